@@ -1,0 +1,903 @@
+#include "core/cli/cli.h"
+
+#include "core/model/validation.h"
+#include "core/secrets/secretstore.h"
+#include "core/store/configcodec.h"
+#include "core/util/logging.h"
+#include "core/util/redact.h"
+#include "core/util/terminal.h"
+
+#include <QFileInfo>
+#include <QIODevice>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLockFile>
+#include <QRegularExpression>
+#include <QTimer>
+#include <QUuid>
+
+namespace TokenTray {
+namespace {
+
+constexpr qsizetype kMaxSecretBytes = 64 * 1024;
+
+Error usage(const QString &detail)
+{
+    return Error{ErrorCode::Usage, detail};
+}
+
+Error notFound(const QString &detail)
+{
+    return Error{ErrorCode::NotFound, detail};
+}
+
+// Options that make sense for each kind; anything else is a usage error, so a typo in a
+// script fails loudly instead of being stored and ignored.
+QStringList optionsForKind(ProfileKind kind)
+{
+    const QStringList common = {QStringLiteral("protected"), QStringLiteral("unprotected"),
+                                QStringLiteral("ca-file"), QStringLiteral("api-url")};
+    switch (kind) {
+    case ProfileKind::OAuth2:
+        return common
+                + QStringList{QStringLiteral("issuer"),     QStringLiteral("token-url"),
+                              QStringLiteral("device-url"), QStringLiteral("revocation-url"),
+                              QStringLiteral("client-id"),  QStringLiteral("auth"),
+                              QStringLiteral("scope"),      QStringLiteral("audience")};
+    case ProfileKind::AwsAssumeRole:
+        return common
+                + QStringList{QStringLiteral("role-arn"),     QStringLiteral("source-profile"),
+                              QStringLiteral("region"),       QStringLiteral("sts-endpoint"),
+                              QStringLiteral("duration"),     QStringLiteral("external-id"),
+                              QStringLiteral("mfa-serial"),   QStringLiteral("session-name")};
+    case ProfileKind::AwsAccessKey:
+        return common
+                + QStringList{QStringLiteral("region"), QStringLiteral("sts-endpoint"),
+                              QStringLiteral("mfa-serial")};
+    case ProfileKind::StaticToken:
+        return common;
+    }
+    return common;
+}
+
+} // namespace
+
+Cli::Cli(const CliStreams &streams, SecretStore *secrets, QObject *parent)
+    : QObject(parent), m_streams(streams), m_secrets(secrets)
+{
+}
+
+Cli::~Cli() = default;
+
+void Cli::run(const QStringList &arguments)
+{
+    auto parsed = CommandLine::parse(arguments);
+    if (!parsed) {
+        QTimer::singleShot(0, this, [this, error = parsed.error()] {
+            fail(Error{error.code, error.detail + QStringLiteral(" (see tokentray-cli help)")});
+        });
+        return;
+    }
+    m_cmd = std::move(parsed.value());
+    if (m_cmd.verbose)
+        enableVerboseLogging();
+    QTimer::singleShot(0, this, &Cli::dispatch);
+}
+
+void Cli::dispatch()
+{
+    const QString &c = m_cmd.command;
+    if (m_cmd.version || c == QLatin1String("version")) {
+        print(QStringLiteral("tokentray-cli " TOKENTRAY_VERSION "\n"));
+        finish(ExitCode::Ok);
+        return;
+    }
+    if (m_cmd.help || c == QLatin1String("help")) {
+        const QString topic = c == QLatin1String("help") ? m_cmd.positionals.join(QLatin1Char(' ')) : c;
+        print(topic.isEmpty() ? CommandLine::usage() : CommandLine::help(topic));
+        finish(ExitCode::Ok);
+        return;
+    }
+    qCDebug(lcCli) << "command" << c << "config dir" << ProfileStore::resolveConfigDir(m_cmd.configDir);
+    if (c == QLatin1String("profile list"))
+        profileList();
+    else if (c == QLatin1String("profile show"))
+        profileShow();
+    else if (c == QLatin1String("profile add"))
+        profileAdd();
+    else if (c == QLatin1String("profile remove"))
+        profileRemove();
+    else if (c == QLatin1String("environment add"))
+        environmentAdd(true);
+    else if (c == QLatin1String("environment set"))
+        environmentAdd(false);
+    else if (c == QLatin1String("environment remove"))
+        environmentRemove();
+    else if (c == QLatin1String("secret set"))
+        secretSet();
+    else if (c == QLatin1String("secret delete"))
+        secretDelete();
+    else if (c == QLatin1String("switch"))
+        switchProfile();
+    else if (c == QLatin1String("status"))
+        status();
+    else
+        fail(Error{ErrorCode::Internal, QStringLiteral("command not implemented: ") + c});
+}
+
+// ---- profiles ------------------------------------------------------------------------------
+
+void Cli::profileList()
+{
+    if (auto r = loadConfig(); !r)
+        return fail(r.error());
+    if (m_cmd.json) {
+        QJsonArray array;
+        for (const Profile &p : std::as_const(m_config.profiles)) {
+            QJsonObject o;
+            o.insert(QLatin1String("name"), p.name);
+            o.insert(QLatin1String("id"), p.id);
+            o.insert(QLatin1String("kind"), kindName(p.kind));
+            if (p.grant != Grant::None)
+                o.insert(QLatin1String("grant"), grantName(p.grant));
+            o.insert(QLatin1String("refresh"), refreshPolicyName(p.refresh));
+            o.insert(QLatin1String("current"), p.id == m_config.currentProfileId);
+            o.insert(QLatin1String("activeEnvironment"), p.activeEnvironment);
+            o.insert(QLatin1String("environments"), QJsonArray::fromStringList(p.environmentNames()));
+            array.append(o);
+        }
+        printJson(array);
+        return finish(ExitCode::Ok);
+    }
+    if (m_config.profiles.isEmpty()) {
+        print(QStringLiteral("No profiles yet. Add one with: tokentray-cli profile add NAME --kind oauth2\n"));
+        return finish(ExitCode::Ok);
+    }
+    for (const Profile &p : std::as_const(m_config.profiles)) {
+        const bool current = p.id == m_config.currentProfileId;
+        QString envs = p.activeEnvironment.isEmpty() ? QStringLiteral("(no environments)")
+                                                     : p.activeEnvironment;
+        if (p.environments.size() > 1)
+            envs += QStringLiteral(" (of ") + p.environmentNames().join(QStringLiteral(", "))
+                    + QLatin1Char(')');
+        print((current ? QStringLiteral("* ") : QStringLiteral("  ")) + p.name.leftJustified(20)
+              + QLatin1Char(' ') + kindName(p.kind).leftJustified(16) + QLatin1Char(' ') + envs
+              + QLatin1Char('\n'));
+    }
+    finish(ExitCode::Ok);
+}
+
+void Cli::profileShow()
+{
+    if (auto r = loadConfig(); !r)
+        return fail(r.error());
+    auto found = findProfile(m_cmd.positionals.at(0));
+    if (!found)
+        return fail(found.error());
+    const Profile &p = **found;
+    const bool current = p.id == m_config.currentProfileId;
+    if (m_cmd.json) {
+        QJsonObject o = ConfigCodec::encodeProfile(p);
+        o.insert(QLatin1String("current"), current);
+        printJson(o);
+        return finish(ExitCode::Ok);
+    }
+    QString text = QStringLiteral("Profile      ") + p.name + (current ? QStringLiteral(" (current)") : QString())
+                   + QStringLiteral("\nId           ") + p.id + QStringLiteral("\nKind         ")
+                   + kindName(p.kind);
+    if (p.grant != Grant::None)
+        text += QStringLiteral(", grant ") + grantName(p.grant);
+    text += QStringLiteral("\nRefresh      ") + refreshPolicyName(p.refresh) + QLatin1Char('\n');
+    if (p.environments.isEmpty())
+        text += QStringLiteral("Environments none (add one with: tokentray-cli environment add ")
+                + p.name + QStringLiteral(" NAME ...)\n");
+    for (const Environment &env : p.environments) {
+        text += QStringLiteral("Environment  ") + env.name
+                + (env.name == p.activeEnvironment ? QStringLiteral(" (active)") : QString())
+                + (env.isProtected ? QStringLiteral(" [protected]") : QString()) + QLatin1Char('\n');
+        auto line = [&text](const char *label, const QString &value) {
+            if (!value.isEmpty())
+                text += QStringLiteral("  ") + QString::fromLatin1(label).leftJustified(15) + value
+                        + QLatin1Char('\n');
+        };
+        line("issuer", env.issuer.toString());
+        line("token URL", env.tokenUrl.toString());
+        line("device URL", env.deviceUrl.toString());
+        line("revocation URL", env.revocationUrl.toString());
+        line("client id", env.clientId);
+        line("client auth", env.clientAuth);
+        line("scopes", env.scopes.join(QLatin1Char(' ')));
+        line("audience", env.audience);
+        line("API URL", env.apiUrl.toString());
+        line("CA file", env.caFile);
+        line("role ARN", env.roleArn);
+        line("source profile", env.sourceProfile);
+        line("region", env.region);
+        line("STS endpoint", env.stsEndpoint.toString());
+        line("duration", env.durationSeconds ? QString::number(env.durationSeconds) + QStringLiteral(" s") : QString());
+        line("external id", env.externalId.isEmpty() ? QString() : QStringLiteral("(set)"));
+        line("MFA serial", env.mfaSerial);
+        line("session name", env.sessionName);
+        QStringList stored;
+        for (const QString &entry : p.secretIndex) {
+            if (entry.startsWith(env.name + QLatin1Char('/')))
+                stored << entry.mid(env.name.size() + 1);
+        }
+        line("secrets", stored.join(QStringLiteral(", ")));
+    }
+    print(text);
+    finish(ExitCode::Ok);
+}
+
+void Cli::profileAdd()
+{
+    const QString name = m_cmd.positionals.at(0);
+    if (auto r = validateName(QStringLiteral("profile"), name); !r)
+        return fail(usage(r.error().detail));
+    if (!m_cmd.has(QStringLiteral("kind")))
+        return fail(usage(QStringLiteral("profile add needs --kind (") + kindNames().join(QStringLiteral(", "))
+                          + QLatin1Char(')')));
+    const auto kind = kindFromName(m_cmd.value(QStringLiteral("kind")));
+    if (!kind)
+        return fail(usage(QStringLiteral("unknown kind \"") + m_cmd.value(QStringLiteral("kind"))
+                          + QStringLiteral("\"; use one of ") + kindNames().join(QStringLiteral(", "))));
+    Profile profile;
+    profile.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    profile.name = name;
+    profile.kind = *kind;
+    if (m_cmd.has(QStringLiteral("grant"))) {
+        if (*kind != ProfileKind::OAuth2)
+            return fail(usage(QStringLiteral("--grant applies to oauth2 profiles only")));
+        const auto grant = grantFromName(m_cmd.value(QStringLiteral("grant")));
+        if (!grant)
+            return fail(usage(QStringLiteral("unknown grant \"") + m_cmd.value(QStringLiteral("grant"))
+                              + QStringLiteral("\"; use one of ") + grantNames().join(QStringLiteral(", "))));
+        profile.grant = *grant;
+    } else if (*kind == ProfileKind::OAuth2) {
+        profile.grant = Grant::ClientCredentials;
+    }
+    if (m_cmd.has(QStringLiteral("refresh"))) {
+        const auto policy = refreshPolicyFromName(m_cmd.value(QStringLiteral("refresh")));
+        if (!policy)
+            return fail(usage(QStringLiteral("--refresh must be deferred or eager")));
+        profile.refresh = *policy;
+    }
+    if (auto r = lockAndLoadConfig(); !r)
+        return fail(r.error());
+    if (m_config.profileByName(name))
+        return fail(Error{ErrorCode::AlreadyExists, QStringLiteral("a profile named \"") + name
+                                                            + QStringLiteral("\" already exists")});
+    m_config.profiles.append(profile);
+    if (m_config.currentProfileId.isEmpty())
+        m_config.currentProfileId = profile.id;
+    if (auto r = saveConfig(); !r)
+        return fail(r.error());
+    if (m_cmd.json)
+        printJson(ConfigCodec::encodeProfile(profile));
+    else
+        print(QStringLiteral("Added profile ") + name + QStringLiteral(" (") + kindName(*kind)
+              + QStringLiteral("). Next: tokentray-cli environment add ") + name
+              + QStringLiteral(" ENV ...\n"));
+    finish(ExitCode::Ok);
+}
+
+void Cli::profileRemove()
+{
+    if (auto r = lockAndLoadConfig(); !r)
+        return fail(r.error());
+    auto found = findProfile(m_cmd.positionals.at(0));
+    if (!found)
+        return fail(found.error());
+    const QString name = (*found)->name;
+    const QStringList dependents = m_config.dependentsOf(name);
+    if (!dependents.isEmpty())
+        return fail(usage(QStringLiteral("profile \"") + name + QStringLiteral("\" is the source of ")
+                          + dependents.join(QStringLiteral(", "))
+                          + QStringLiteral("; change or remove those first")));
+    removeIndexedSecrets(name, QString(), [this, name] {
+        const qsizetype index = m_config.profiles.indexOf(*m_config.profileByName(name));
+        const QString id = m_config.profiles.at(index).id;
+        m_config.profiles.removeAt(index);
+        if (m_config.currentProfileId == id)
+            m_config.currentProfileId = m_config.profiles.isEmpty() ? QString() : m_config.profiles.first().id;
+        if (auto r = saveConfig(); !r)
+            return fail(r.error());
+        if (!m_cmd.json)
+            print(QStringLiteral("Removed profile ") + name + QStringLiteral(" and its keychain items.\n"));
+        finish(ExitCode::Ok);
+    });
+}
+
+// ---- environments --------------------------------------------------------------------------
+
+void Cli::environmentAdd(bool create)
+{
+    if (auto r = lockAndLoadConfig(); !r)
+        return fail(r.error());
+    auto found = findProfile(m_cmd.positionals.at(0));
+    if (!found)
+        return fail(found.error());
+    Profile *profile = *found;
+    const QString envName = m_cmd.positionals.at(1);
+    if (auto r = validateName(QStringLiteral("environment"), envName); !r)
+        return fail(usage(r.error().detail));
+
+    Environment edited;
+    if (create) {
+        if (profile->environment(envName))
+            return fail(Error{ErrorCode::AlreadyExists,
+                              QStringLiteral("profile ") + profile->name + QStringLiteral(" already has an environment ")
+                                      + envName + QStringLiteral("; change it with: tokentray-cli environment set")});
+        edited.name = envName;
+    } else {
+        auto env = findEnvironment(profile, envName);
+        if (!env)
+            return fail(env.error());
+        edited = **env;
+    }
+    if (auto r = applyEnvironmentOptions(*profile, &edited); !r)
+        return fail(r.error());
+    if (auto r = validateEnvironment(*profile, edited, m_config); !r)
+        return fail(usage(r.error().detail));
+
+    if (create) {
+        profile->environments.append(edited);
+        if (profile->activeEnvironment.isEmpty())
+            profile->activeEnvironment = edited.name;
+    } else {
+        *profile->environment(envName) = edited;
+    }
+    if (auto r = saveConfig(); !r)
+        return fail(r.error());
+    if (m_cmd.json) {
+        printJson(ConfigCodec::encodeProfile(*m_config.profileByName(m_cmd.positionals.at(0))));
+    } else {
+        print((create ? QStringLiteral("Added environment ") : QStringLiteral("Updated environment "))
+              + profile->name + QLatin1Char('/') + envName + QStringLiteral(".\n"));
+        const QStringList needed = requiredSecretNames(profile->kind, profile->grant);
+        if (create && !needed.isEmpty())
+            print(QStringLiteral("Store its secret with: tokentray-cli secret set ") + profile->name
+                  + QLatin1Char(' ') + envName + QLatin1Char(' ') + needed.first() + QStringLiteral(" < FILE\n"));
+    }
+    finish(ExitCode::Ok);
+}
+
+Result<void> Cli::applyEnvironmentOptions(const Profile &profile, Environment *env)
+{
+    const QStringList allowed = optionsForKind(profile.kind);
+    for (auto it = m_cmd.values.cbegin(); it != m_cmd.values.cend(); ++it) {
+        if (!allowed.contains(it.key()))
+            return usage(QStringLiteral("--") + it.key() + QStringLiteral(" does not apply to ")
+                         + kindName(profile.kind) + QStringLiteral(" profiles"));
+    }
+    for (const QString &flag : std::as_const(m_cmd.flags)) {
+        if (!allowed.contains(flag))
+            return usage(QStringLiteral("--") + flag + QStringLiteral(" does not apply to ")
+                         + kindName(profile.kind) + QStringLiteral(" profiles"));
+    }
+    if (m_cmd.has(QStringLiteral("protected")) && m_cmd.has(QStringLiteral("unprotected")))
+        return usage(QStringLiteral("--protected and --unprotected contradict each other"));
+
+    auto url = [this](const char *option, QUrl *target) -> Result<void> {
+        const QString key = QLatin1String(option);
+        if (!m_cmd.values.contains(key))
+            return {};
+        const QString text = m_cmd.value(key);
+        if (text.isEmpty()) {
+            *target = QUrl();
+            return {};
+        }
+        const QUrl u(text, QUrl::StrictMode);
+        if (auto r = validateEndpointUrl(QStringLiteral("--") + key, u); !r)
+            return usage(r.error().detail);
+        *target = u;
+        return {};
+    };
+    auto text = [this](const char *option, QString *target) {
+        const QString key = QLatin1String(option);
+        if (m_cmd.values.contains(key))
+            *target = m_cmd.value(key);
+    };
+    for (const auto &[option, target] : std::initializer_list<std::pair<const char *, QUrl *>>{
+                 {"issuer", &env->issuer},
+                 {"token-url", &env->tokenUrl},
+                 {"device-url", &env->deviceUrl},
+                 {"revocation-url", &env->revocationUrl},
+                 {"api-url", &env->apiUrl},
+                 {"sts-endpoint", &env->stsEndpoint}}) {
+        if (auto r = url(option, target); !r)
+            return r;
+    }
+    text("client-id", &env->clientId);
+    text("audience", &env->audience);
+    text("role-arn", &env->roleArn);
+    text("source-profile", &env->sourceProfile);
+    text("region", &env->region);
+    text("external-id", &env->externalId);
+    text("mfa-serial", &env->mfaSerial);
+    text("session-name", &env->sessionName);
+    if (m_cmd.values.contains(QStringLiteral("auth"))) {
+        const QString auth = m_cmd.value(QStringLiteral("auth"));
+        if (!clientAuthFromName(auth))
+            return usage(QStringLiteral("--auth must be basic or post"));
+        env->clientAuth = auth;
+    }
+    if (m_cmd.values.contains(QStringLiteral("scope"))) {
+        static const QRegularExpression spaces(QStringLiteral("\\s+"));
+        env->scopes = m_cmd.value(QStringLiteral("scope")).split(spaces, Qt::SkipEmptyParts);
+    }
+    if (m_cmd.values.contains(QStringLiteral("duration"))) {
+        bool ok = false;
+        const int seconds = m_cmd.value(QStringLiteral("duration")).toInt(&ok);
+        if (!ok)
+            return usage(QStringLiteral("--duration must be a number of seconds"));
+        env->durationSeconds = seconds;
+    }
+    if (m_cmd.values.contains(QStringLiteral("ca-file"))) {
+        const QString path = m_cmd.value(QStringLiteral("ca-file"));
+        if (path.isEmpty()) {
+            env->caFile.clear();
+        } else {
+            const QFileInfo info(path);
+            if (!info.isFile() || !info.isReadable())
+                return usage(QStringLiteral("--ca-file ") + path + QStringLiteral(" is not a readable file"));
+            env->caFile = info.absoluteFilePath();
+        }
+    }
+    if (m_cmd.has(QStringLiteral("protected")))
+        env->isProtected = true;
+    if (m_cmd.has(QStringLiteral("unprotected")))
+        env->isProtected = false;
+
+    // What each kind needs before it can produce a credential.
+    if (profile.kind == ProfileKind::OAuth2) {
+        if (env->tokenUrl.isEmpty() && env->issuer.isEmpty())
+            return usage(QStringLiteral("an oauth2 environment needs --token-url or --issuer"));
+        if (env->clientId.isEmpty() && profile.grant != Grant::RefreshToken)
+            return usage(QStringLiteral("an oauth2 environment needs --client-id"));
+        if (profile.grant == Grant::DeviceCode && env->deviceUrl.isEmpty() && env->issuer.isEmpty())
+            return usage(QStringLiteral("the device_code grant needs --device-url or --issuer"));
+    } else if (profile.kind == ProfileKind::AwsAssumeRole) {
+        if (env->roleArn.isEmpty())
+            return usage(QStringLiteral("an aws-assume-role environment needs --role-arn"));
+        if (env->sourceProfile.isEmpty())
+            return usage(QStringLiteral("an aws-assume-role environment needs --source-profile"));
+    }
+    return {};
+}
+
+void Cli::environmentRemove()
+{
+    if (auto r = lockAndLoadConfig(); !r)
+        return fail(r.error());
+    auto found = findProfile(m_cmd.positionals.at(0));
+    if (!found)
+        return fail(found.error());
+    const QString profileName = (*found)->name;
+    auto env = findEnvironment(*found, m_cmd.positionals.at(1));
+    if (!env)
+        return fail(env.error());
+    const QString envName = (*env)->name;
+    removeIndexedSecrets(profileName, envName, [this, profileName, envName] {
+        Profile *p = m_config.profileByName(profileName);
+        p->environments.removeIf([&envName](const Environment &e) { return e.name == envName; });
+        if (p->activeEnvironment == envName)
+            p->activeEnvironment = p->environments.isEmpty() ? QString() : p->environments.first().name;
+        if (auto r = saveConfig(); !r)
+            return fail(r.error());
+        if (!m_cmd.json)
+            print(QStringLiteral("Removed environment ") + profileName + QLatin1Char('/') + envName
+                  + QStringLiteral(" and its keychain items.\n"));
+        finish(ExitCode::Ok);
+    });
+}
+
+// ---- secrets -------------------------------------------------------------------------------
+
+Result<Secret> Cli::readSecretInput(const QString &what)
+{
+    if (!m_streams.in)
+        return usage(QStringLiteral("no standard input to read the secret from"));
+    QByteArray bytes;
+    if (m_streams.inIsTerminal) {
+        m_streams.err->write((QStringLiteral("Enter ") + what + QStringLiteral(" (input is hidden): ")).toUtf8());
+        {
+            const TerminalEchoOff noEcho;
+            bytes = m_streams.in->readLine(kMaxSecretBytes + 2);
+        }
+        m_streams.err->write("\n");
+    } else {
+        bytes = m_streams.in->read(kMaxSecretBytes + 2);
+    }
+    if (bytes.size() > kMaxSecretBytes)
+        return usage(QStringLiteral("the secret on standard input is larger than 64 KiB"));
+    // One trailing line break is how `echo` and editors end a file; it is never part of a secret.
+    if (bytes.endsWith("\r\n"))
+        bytes.chop(2);
+    else if (bytes.endsWith('\n'))
+        bytes.chop(1);
+    if (bytes.isEmpty())
+        return usage(QStringLiteral("no secret on standard input (pipe it in: tokentray-cli secret set ... < FILE)"));
+    return Secret(bytes);
+}
+
+void Cli::secretSet()
+{
+    if (auto r = lockAndLoadConfig(); !r)
+        return fail(r.error());
+    auto found = findProfile(m_cmd.positionals.at(0));
+    if (!found)
+        return fail(found.error());
+    Profile *profile = *found;
+    auto env = findEnvironment(profile, m_cmd.positionals.at(1));
+    if (!env)
+        return fail(env.error());
+    const QString envName = (*env)->name;
+    const QString name = m_cmd.positionals.at(2);
+    const QStringList allowed = secretNamesFor(profile->kind);
+    if (!allowed.contains(name))
+        return fail(usage(kindName(profile->kind) + QStringLiteral(" profiles keep ")
+                          + (allowed.isEmpty() ? QStringLiteral("no secrets")
+                                               : allowed.join(QStringLiteral(", ")))
+                          + QStringLiteral(", not \"") + name + QLatin1Char('"')));
+    auto secret = readSecretInput(profile->name + QLatin1Char('/') + envName + QLatin1Char(' ') + name);
+    if (!secret)
+        return fail(secret.error());
+
+    // Index first: an indexed key that was never written is harmless, an unindexed item would
+    // be orphaned when the profile goes.
+    const QString entry = secretIndexEntry(envName, name);
+    const bool wasIndexed = profile->secretIndex.contains(entry);
+    if (!wasIndexed) {
+        profile->secretIndex.append(entry);
+        if (auto r = saveConfig(); !r)
+            return fail(r.error());
+    }
+    const QString profileName = profile->name;
+    const QString key = secretKey(profile->id, envName, name);
+    runSecretJobs({m_secrets->write(key, *secret)},
+                  [this, profileName, envName, name, entry, wasIndexed](const QList<Result<Secret>> &results) {
+                      if (!results.first()) {
+                          if (!wasIndexed) {
+                              m_config.profileByName(profileName)->secretIndex.removeAll(entry);
+                              (void)saveConfig();
+                          }
+                          return fail(results.first().error());
+                      }
+                      if (!m_cmd.json)
+                          print(QStringLiteral("Stored ") + name + QStringLiteral(" for ") + profileName
+                                + QLatin1Char('/') + envName + QStringLiteral(" in the keychain.\n"));
+                      finish(ExitCode::Ok);
+                  });
+}
+
+void Cli::secretDelete()
+{
+    if (auto r = lockAndLoadConfig(); !r)
+        return fail(r.error());
+    auto found = findProfile(m_cmd.positionals.at(0));
+    if (!found)
+        return fail(found.error());
+    Profile *profile = *found;
+    auto env = findEnvironment(profile, m_cmd.positionals.at(1));
+    if (!env)
+        return fail(env.error());
+    const QString envName = (*env)->name;
+    const QString name = m_cmd.positionals.at(2);
+    const QString entry = secretIndexEntry(envName, name);
+    const QString profileName = profile->name;
+    runSecretJobs({m_secrets->remove(secretKey(profile->id, envName, name))},
+                  [this, profileName, envName, name, entry](const QList<Result<Secret>> &results) {
+                      Profile *p = m_config.profileByName(profileName);
+                      const bool wasIndexed = p->secretIndex.removeAll(entry) > 0;
+                      const Result<Secret> &r = results.first();
+                      if (!r && r.error().code != ErrorCode::SecretNotFound)
+                          return fail(r.error());
+                      if (wasIndexed) {
+                          if (auto saved = saveConfig(); !saved)
+                              return fail(saved.error());
+                      }
+                      if (!r && !wasIndexed)
+                          return fail(Error{ErrorCode::SecretNotFound,
+                                            QStringLiteral("there is no ") + name + QStringLiteral(" for ")
+                                                    + profileName + QLatin1Char('/') + envName});
+                      if (!m_cmd.json)
+                          print(QStringLiteral("Deleted ") + name + QStringLiteral(" of ") + profileName
+                                + QLatin1Char('/') + envName + QStringLiteral(" from the keychain.\n"));
+                      finish(ExitCode::Ok);
+                  });
+}
+
+void Cli::removeIndexedSecrets(const QString &profileName, const QString &envName,
+                               std::function<void()> onSuccess)
+{
+    const Profile *profile = m_config.profileByName(profileName);
+    QStringList entries;
+    for (const QString &entry : profile->secretIndex) {
+        if (envName.isEmpty() || entry.startsWith(envName + QLatin1Char('/')))
+            entries << entry;
+    }
+    if (entries.isEmpty())
+        return onSuccess();
+    QList<SecretJob *> jobs;
+    for (const QString &entry : std::as_const(entries))
+        jobs << m_secrets->remove(profile->id + QLatin1Char('/') + entry);
+    runSecretJobs(jobs, [this, profileName, entries, onSuccess](const QList<Result<Secret>> &results) {
+        Profile *p = m_config.profileByName(profileName);
+        std::optional<Error> firstError;
+        for (qsizetype i = 0; i < results.size(); ++i) {
+            const Result<Secret> &r = results.at(i);
+            if (r || r.error().code == ErrorCode::SecretNotFound)
+                p->secretIndex.removeAll(entries.at(i));
+            else if (!firstError)
+                firstError = r.error();
+        }
+        if (firstError) {
+            // Keep what could not be deleted in the index, so a later attempt finds it.
+            (void)saveConfig();
+            return fail(*firstError);
+        }
+        onSuccess();
+    });
+}
+
+void Cli::runSecretJobs(const QList<SecretJob *> &jobs,
+                        std::function<void(const QList<Result<Secret>> &)> done)
+{
+    struct Batch
+    {
+        QList<Result<Secret>> results;
+        qsizetype pending = 0;
+    };
+    auto batch = std::make_shared<Batch>();
+    batch->results = QList<Result<Secret>>(jobs.size(), Secret());
+    batch->pending = jobs.size();
+    if (jobs.isEmpty()) {
+        QTimer::singleShot(0, this, [batch, done] { done(batch->results); });
+        return;
+    }
+    for (qsizetype i = 0; i < jobs.size(); ++i) {
+        connect(jobs.at(i), &SecretJob::finished, this, [batch, done, i](SecretJob *job) {
+            batch->results[i] = job->result();
+            if (--batch->pending == 0)
+                done(batch->results);
+        });
+        jobs.at(i)->start();
+    }
+}
+
+// ---- switch and status ---------------------------------------------------------------------
+
+void Cli::switchProfile()
+{
+    if (auto r = lockAndLoadConfig(); !r)
+        return fail(r.error());
+    auto found = findProfile(m_cmd.positionals.at(0));
+    if (!found)
+        return fail(found.error());
+    Profile *profile = *found;
+    if (m_cmd.positionals.size() > 1) {
+        auto env = findEnvironment(profile, m_cmd.positionals.at(1));
+        if (!env)
+            return fail(env.error());
+        profile->activeEnvironment = (*env)->name;
+    }
+    m_config.currentProfileId = profile->id;
+    if (auto r = saveConfig(); !r)
+        return fail(r.error());
+    if (m_cmd.json) {
+        printJson(QJsonObject{{QStringLiteral("profile"), profile->name},
+                              {QStringLiteral("environment"), profile->activeEnvironment}});
+    } else {
+        print(QStringLiteral("Current: ") + profile->name
+              + (profile->activeEnvironment.isEmpty() ? QString() : QLatin1Char('/') + profile->activeEnvironment)
+              + QLatin1Char('\n'));
+    }
+    finish(ExitCode::Ok);
+}
+
+void Cli::status()
+{
+    if (auto r = loadConfig(); !r)
+        return fail(r.error());
+    struct Row
+    {
+        QString profile;
+        QString environment;
+        QString secretName;
+    };
+    QList<Row> rows;
+    QList<SecretJob *> jobs;
+    for (const Profile &p : std::as_const(m_config.profiles)) {
+        for (const Environment &env : p.environments) {
+            QStringList names = requiredSecretNames(p.kind, p.grant);
+            for (const QString &entry : p.secretIndex) {
+                if (entry.startsWith(env.name + QLatin1Char('/')) && !names.contains(entry.mid(env.name.size() + 1)))
+                    names << entry.mid(env.name.size() + 1);
+            }
+            for (const QString &name : std::as_const(names)) {
+                rows.append({p.name, env.name, name});
+                jobs << m_secrets->read(secretKey(p.id, env.name, name));
+            }
+        }
+    }
+    runSecretJobs(jobs, [this, rows](const QList<Result<Secret>> &results) {
+        std::optional<Error> keychainError;
+        auto presence = [&](const QString &profile, const QString &env) {
+            QList<std::pair<QString, QString>> out;
+            for (qsizetype i = 0; i < rows.size(); ++i) {
+                if (rows.at(i).profile != profile || rows.at(i).environment != env)
+                    continue;
+                const Result<Secret> &r = results.at(i);
+                QString state = QStringLiteral("present");
+                if (!r && r.error().code == ErrorCode::SecretNotFound) {
+                    state = QStringLiteral("missing");
+                } else if (!r) {
+                    state = r.error().code == ErrorCode::KeychainLocked ? QStringLiteral("locked")
+                                                                        : QStringLiteral("unknown");
+                    if (!keychainError)
+                        keychainError = r.error();
+                }
+                out.append({rows.at(i).secretName, state});
+            }
+            return out;
+        };
+
+        QJsonArray profilesJson;
+        QString text;
+        for (const Profile &p : std::as_const(m_config.profiles)) {
+            const bool current = p.id == m_config.currentProfileId;
+            QJsonArray envsJson;
+            if (p.environments.isEmpty())
+                text += (current ? QStringLiteral("* ") : QStringLiteral("  ")) + p.name.leftJustified(28)
+                        + kindName(p.kind).leftJustified(17) + QStringLiteral("no environments\n");
+            for (const Environment &env : p.environments) {
+                const auto secrets = presence(p.name, env.name);
+                QJsonObject secretsJson;
+                QStringList parts;
+                for (const auto &[name, state] : secrets) {
+                    secretsJson.insert(name, state);
+                    parts << name + QStringLiteral(": ") + state;
+                }
+                const bool active = env.name == p.activeEnvironment;
+                QJsonObject e{{QStringLiteral("name"), env.name},
+                              {QStringLiteral("active"), active},
+                              {QStringLiteral("protected"), env.isProtected},
+                              {QStringLiteral("secrets"), secretsJson}};
+                envsJson.append(e);
+                const QString marker = current && active ? QStringLiteral("* ") : active ? QStringLiteral("+ ") : QStringLiteral("  ");
+                text += marker + QString(p.name + QLatin1Char('/') + env.name).leftJustified(28)
+                        + kindName(p.kind).leftJustified(17)
+                        + (parts.isEmpty() ? QStringLiteral("no secrets needed") : parts.join(QStringLiteral(", ")))
+                        + (env.isProtected ? QStringLiteral("  [protected]") : QString()) + QLatin1Char('\n');
+            }
+            QJsonObject o{{QStringLiteral("name"), p.name},
+                          {QStringLiteral("kind"), kindName(p.kind)},
+                          {QStringLiteral("current"), current},
+                          {QStringLiteral("activeEnvironment"), p.activeEnvironment},
+                          {QStringLiteral("environments"), envsJson}};
+            profilesJson.append(o);
+        }
+        const QString keychain = !keychainError ? QStringLiteral("available")
+                                 : keychainError->code == ErrorCode::KeychainLocked ? QStringLiteral("locked")
+                                                                                     : QStringLiteral("unavailable");
+        if (m_cmd.json) {
+            printJson(QJsonObject{{QStringLiteral("keychain"), keychain},
+                                  {QStringLiteral("profiles"), profilesJson}});
+        } else if (m_config.profiles.isEmpty()) {
+            print(QStringLiteral("No profiles yet. Add one with: tokentray-cli profile add NAME --kind oauth2\n"));
+        } else {
+            print(text + QStringLiteral("(* current profile's active environment, + active environment)\n"));
+        }
+        if (keychainError)
+            return fail(*keychainError);
+        finish(ExitCode::Ok);
+    });
+}
+
+// ---- plumbing ------------------------------------------------------------------------------
+
+Result<void> Cli::loadConfig()
+{
+    m_store = std::make_unique<ProfileStore>(ProfileStore::resolveConfigDir(m_cmd.configDir));
+    auto loaded = m_store->load();
+    if (!loaded)
+        return loaded.error();
+    m_config = std::move(loaded.value());
+    return {};
+}
+
+Result<void> Cli::lockAndLoadConfig()
+{
+    ProfileStore probe(ProfileStore::resolveConfigDir(m_cmd.configDir));
+    auto lock = probe.lockForUpdate();
+    if (!lock)
+        return lock.error();
+    m_lock = std::move(lock.value());
+    return loadConfig();
+}
+
+Result<void> Cli::saveConfig()
+{
+    return m_store->save(m_config);
+}
+
+Result<Profile *> Cli::findProfile(const QString &name)
+{
+    if (Profile *p = m_config.profileByName(name))
+        return p;
+    return notFound(QStringLiteral("there is no profile named \"") + name
+                    + QStringLiteral("\" (see tokentray-cli profile list)"));
+}
+
+Result<Environment *> Cli::findEnvironment(Profile *profile, const QString &envName)
+{
+    if (Environment *env = profile->environment(envName))
+        return env;
+    const QStringList names = profile->environmentNames();
+    return notFound(QStringLiteral("profile ") + profile->name + QStringLiteral(" has no environment \"")
+                    + envName + QStringLiteral("\" (it has: ")
+                    + (names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", "))) + QStringLiteral(")"));
+}
+
+QString Cli::messageFor(const Error &error)
+{
+    QString detail = redactSecrets(error.detail);
+    switch (error.code) {
+    case ErrorCode::KeychainLocked:
+        return QStringLiteral("The keychain is locked: unlock it (for example by logging in to the "
+                              "desktop session) and try again. Nothing was changed or deleted. (")
+               + detail + QLatin1Char(')');
+    case ErrorCode::NoKeychain:
+        return QStringLiteral("No keychain is available: TokenTray keeps secrets only in the OS "
+                              "keychain (Secret Service, e.g. gnome-keyring or KWallet). (")
+               + detail + QLatin1Char(')');
+    case ErrorCode::KeychainTimeout:
+    case ErrorCode::KeychainFailure:
+        return QStringLiteral("The keychain failed: ") + detail;
+    case ErrorCode::ConfigCorrupt:
+    case ErrorCode::ConfigTooNew:
+    case ErrorCode::ConfigIo:
+    case ErrorCode::ConfigReadOnly:
+        return QStringLiteral("Configuration error: ") + detail
+               + QStringLiteral(". The file was left as it is.");
+    default:
+        break;
+    }
+    if (detail.isEmpty())
+        return errorCodeName(error.code);
+    detail[0] = detail.at(0).toUpper();
+    return detail + (detail.endsWith(QLatin1Char('.')) || detail.endsWith(QLatin1Char(')')) ? QString() : QStringLiteral("."));
+}
+
+void Cli::print(const QString &text)
+{
+    m_streams.out->write(text.toUtf8());
+}
+
+void Cli::printJson(const QJsonValue &value)
+{
+    const QJsonDocument doc = value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject());
+    m_streams.out->write(doc.toJson(QJsonDocument::Indented));
+}
+
+void Cli::fail(const Error &error)
+{
+    if (m_finished)
+        return;
+    m_streams.err->write((QStringLiteral("tokentray-cli: ") + messageFor(error) + QLatin1Char('\n')).toUtf8());
+    finish(exitCodeFor(error));
+}
+
+void Cli::finish(ExitCode code)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_lock.reset();
+    m_exitCode = static_cast<int>(code);
+    Q_EMIT finished(m_exitCode);
+}
+
+} // namespace TokenTray

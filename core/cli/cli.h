@@ -1,0 +1,96 @@
+#pragma once
+
+#include "core/cli/commandline.h"
+#include "core/cli/exitcode.h"
+#include "core/model/config.h"
+#include "core/store/profilestore.h"
+#include "core/util/result.h"
+#include "core/util/secret.h"
+
+#include <QJsonValue>
+#include <QObject>
+
+#include <functional>
+#include <memory>
+
+class QIODevice;
+
+namespace TokenTray {
+
+class SecretJob;
+class SecretStore;
+
+struct CliStreams
+{
+    QIODevice *in = nullptr;
+    QIODevice *out = nullptr;
+    QIODevice *err = nullptr;
+    bool inIsTerminal = false; // `secret set` then prompts on err and hides the typing
+};
+
+// tokentray-cli's commands, runnable in-process: construct with streams and a secret store,
+// call run(), wait for finished(exitCode). The executable's main() only wires these up.
+class Cli final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Cli)
+public:
+    Cli(const CliStreams &streams, SecretStore *secrets, QObject *parent = nullptr);
+    ~Cli() override;
+
+    // `arguments` without the program name. Queued: finished() is emitted exactly once, later.
+    void run(const QStringList &arguments);
+    [[nodiscard]] int exitCode() const { return m_exitCode; }
+
+    // The sentence the CLI prints for an error (never contains a secret).
+    static QString messageFor(const Error &error);
+
+Q_SIGNALS:
+    void finished(int exitCode);
+
+private:
+    void dispatch();
+
+    void profileList();
+    void profileShow();
+    void profileAdd();
+    void profileRemove();
+    void environmentAdd(bool create);
+    void environmentRemove();
+    void secretSet();
+    void secretDelete();
+    void switchProfile();
+    void status();
+
+    Result<void> loadConfig();
+    Result<void> lockAndLoadConfig();
+    Result<void> saveConfig();
+    Result<Profile *> findProfile(const QString &name);
+    Result<Environment *> findEnvironment(Profile *profile, const QString &envName);
+    Result<void> applyEnvironmentOptions(const Profile &profile, Environment *env);
+    Result<Secret> readSecretInput(const QString &what);
+
+    // Runs the jobs concurrently and calls `done` once with their results, in order.
+    void runSecretJobs(const QList<SecretJob *> &jobs,
+                       std::function<void(const QList<Result<Secret>> &)> done);
+    // Deletes every keychain item a profile (or one of its environments) indexed; stops at the
+    // first failure, keeping the index of what is left so nothing is orphaned.
+    void removeIndexedSecrets(const QString &profileName, const QString &envName,
+                              std::function<void()> onSuccess);
+
+    void print(const QString &text);
+    void printJson(const QJsonValue &value);
+    void fail(const Error &error);
+    void finish(ExitCode code);
+
+    CliStreams m_streams;
+    SecretStore *m_secrets;
+    ParsedCommand m_cmd;
+    std::unique_ptr<ProfileStore> m_store;
+    ProfileStore::Lock m_lock;
+    Config m_config;
+    int m_exitCode = -1;
+    bool m_finished = false;
+};
+
+} // namespace TokenTray

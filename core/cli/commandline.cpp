@@ -1,0 +1,305 @@
+#include "core/cli/commandline.h"
+
+namespace TokenTray::CommandLine {
+namespace {
+
+Error usageError(const QString &detail)
+{
+    return Error{ErrorCode::Usage, detail};
+}
+
+const QStringList kEnvironmentOptions = {
+        QStringLiteral("issuer"),      QStringLiteral("token-url"),
+        QStringLiteral("device-url"),  QStringLiteral("revocation-url"),
+        QStringLiteral("client-id"),   QStringLiteral("auth"),
+        QStringLiteral("scope"),       QStringLiteral("audience"),
+        QStringLiteral("api-url"),     QStringLiteral("ca-file"),
+        QStringLiteral("protected"),   QStringLiteral("role-arn"),
+        QStringLiteral("source-profile"), QStringLiteral("region"),
+        QStringLiteral("sts-endpoint"), QStringLiteral("duration"),
+        QStringLiteral("external-id"), QStringLiteral("mfa-serial"),
+        QStringLiteral("session-name"),
+};
+
+} // namespace
+
+const QList<OptionSpec> &options()
+{
+    static const QList<OptionSpec> list = {
+            {QStringLiteral("kind"), QStringLiteral("KIND"),
+             QStringLiteral("oauth2, aws-assume-role, aws-access-key or static-token")},
+            {QStringLiteral("grant"), QStringLiteral("GRANT"),
+             QStringLiteral("oauth2 grant: client_credentials (default), refresh_token or "
+                            "device_code")},
+            {QStringLiteral("refresh"), QStringLiteral("POLICY"),
+             QStringLiteral("deferred (refresh when asked, default) or eager (before expiry)")},
+            {QStringLiteral("issuer"), QStringLiteral("URL"),
+             QStringLiteral("OpenID Connect / RFC 8414 issuer; endpoints are discovered")},
+            {QStringLiteral("token-url"), QStringLiteral("URL"), QStringLiteral("token endpoint")},
+            {QStringLiteral("device-url"), QStringLiteral("URL"),
+             QStringLiteral("device authorization endpoint")},
+            {QStringLiteral("revocation-url"), QStringLiteral("URL"),
+             QStringLiteral("token revocation endpoint (RFC 7009)")},
+            {QStringLiteral("client-id"), QStringLiteral("ID"), QStringLiteral("OAuth2 client id")},
+            {QStringLiteral("auth"), QStringLiteral("METHOD"),
+             QStringLiteral("client authentication: basic (default) or post")},
+            {QStringLiteral("scope"), QStringLiteral("\"S1 S2\""),
+             QStringLiteral("space-separated scopes")},
+            {QStringLiteral("audience"), QStringLiteral("A"), QStringLiteral("audience / resource")},
+            {QStringLiteral("api-url"), QStringLiteral("URL"),
+             QStringLiteral("the API this environment's tokens are for")},
+            {QStringLiteral("ca-file"), QStringLiteral("FILE"),
+             QStringLiteral("PEM file of CA certificates trusted for this environment only")},
+            {QStringLiteral("protected"), QString(),
+             QStringLiteral("guard this environment (PROD): confirm before copying its tokens")},
+            {QStringLiteral("unprotected"), QString(), QStringLiteral("remove the guard")},
+            {QStringLiteral("role-arn"), QStringLiteral("ARN"), QStringLiteral("IAM role to assume")},
+            {QStringLiteral("source-profile"), QStringLiteral("NAME"),
+             QStringLiteral("AWS profile whose credentials assume the role")},
+            {QStringLiteral("region"), QStringLiteral("R"), QStringLiteral("AWS region")},
+            {QStringLiteral("sts-endpoint"), QStringLiteral("URL"),
+             QStringLiteral("STS endpoint (default: the regional one)")},
+            {QStringLiteral("duration"), QStringLiteral("SECONDS"),
+             QStringLiteral("role session duration, 900-43200")},
+            {QStringLiteral("external-id"), QStringLiteral("X"), QStringLiteral("ExternalId")},
+            {QStringLiteral("mfa-serial"), QStringLiteral("ARN"), QStringLiteral("MFA device")},
+            {QStringLiteral("session-name"), QStringLiteral("N"),
+             QStringLiteral("RoleSessionName (2-64 of [\\w+=,.@-])")},
+    };
+    return list;
+}
+
+const QList<CommandSpec> &commands()
+{
+    static const QList<CommandSpec> list = {
+            {QStringLiteral("profile list"), {}, {}, {}, QStringLiteral("list profiles")},
+            {QStringLiteral("profile show"), {QStringLiteral("NAME")}, {}, {},
+             QStringLiteral("show one profile and its environments")},
+            {QStringLiteral("profile add"), {QStringLiteral("NAME")}, {},
+             {QStringLiteral("kind"), QStringLiteral("grant"), QStringLiteral("refresh")},
+             QStringLiteral("create a profile")},
+            {QStringLiteral("profile remove"), {QStringLiteral("NAME")}, {}, {},
+             QStringLiteral("remove a profile and every keychain item it wrote")},
+            {QStringLiteral("environment add"), {QStringLiteral("PROFILE"), QStringLiteral("ENV")},
+             {}, kEnvironmentOptions, QStringLiteral("add an environment to a profile")},
+            {QStringLiteral("environment set"), {QStringLiteral("PROFILE"), QStringLiteral("ENV")},
+             {}, kEnvironmentOptions + QStringList{QStringLiteral("unprotected")},
+             QStringLiteral("change an environment's settings")},
+            {QStringLiteral("environment remove"),
+             {QStringLiteral("PROFILE"), QStringLiteral("ENV")}, {}, {},
+             QStringLiteral("remove an environment and its keychain items")},
+            {QStringLiteral("secret set"),
+             {QStringLiteral("PROFILE"), QStringLiteral("ENV"), QStringLiteral("NAME")}, {}, {},
+             QStringLiteral("store a secret read from standard input in the keychain")},
+            {QStringLiteral("secret delete"),
+             {QStringLiteral("PROFILE"), QStringLiteral("ENV"), QStringLiteral("NAME")}, {}, {},
+             QStringLiteral("delete a secret from the keychain")},
+            {QStringLiteral("switch"), {QStringLiteral("PROFILE")}, {QStringLiteral("ENV")}, {},
+             QStringLiteral("make PROFILE current and ENV its active environment")},
+            {QStringLiteral("status"), {}, {}, {},
+             QStringLiteral("every profile and environment with its secrets' presence")},
+            {QStringLiteral("help"), {}, {QStringLiteral("COMMAND")}, {},
+             QStringLiteral("show help for a command")},
+            {QStringLiteral("version"), {}, {}, {}, QStringLiteral("print the version")},
+    };
+    return list;
+}
+
+const OptionSpec *option(const QString &name)
+{
+    for (const OptionSpec &o : options()) {
+        if (o.name == name)
+            return &o;
+    }
+    return nullptr;
+}
+
+const CommandSpec *command(const QString &name)
+{
+    for (const CommandSpec &c : commands()) {
+        if (c.name == name)
+            return &c;
+    }
+    return nullptr;
+}
+
+Result<ParsedCommand> parse(const QStringList &arguments)
+{
+    ParsedCommand parsed;
+    QStringList words;
+    QList<std::pair<QString, QString>> rawOptions; // name, value (null for flags)
+    bool afterDashDash = false;
+
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const QString &arg = arguments.at(i);
+        if (afterDashDash) {
+            parsed.trailing << arg;
+            continue;
+        }
+        if (arg == QLatin1String("--")) {
+            afterDashDash = true;
+            continue;
+        }
+        if (arg == QLatin1String("-v") || arg == QLatin1String("--verbose")) {
+            parsed.verbose = true;
+            continue;
+        }
+        if (arg == QLatin1String("-h") || arg == QLatin1String("--help")) {
+            parsed.help = true;
+            continue;
+        }
+        if (arg == QLatin1String("--version")) {
+            parsed.version = true;
+            continue;
+        }
+        if (arg == QLatin1String("--json")) {
+            parsed.json = true;
+            continue;
+        }
+        if (arg.startsWith(QLatin1String("--"))) {
+            QString name = arg.mid(2);
+            QString value;
+            bool inlineValue = false;
+            if (const qsizetype eq = name.indexOf(QLatin1Char('=')); eq >= 0) {
+                value = name.mid(eq + 1);
+                name.truncate(eq);
+                inlineValue = true;
+            }
+            const bool isConfigDir = name == QLatin1String("config-dir");
+            const OptionSpec *spec = option(name);
+            if (!isConfigDir && !spec)
+                return usageError(QStringLiteral("unknown option --") + name);
+            const bool takesValue = isConfigDir || spec->takesValue();
+            if (takesValue && !inlineValue) {
+                if (i + 1 >= arguments.size())
+                    return usageError(QStringLiteral("option --") + name
+                                      + QStringLiteral(" needs a value"));
+                value = arguments.at(++i);
+            } else if (!takesValue && inlineValue) {
+                return usageError(QStringLiteral("option --") + name
+                                  + QStringLiteral(" takes no value"));
+            }
+            if (isConfigDir) {
+                if (value.isEmpty())
+                    return usageError(QStringLiteral("option --config-dir needs a directory"));
+                parsed.configDir = value;
+                continue;
+            }
+            rawOptions.append({name, takesValue ? value : QString()});
+            continue;
+        }
+        if (arg.size() > 1 && arg.startsWith(QLatin1Char('-')))
+            return usageError(QStringLiteral("unknown option ") + arg);
+        words << arg;
+    }
+
+    if (words.isEmpty()) {
+        if (parsed.help || parsed.version)
+            return parsed;
+        return usageError(QStringLiteral("no command given"));
+    }
+
+    // Longest match: "profile add" before "profile".
+    const CommandSpec *spec = nullptr;
+    if (words.size() >= 2)
+        spec = command(words.at(0) + QLatin1Char(' ') + words.at(1));
+    if (spec) {
+        words.remove(0, 2);
+    } else {
+        spec = command(words.at(0));
+        if (!spec) {
+            bool isGroup = false;
+            for (const CommandSpec &c : commands())
+                isGroup = isGroup || c.name.startsWith(words.at(0) + QLatin1Char(' '));
+            if (isGroup && words.size() == 1 && parsed.help) {
+                parsed.command = words.at(0);
+                return parsed;
+            }
+            if (isGroup)
+                return usageError(QStringLiteral("unknown command \"") + words.join(QLatin1Char(' '))
+                                  + QStringLiteral("\"; see tokentray-cli help ") + words.at(0));
+            return usageError(QStringLiteral("unknown command \"") + words.at(0) + QLatin1Char('"'));
+        }
+        words.remove(0, 1);
+    }
+    parsed.command = spec->name;
+    if (parsed.help)
+        return parsed;
+
+    if (words.size() < spec->required.size())
+        return usageError(spec->name + QStringLiteral(": missing ")
+                          + spec->required.mid(words.size()).join(QLatin1Char(' ')));
+    if (words.size() > spec->required.size() + spec->optional.size())
+        return usageError(spec->name + QStringLiteral(": unexpected argument \"")
+                          + words.at(spec->required.size() + spec->optional.size())
+                          + QLatin1Char('"'));
+    parsed.positionals = words;
+
+    for (const auto &[name, value] : rawOptions) {
+        if (!spec->options.contains(name))
+            return usageError(spec->name + QStringLiteral(" does not take --") + name);
+        if (parsed.has(name))
+            return usageError(QStringLiteral("option --") + name + QStringLiteral(" given twice"));
+        if (option(name)->takesValue())
+            parsed.values.insert(name, value);
+        else
+            parsed.flags.insert(name);
+    }
+    if (!parsed.trailing.isEmpty() && !spec->trailing)
+        return usageError(spec->name + QStringLiteral(" takes no arguments after --"));
+    return parsed;
+}
+
+QString usage()
+{
+    QString text = QStringLiteral(
+            "Usage: tokentray-cli [--config-dir DIR] [--json] [-v] COMMAND [ARGS] [OPTIONS]\n\n"
+            "Commands:\n");
+    for (const CommandSpec &c : commands()) {
+        QString synopsis = c.name;
+        for (const QString &r : c.required)
+            synopsis += QLatin1Char(' ') + r;
+        for (const QString &o : c.optional)
+            synopsis += QStringLiteral(" [") + o + QLatin1Char(']');
+        text += QStringLiteral("  ") + synopsis.leftJustified(34) + c.summary + QLatin1Char('\n');
+    }
+    text += QStringLiteral(
+            "\nGlobal options:\n"
+            "  --config-dir DIR   configuration directory (else $TOKENTRAY_CONFIG_DIR, else the\n"
+            "                     platform default)\n"
+            "  --json             machine-readable output\n"
+            "  -v, --verbose      diagnostic log on standard error (secrets are redacted)\n"
+            "\nExit codes: 0 ok, 2 usage, 3 not found, 4 rejected or sign-in required,\n"
+            "5 network or server failure, 6 keychain locked or unavailable, 7 configuration\n"
+            "file error, 1 anything else.\n"
+            "Run 'tokentray-cli help COMMAND' for a command's options.\n");
+    return text;
+}
+
+QString help(const QString &commandName)
+{
+    QString text;
+    for (const CommandSpec &c : commands()) {
+        if (c.name != commandName && !c.name.startsWith(commandName + QLatin1Char(' ')))
+            continue;
+        QString synopsis = QStringLiteral("tokentray-cli ") + c.name;
+        for (const QString &r : c.required)
+            synopsis += QLatin1Char(' ') + r;
+        for (const QString &o : c.optional)
+            synopsis += QStringLiteral(" [") + o + QLatin1Char(']');
+        if (!c.options.isEmpty())
+            synopsis += QStringLiteral(" [OPTIONS]");
+        text += synopsis + QStringLiteral("\n  ") + c.summary + QLatin1Char('\n');
+        for (const QString &name : c.options) {
+            const OptionSpec *o = option(name);
+            QString left = QStringLiteral("--") + o->name;
+            if (o->takesValue())
+                left += QLatin1Char(' ') + o->valueName;
+            text += QStringLiteral("    ") + left.leftJustified(26) + o->help + QLatin1Char('\n');
+        }
+        text += QLatin1Char('\n');
+    }
+    return text.isEmpty() ? usage() : text;
+}
+
+} // namespace TokenTray::CommandLine

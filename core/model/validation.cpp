@@ -1,0 +1,195 @@
+#include "core/model/validation.h"
+
+#include <QHostAddress>
+#include <QRegularExpression>
+#include <QSet>
+
+namespace TokenTray {
+namespace {
+
+Error invalid(const QString &detail)
+{
+    return Error{ErrorCode::Invalid, detail};
+}
+
+} // namespace
+
+Result<void> validateName(const QString &what, const QString &name)
+{
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"));
+    if (name.isEmpty())
+        return invalid(what + QStringLiteral(" name is empty"));
+    if (!re.match(name).hasMatch()) {
+        return invalid(what + QStringLiteral(" name \"") + name
+                       + QStringLiteral("\" is not allowed: use up to 64 letters, digits, '.', "
+                                        "'_' or '-', starting with a letter or digit"));
+    }
+    return {};
+}
+
+bool isLoopbackHost(const QString &host)
+{
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
+
+Result<void> validateEndpointUrl(const QString &what, const QUrl &url)
+{
+    if (!url.isValid() || url.isRelative() || url.host().isEmpty())
+        return invalid(what + QStringLiteral(" \"") + url.toString()
+                       + QStringLiteral("\" is not an absolute URL"));
+    if (!url.userInfo().isEmpty())
+        return invalid(what + QStringLiteral(" must not carry a user name or password"));
+    const QString scheme = url.scheme().toLower();
+    if (scheme == QLatin1String("https"))
+        return {};
+    if (scheme == QLatin1String("http")) {
+        if (isLoopbackHost(url.host()))
+            return {};
+        return invalid(what + QStringLiteral(" \"") + url.toString()
+                       + QStringLiteral("\" uses plain http: only https is allowed, except for "
+                                        "loopback hosts"));
+    }
+    return invalid(what + QStringLiteral(" \"") + url.toString()
+                   + QStringLiteral("\" must use https"));
+}
+
+Result<void> validateRoleArn(const QString &arn)
+{
+    static const QRegularExpression re(
+            QStringLiteral(R"(^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$)"));
+    if (!re.match(arn).hasMatch())
+        return invalid(QStringLiteral("role ARN \"") + arn
+                       + QStringLiteral("\" is not of the form arn:aws:iam::123456789012:role/Name"));
+    return {};
+}
+
+Result<void> validateSessionName(const QString &name)
+{
+    static const QRegularExpression re(QStringLiteral(R"(^[\w+=,.@-]{2,64}$)"));
+    if (!re.match(name).hasMatch())
+        return invalid(QStringLiteral("session name \"") + name
+                       + QStringLiteral("\" must be 2-64 characters of letters, digits and "
+                                        "+=,.@_-"));
+    return {};
+}
+
+Result<void> validateDurationSeconds(int seconds)
+{
+    if (seconds != 0 && (seconds < 900 || seconds > 43200))
+        return invalid(QStringLiteral("duration %1 s is outside 900-43200 s").arg(seconds));
+    return {};
+}
+
+Result<void> validateRegion(const QString &region)
+{
+    static const QRegularExpression re(QStringLiteral(R"(^[a-z]{2}(-[a-z]+)+-\d+$)"));
+    if (!re.match(region).hasMatch())
+        return invalid(QStringLiteral("region \"") + region
+                       + QStringLiteral("\" is not a region name like eu-west-1"));
+    return {};
+}
+
+Result<void> validateEnvironment(const Profile &profile, const Environment &env,
+                                 const Config &config)
+{
+    if (auto r = validateName(QStringLiteral("environment"), env.name); !r)
+        return r;
+    const QString where = profile.name + QLatin1Char('/') + env.name + QStringLiteral(": ");
+    auto prefixed = [&](const Result<void> &r) -> Result<void> {
+        if (r)
+            return r;
+        return invalid(where + r.error().detail);
+    };
+    const std::pair<const char *, const QUrl *> urls[] = {
+            {"issuer", &env.issuer},           {"token URL", &env.tokenUrl},
+            {"device URL", &env.deviceUrl},    {"revocation URL", &env.revocationUrl},
+            {"API URL", &env.apiUrl},          {"STS endpoint", &env.stsEndpoint},
+    };
+    for (const auto &[label, url] : urls) {
+        if (!url->isEmpty()) {
+            if (auto r = prefixed(validateEndpointUrl(QLatin1String(label), *url)); !r)
+                return r;
+        }
+    }
+    if (!env.clientAuth.isEmpty() && !clientAuthFromName(env.clientAuth))
+        return invalid(where + QStringLiteral("client auth must be basic or post"));
+    if (!env.roleArn.isEmpty()) {
+        if (auto r = prefixed(validateRoleArn(env.roleArn)); !r)
+            return r;
+    }
+    if (!env.sessionName.isEmpty()) {
+        if (auto r = prefixed(validateSessionName(env.sessionName)); !r)
+            return r;
+    }
+    if (!env.region.isEmpty()) {
+        if (auto r = prefixed(validateRegion(env.region)); !r)
+            return r;
+    }
+    if (auto r = prefixed(validateDurationSeconds(env.durationSeconds)); !r)
+        return r;
+    if (!env.sourceProfile.isEmpty()) {
+        const Profile *source = config.profileByName(env.sourceProfile);
+        if (!source)
+            return invalid(where + QStringLiteral("source profile \"") + env.sourceProfile
+                           + QStringLiteral("\" does not exist"));
+        if (source->kind != ProfileKind::AwsAccessKey && source->kind != ProfileKind::AwsAssumeRole)
+            return invalid(where + QStringLiteral("source profile \"") + env.sourceProfile
+                           + QStringLiteral("\" is not an AWS profile"));
+        if (source->name == profile.name)
+            return invalid(where + QStringLiteral("a profile cannot be its own source"));
+    }
+    return {};
+}
+
+Result<void> validateConfig(const Config &config)
+{
+    QSet<QString> ids;
+    QSet<QString> names;
+    for (const Profile &p : config.profiles) {
+        if (p.id.isEmpty())
+            return invalid(QStringLiteral("profile \"") + p.name + QStringLiteral("\" has no id"));
+        if (ids.contains(p.id))
+            return invalid(QStringLiteral("profile id \"") + p.id
+                           + QStringLiteral("\" is used twice"));
+        ids.insert(p.id);
+        if (auto r = validateName(QStringLiteral("profile"), p.name); !r)
+            return r;
+        if (names.contains(p.name))
+            return invalid(QStringLiteral("profile name \"") + p.name
+                           + QStringLiteral("\" is used twice"));
+        names.insert(p.name);
+        if (p.kind == ProfileKind::OAuth2 && p.grant == Grant::None)
+            return invalid(QStringLiteral("profile \"") + p.name
+                           + QStringLiteral("\" is oauth2 but names no grant"));
+        if (p.kind != ProfileKind::OAuth2 && p.grant != Grant::None)
+            return invalid(QStringLiteral("profile \"") + p.name
+                           + QStringLiteral("\" has a grant but is not oauth2"));
+        QSet<QString> envNames;
+        for (const Environment &env : p.environments) {
+            if (envNames.contains(env.name))
+                return invalid(QStringLiteral("profile \"") + p.name
+                               + QStringLiteral("\" has two environments named \"") + env.name
+                               + QLatin1Char('"'));
+            envNames.insert(env.name);
+            if (auto r = validateEnvironment(p, env, config); !r)
+                return r;
+        }
+        if (!p.activeEnvironment.isEmpty() && !envNames.contains(p.activeEnvironment))
+            return invalid(QStringLiteral("profile \"") + p.name
+                           + QStringLiteral("\" names active environment \"")
+                           + p.activeEnvironment + QStringLiteral("\", which does not exist"));
+    }
+    if (!config.currentProfileId.isEmpty() && !ids.contains(config.currentProfileId))
+        return invalid(QStringLiteral("the current profile id \"") + config.currentProfileId
+                       + QStringLiteral("\" names no profile"));
+    if (config.settings.maxConcurrency < 1 || config.settings.maxConcurrency > 256)
+        return invalid(QStringLiteral("maxConcurrency must be between 1 and 256"));
+    if (config.settings.clipboardClearSeconds < 0 || config.settings.clipboardClearSeconds > 3600)
+        return invalid(QStringLiteral("clipboardClearSeconds must be between 0 and 3600"));
+    return {};
+}
+
+} // namespace TokenTray

@@ -1,0 +1,206 @@
+#include "core/secrets/secretstore.h"
+
+#include "core/secrets/keychainprobe.h"
+#include "core/util/logging.h"
+
+#include <QTimer>
+
+#include <qt6keychain/keychain.h>
+
+namespace TokenTray {
+
+SecretStore::SecretStore(const QString &service, QObject *parent)
+    : QObject(parent), m_service(service)
+{
+}
+
+SecretStore::~SecretStore() = default;
+
+SecretJob *SecretStore::read(const QString &key)
+{
+    return new SecretJob(this, SecretJob::Operation::Read, key, Secret());
+}
+
+SecretJob *SecretStore::write(const QString &key, const Secret &value)
+{
+    return new SecretJob(this, SecretJob::Operation::Write, key, value);
+}
+
+SecretJob *SecretStore::remove(const QString &key)
+{
+    return new SecretJob(this, SecretJob::Operation::Remove, key, Secret());
+}
+
+void SecretStore::forgetCache()
+{
+    m_cache.clear();
+}
+
+SecretJob::SecretJob(SecretStore *store, Operation operation, const QString &key,
+                     const Secret &value)
+    : QObject(store), m_store(store), m_operation(operation), m_key(key), m_value(value)
+{
+}
+
+SecretJob::~SecretJob()
+{
+    // A backend job still running after our deadline deletes itself when it ends; it must
+    // not call back into a deleted object.
+    if (m_backendJob)
+        m_backendJob->disconnect(this);
+}
+
+void SecretJob::start()
+{
+    if (m_started)
+        return;
+    m_started = true;
+    QTimer::singleShot(0, this, &SecretJob::begin);
+}
+
+void SecretJob::begin()
+{
+    m_deadline = new QTimer(this);
+    m_deadline->setSingleShot(true);
+    connect(m_deadline, &QTimer::timeout, this, [this] {
+        finish(Error{ErrorCode::KeychainTimeout,
+                     QStringLiteral("the keychain did not answer within %1 s (is an unlock "
+                                    "prompt waiting?)")
+                             .arg(m_store->timeout() / 1000.0)});
+    });
+    m_deadline->start(m_store->timeout());
+
+    if (m_operation == Operation::Read && m_store->m_cache.contains(m_key)) {
+        finish(m_store->m_cache.value(m_key));
+        return;
+    }
+    probe(&SecretJob::runBackend);
+}
+
+void SecretJob::probe(void (SecretJob::*next)())
+{
+    m_probe = new KeychainProbe(this);
+    connect(m_probe, &KeychainProbe::finished, this, [this, next] {
+        KeychainProbe *p = m_probe;
+        p->deleteLater();
+        if (auto error = p->error()) {
+            m_store->forgetCache();
+            Q_EMIT m_store->keychainUnavailable(*error);
+            finish(*error);
+            return;
+        }
+        (this->*next)();
+    });
+    m_probe->start();
+}
+
+void SecretJob::runBackend()
+{
+    QKeychain::Job *job = nullptr;
+    const QString service = m_store->service();
+    switch (m_operation) {
+    case Operation::Read:
+        job = new QKeychain::ReadPasswordJob(service);
+        break;
+    case Operation::Write: {
+        auto *write = new QKeychain::WritePasswordJob(service);
+        write->setTextData(m_value.exposeUtf8());
+        job = write;
+        break;
+    }
+    case Operation::Remove:
+        job = new QKeychain::DeletePasswordJob(service);
+        break;
+    }
+    job->setAutoDelete(true);
+    job->setInsecureFallback(false);
+    job->setKey(m_key);
+    m_backendJob = job;
+    connect(job, &QKeychain::Job::finished, this, &SecretJob::onBackendFinished);
+    job->start();
+}
+
+void SecretJob::onBackendFinished(QKeychain::Job *job)
+{
+    const QKeychain::Error code = job->error();
+    const QString message = job->errorString();
+    qCDebug(lcSecrets) << m_operation << m_key << "backend result" << code << message;
+    switch (code) {
+    case QKeychain::NoError:
+        if (m_operation == Operation::Read) {
+            const auto *read = static_cast<QKeychain::ReadPasswordJob *>(job);
+            m_value = Secret(read->textData().toUtf8());
+            succeed();
+        } else if (m_operation == Operation::Remove) {
+            // A locked Secret Service says "done" to a delete that did nothing.
+            m_pendingError.reset();
+            probe(&SecretJob::succeed);
+        } else {
+            succeed();
+        }
+        return;
+    case QKeychain::EntryNotFound:
+        // A locked Secret Service says "not found" to a read of an item that exists.
+        m_pendingError = Error{ErrorCode::SecretNotFound,
+                               QStringLiteral("no keychain item ") + m_key};
+        probe(&SecretJob::confirmNotLocked);
+        return;
+    case QKeychain::AccessDenied:
+    case QKeychain::AccessDeniedByUser:
+        m_pendingError = Error{ErrorCode::KeychainFailure,
+                               QStringLiteral("the keychain denied access: ") + message};
+        probe(&SecretJob::confirmNotLocked);
+        return;
+    case QKeychain::NoBackendAvailable:
+    case QKeychain::NotImplemented:
+        finish(Error{ErrorCode::NoKeychain, QStringLiteral("no keychain backend: ") + message});
+        return;
+    case QKeychain::CouldNotDeleteEntry:
+    case QKeychain::OtherError:
+        break;
+    }
+    finish(Error{ErrorCode::KeychainFailure, QStringLiteral("keychain error: ") + message});
+}
+
+void SecretJob::confirmNotLocked()
+{
+    finish(m_pendingError.value_or(Error{ErrorCode::KeychainFailure, QString()}));
+}
+
+void SecretJob::succeed()
+{
+    switch (m_operation) {
+    case Operation::Read:
+    case Operation::Write:
+        m_store->m_cache.insert(m_key, m_value);
+        finish(m_operation == Operation::Read ? m_value : Secret());
+        return;
+    case Operation::Remove:
+        m_store->m_cache.remove(m_key);
+        finish(Secret());
+        return;
+    }
+}
+
+void SecretJob::finish(const Result<Secret> &result)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_result = result;
+    m_value.clear();
+    if (m_deadline)
+        m_deadline->stop();
+    if (m_backendJob)
+        m_backendJob->disconnect(this);
+    if (m_probe)
+        m_probe->disconnect(this);
+    if (!result)
+        qCDebug(lcSecrets) << m_operation << m_key << "failed:" << errorCodeName(result.error().code)
+                           << result.error().detail;
+    Q_EMIT finished(this);
+    if (m_autoDelete)
+        deleteLater();
+}
+
+} // namespace TokenTray

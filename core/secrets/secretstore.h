@@ -1,0 +1,109 @@
+#pragma once
+
+#include "core/util/result.h"
+#include "core/util/secret.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+
+class QTimer;
+namespace QKeychain {
+class Job;
+}
+
+namespace TokenTray {
+
+class KeychainProbe;
+class SecretStore;
+
+// One keychain operation, with QtKeychain's contract plus what it lacks: start() never emits
+// synchronously, finished() is emitted exactly once, the job enforces its own deadline, and a
+// locked keychain is reported as KeychainLocked (never as "not found" or "deleted").
+class SecretJob final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SecretJob)
+public:
+    enum class Operation { Read, Write, Remove };
+    Q_ENUM(Operation)
+
+    ~SecretJob() override;
+
+    void start();
+    [[nodiscard]] Operation operation() const { return m_operation; }
+    [[nodiscard]] QString key() const { return m_key; }
+    // The secret for Read; an empty Secret for Write and Remove. Valid after finished().
+    [[nodiscard]] const Result<Secret> &result() const { return m_result; }
+    [[nodiscard]] bool isFinished() const { return m_finished; }
+    // Deletes itself after finished() (the default), like QKeychain::Job.
+    void setAutoDelete(bool autoDelete) { m_autoDelete = autoDelete; }
+
+Q_SIGNALS:
+    void finished(TokenTray::SecretJob *job);
+
+private:
+    friend class SecretStore;
+    SecretJob(SecretStore *store, Operation operation, const QString &key, const Secret &value);
+
+    void begin();
+    void probe(void (SecretJob::*next)());
+    void runBackend();
+    void onBackendFinished(QKeychain::Job *job);
+    void confirmNotLocked();
+    void succeed();
+    void finish(const Result<Secret> &result);
+
+    SecretStore *m_store;
+    Operation m_operation;
+    QString m_key;
+    Secret m_value;
+    Result<Secret> m_result = Secret();
+    std::optional<Error> m_pendingError; // what to report if the re-probe finds no lock
+    QTimer *m_deadline = nullptr;
+    QPointer<QKeychain::Job> m_backendJob;
+    QPointer<KeychainProbe> m_probe;
+    bool m_started = false;
+    bool m_finished = false;
+    bool m_autoDelete = true;
+};
+
+// The OS keychain (QtKeychain: Secret Service, macOS Keychain, Windows Credential Store) under
+// one service name, with an in-memory copy of what was read so each item is read once per
+// unlock. Never falls back to plaintext.
+class SecretStore final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SecretStore)
+public:
+    static constexpr int kDefaultTimeoutMs = 10000;
+
+    explicit SecretStore(const QString &service = QStringLiteral("tokentray"),
+                         QObject *parent = nullptr);
+    ~SecretStore() override;
+
+    [[nodiscard]] QString service() const { return m_service; }
+    void setTimeout(int msecs) { m_timeoutMs = msecs; }
+    [[nodiscard]] int timeout() const { return m_timeoutMs; }
+
+    // Each returns a job parented to the store; call start() on it.
+    [[nodiscard]] SecretJob *read(const QString &key);
+    [[nodiscard]] SecretJob *write(const QString &key, const Secret &value);
+    [[nodiscard]] SecretJob *remove(const QString &key);
+
+    // Forget every value held in memory (the keychain was locked, the user signed out).
+    void forgetCache();
+    [[nodiscard]] bool isCached(const QString &key) const { return m_cache.contains(key); }
+
+Q_SIGNALS:
+    // The keychain was found locked or missing by some job; the UI shows the Locked state.
+    void keychainUnavailable(const TokenTray::Error &error);
+
+private:
+    friend class SecretJob;
+    QString m_service;
+    int m_timeoutMs = kDefaultTimeoutMs;
+    QHash<QString, Secret> m_cache;
+};
+
+} // namespace TokenTray

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <QString>
+
+namespace TokenTray {
+
+// Replaces anything that looks like a credential in a log line with "<redacted>": bearer and
+// basic authorization values, OAuth2 token/secret fields (JSON, form and query syntax), AWS
+// secret keys, session tokens and signatures (XML, JSON, headers, env syntax) and bare JWTs.
+// Names are kept so the line stays useful: "refresh_token=<redacted>".
+QString redactSecrets(const QString &text);
+
+// Installs a Qt message handler that runs redactSecrets() over every message before handing it
+// to the handler that was installed before. Call once, first thing in main().
+void installRedactingMessageHandler();
+
+// Turns on debug output of every tokentray.* category (the CLI's and app's -v).
+void enableVerboseLogging();
+
+} // namespace TokenTray
