@@ -32,6 +32,12 @@ Error notFound(const QString &detail)
     return Error{ErrorCode::NotFound, detail};
 }
 
+Error secretNotFound(const QString &profile, const QString &env, const QString &name)
+{
+    return Error{ErrorCode::SecretNotFound, QStringLiteral("there is no ") + name + QStringLiteral(" for ")
+                                                    + profile + QLatin1Char('/') + env};
+}
+
 // Options that make sense for each kind; anything else is a usage error, so a typo in a
 // script fails loudly instead of being stored and ignored.
 QStringList optionsForKind(ProfileKind kind)
@@ -420,7 +426,8 @@ Result<void> Cli::applyEnvironmentOptions(const Profile &profile, Environment *e
     if (m_cmd.values.contains(QStringLiteral("auth"))) {
         const QString auth = m_cmd.value(QStringLiteral("auth"));
         if (!clientAuthFromName(auth))
-            return usage(QStringLiteral("--auth must be basic or post"));
+            // Quoted: messages are redacted, and a word after "basic " reads as a credential.
+            return usage(QStringLiteral("--auth must be \"basic\" or \"post\""));
         env->clientAuth = auth;
     }
     if (m_cmd.values.contains(QStringLiteral("scope"))) {
@@ -508,7 +515,13 @@ Result<Secret> Cli::readSecretInput(const QString &what)
         }
         m_streams.err->write("\n");
     } else {
-        bytes = m_streams.in->read(kMaxSecretBytes + 2);
+        // A pipe delivers what the writer has written so far: read to the end.
+        while (bytes.size() < kMaxSecretBytes + 2) {
+            const QByteArray chunk = m_streams.in->read(kMaxSecretBytes + 2 - bytes.size());
+            if (chunk.isEmpty())
+                break;
+            bytes += chunk;
+        }
     }
     if (bytes.size() > kMaxSecretBytes)
         return usage(QStringLiteral("the secret on standard input is larger than 64 KiB"));
@@ -585,9 +598,25 @@ void Cli::secretDelete()
         return fail(env.error());
     const QString envName = (*env)->name;
     const QString name = m_cmd.positionals.at(2);
-    const QString entry = secretIndexEntry(envName, name);
     const QString profileName = profile->name;
-    runSecretJobs({m_secrets->remove(secretKey(profile->id, envName, name))},
+    if (profile->secretIndex.contains(secretIndexEntry(envName, name)))
+        return removeSecret(profileName, envName, name);
+    // Not in the index. The Secret Service says "done" to deleting an item that is not there,
+    // so look first: a missing secret is "not found", not a successful delete.
+    runSecretJobs({m_secrets->read(secretKey(profile->id, envName, name))},
+                  [this, profileName, envName, name](const QList<Result<Secret>> &results) {
+                      const Result<Secret> &r = results.first();
+                      if (r)
+                          return removeSecret(profileName, envName, name);
+                      fail(r.error().code == ErrorCode::SecretNotFound ? secretNotFound(profileName, envName, name)
+                                                                       : r.error());
+                  });
+}
+
+void Cli::removeSecret(const QString &profileName, const QString &envName, const QString &name)
+{
+    const QString entry = secretIndexEntry(envName, name);
+    runSecretJobs({m_secrets->remove(secretKey(m_config.profileByName(profileName)->id, envName, name))},
                   [this, profileName, envName, name, entry](const QList<Result<Secret>> &results) {
                       Profile *p = m_config.profileByName(profileName);
                       const bool wasIndexed = p->secretIndex.removeAll(entry) > 0;
@@ -599,9 +628,7 @@ void Cli::secretDelete()
                               return fail(saved.error());
                       }
                       if (!r && !wasIndexed)
-                          return fail(Error{ErrorCode::SecretNotFound,
-                                            QStringLiteral("there is no ") + name + QStringLiteral(" for ")
-                                                    + profileName + QLatin1Char('/') + envName});
+                          return fail(secretNotFound(profileName, envName, name));
                       if (!m_cmd.json)
                           print(QStringLiteral("Deleted ") + name + QStringLiteral(" of ") + profileName
                                 + QLatin1Char('/') + envName + QStringLiteral(" from the keychain.\n"));

@@ -59,6 +59,7 @@ private:
     void environmentRemove();
     void secretSet();
     void secretDelete();
+    void removeSecret(const QString &profileName, const QString &envName, const QString &name);
     void switchProfile();
     void status();
 

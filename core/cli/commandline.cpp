@@ -98,7 +98,8 @@ const QList<CommandSpec> &commands()
              QStringLiteral("make PROFILE current and ENV its active environment")},
             {QStringLiteral("status"), {}, {}, {},
              QStringLiteral("every profile and environment with its secrets' presence")},
-            {QStringLiteral("help"), {}, {QStringLiteral("COMMAND")}, {},
+            // Two words, so `help secret set` works like `help secret`.
+            {QStringLiteral("help"), {}, {QStringLiteral("COMMAND"), QStringLiteral("SUBCOMMAND")}, {},
              QStringLiteral("show help for a command")},
             {QStringLiteral("version"), {}, {}, {}, QStringLiteral("print the version")},
     };

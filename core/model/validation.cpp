@@ -14,9 +14,12 @@ Error invalid(const QString &detail)
 
 } // namespace
 
+// Patterns are anchored with anchoredPattern() (\A...\z), not ^...$: '$' also matches before a
+// trailing newline, which would let "name\n" through into keychain keys and shell exports.
 Result<void> validateName(const QString &what, const QString &name)
 {
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"));
+    static const QRegularExpression re(QRegularExpression::anchoredPattern(
+            QStringLiteral("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")));
     if (name.isEmpty())
         return invalid(what + QStringLiteral(" name is empty"));
     if (!re.match(name).hasMatch()) {
@@ -58,8 +61,8 @@ Result<void> validateEndpointUrl(const QString &what, const QUrl &url)
 
 Result<void> validateRoleArn(const QString &arn)
 {
-    static const QRegularExpression re(
-            QStringLiteral(R"(^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$)"));
+    static const QRegularExpression re(QRegularExpression::anchoredPattern(
+            QStringLiteral(R"(arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512})")));
     if (!re.match(arn).hasMatch())
         return invalid(QStringLiteral("role ARN \"") + arn
                        + QStringLiteral("\" is not of the form arn:aws:iam::123456789012:role/Name"));
@@ -68,7 +71,8 @@ Result<void> validateRoleArn(const QString &arn)
 
 Result<void> validateSessionName(const QString &name)
 {
-    static const QRegularExpression re(QStringLiteral(R"(^[\w+=,.@-]{2,64}$)"));
+    static const QRegularExpression re(
+            QRegularExpression::anchoredPattern(QStringLiteral(R"([\w+=,.@-]{2,64})")));
     if (!re.match(name).hasMatch())
         return invalid(QStringLiteral("session name \"") + name
                        + QStringLiteral("\" must be 2-64 characters of letters, digits and "
@@ -85,7 +89,8 @@ Result<void> validateDurationSeconds(int seconds)
 
 Result<void> validateRegion(const QString &region)
 {
-    static const QRegularExpression re(QStringLiteral(R"(^[a-z]{2}(-[a-z]+)+-\d+$)"));
+    static const QRegularExpression re(
+            QRegularExpression::anchoredPattern(QStringLiteral(R"([a-z]{2}(-[a-z]+)+-\d+)")));
     if (!re.match(region).hasMatch())
         return invalid(QStringLiteral("region \"") + region
                        + QStringLiteral("\" is not a region name like eu-west-1"));

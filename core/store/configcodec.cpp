@@ -5,6 +5,9 @@
 #include <QJsonArray>
 #include <QUrl>
 
+#include <cmath>
+#include <limits>
+
 namespace TokenTray::ConfigCodec {
 namespace {
 
@@ -59,7 +62,9 @@ public:
         if (v.isUndefined() || v.isNull())
             return fallback;
         const double d = v.toDouble();
-        if (!v.isDouble() || d != static_cast<double>(static_cast<int>(d))) {
+        // Range before the cast: converting an out-of-range double to int is undefined.
+        if (!v.isDouble() || d < std::numeric_limits<int>::min()
+            || d > std::numeric_limits<int>::max() || d != std::trunc(d)) {
             fail(key, QStringLiteral("expected a whole number"));
             return fallback;
         }
