@@ -8,6 +8,7 @@ bool Error::transient() const
     case ErrorCode::Network:
     case ErrorCode::Timeout:
     case ErrorCode::KeychainTimeout:
+    case ErrorCode::Parse: // a garbled reply may be a proxy's hiccup; retries are bounded
         return true;
     case ErrorCode::HttpStatus:
         return httpStatus == 429 || httpStatus >= 500;

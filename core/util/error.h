@@ -33,10 +33,20 @@ enum class ErrorCode {
 
 struct Error
 {
+    Error() = default;
+    Error(ErrorCode errorCode, QString errorDetail = {}, int status = 0, QString errorReason = {})
+        : code(errorCode), detail(std::move(errorDetail)), httpStatus(status), reason(std::move(errorReason))
+    {
+    }
+
     ErrorCode code = ErrorCode::Internal;
     // For logs and the CLI's message: never holds a secret, a request body or a header.
     QString detail;
     int httpStatus = 0;
+    // The server's machine-readable reason ("invalid_grant", "AccessDenied"), when it gave one.
+    QString reason;
+    // Seconds the server asked us to wait (Retry-After), or -1.
+    int retryAfterSeconds = -1;
 
     [[nodiscard]] bool transient() const;
     [[nodiscard]] bool isKeychainError() const;

@@ -1,0 +1,568 @@
+#include "core/refresh/tokenengine.h"
+
+#include "core/secrets/secretstore.h"
+#include "core/util/clock.h"
+#include "core/util/logging.h"
+
+#include <QRandomGenerator>
+#include <QTimer>
+
+namespace TokenTray {
+
+namespace {
+
+constexpr qint64 kMaxTimerMs = 24LL * 3600 * 1000;
+
+QString keyOf(const QString &profileId, const QString &env)
+{
+    return profileId + QLatin1Char('\n') + env;
+}
+
+} // namespace
+
+struct TokenEngine::Entry
+{
+    QString profileId;
+    QString env;
+    std::optional<Credential> credential;
+    enum class Cache { NotLoaded, Loading, Loaded } cache = Cache::NotLoaded;
+    QList<QPointer<TokenAsk>> pendingAsks; // waiting for the cache to load
+    QList<QPointer<TokenAsk>> waiters;     // waiting for a refresh
+    QPointer<CredentialFetchJob> flight;
+    bool queued = false;
+    int attempt = 0;           // failed attempts in the current cycle
+    QDateTime retryAt;         // backoff: the next attempt, if one is scheduled
+    QDateTime eagerAt;         // eager policy: when the next refresh is due
+    std::optional<Error> lastError;
+    bool needsPerson = false;  // SignInRequired: no automatic retries
+    bool locked = false;       // the keychain was locked or missing
+    TokenState emitted = TokenState::None;
+    bool refreshRequested = false; // a refresh was asked for while one was in flight
+};
+
+// ---- TokenAsk ------------------------------------------------------------------------------
+
+TokenAsk::TokenAsk(TokenEngine *engine, const QString &profileId, const QString &env, qint64 minValidSeconds)
+    : QObject(engine), m_profileId(profileId), m_env(env), m_minValidSeconds(minValidSeconds)
+{
+}
+
+void TokenAsk::complete(const Result<Credential> &result)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_result = result;
+    if (m_deadline)
+        m_deadline->stop();
+    Q_EMIT finished(this);
+    if (m_autoDelete)
+        deleteLater();
+}
+
+// ---- TokenEngine ---------------------------------------------------------------------------
+
+TokenEngine::TokenEngine(const FetchServices &services, QObject *parent)
+    : QObject(parent), m_services(services), m_timer(new QTimer(this)), m_heartbeat(new QTimer(this))
+{
+    m_timer->setSingleShot(true);
+    m_timer->setTimerType(Qt::CoarseTimer);
+    connect(m_timer, &QTimer::timeout, this, &TokenEngine::reevaluate);
+    // QTimer does not count suspended time; a coarse wall-clock heartbeat re-reads the clock.
+    m_heartbeat->setTimerType(Qt::VeryCoarseTimer);
+    connect(m_heartbeat, &QTimer::timeout, this, &TokenEngine::reevaluate);
+    m_heartbeat->start(m_options.heartbeatMs);
+}
+
+TokenEngine::~TokenEngine()
+{
+    for (auto &[key, e] : m_entries) {
+        if (e->flight)
+            e->flight->disconnect(this);
+    }
+}
+
+void TokenEngine::setOptions(const Options &options)
+{
+    m_options = options;
+    m_heartbeat->start(m_options.heartbeatMs);
+    pump();
+}
+
+void TokenEngine::setConfig(const Config &config)
+{
+    m_config = config;
+    m_options.maxConcurrency = qMax(1, config.settings.maxConcurrency);
+    for (auto it = m_entries.begin(); it != m_entries.end();) {
+        const Profile *p = profile(it->second->profileId);
+        if (!p || !p->environment(it->second->env)) {
+            Entry *e = it->second.get();
+            if (e->flight) {
+                e->flight->disconnect(this);
+                e->flight->abort();
+                --m_running;
+            }
+            for (const QPointer<TokenAsk> &a : e->waiters + e->pendingAsks) {
+                if (a)
+                    a->complete(Error{ErrorCode::NotFound, QStringLiteral("the profile or environment was removed")});
+            }
+            it = m_entries.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    // Eager profiles keep a token ready from the start.
+    for (const Profile &p : std::as_const(m_config.profiles)) {
+        if (p.refresh != RefreshPolicy::Eager)
+            continue;
+        for (const Environment &env : p.environments) {
+            Entry *e = entry(p.id, env.name, true);
+            if (e->cache == Entry::Cache::NotLoaded)
+                loadCache(e);
+        }
+    }
+    pump();
+    armTimer();
+}
+
+const Profile *TokenEngine::profile(const QString &id) const
+{
+    return m_config.profileById(id);
+}
+
+QDateTime TokenEngine::now() const
+{
+    return m_services.clock->nowUtc();
+}
+
+TokenEngine::Entry *TokenEngine::entry(const QString &profileId, const QString &env, bool create)
+{
+    const QString key = keyOf(profileId, env);
+    auto it = m_entries.find(key);
+    if (it != m_entries.end())
+        return it->second.get();
+    if (!create)
+        return nullptr;
+    auto e = std::make_unique<Entry>();
+    e->profileId = profileId;
+    e->env = env;
+    Entry *raw = e.get();
+    m_entries.emplace(key, std::move(e));
+    return raw;
+}
+
+TokenAsk *TokenEngine::ask(const QString &profileId, const QString &env, qint64 minValidSeconds)
+{
+    auto *a = new TokenAsk(this, profileId, env, minValidSeconds);
+    QTimer::singleShot(0, a, [this, a] { handleAsk(a); });
+    return a;
+}
+
+void TokenEngine::handleAsk(TokenAsk *a)
+{
+    const Profile *p = profile(a->profileId());
+    if (!p || !p->environment(a->environmentName())) {
+        a->complete(Error{ErrorCode::NotFound, QStringLiteral("no such profile or environment")});
+        return;
+    }
+    a->m_deadline = new QTimer(a);
+    a->m_deadline->setSingleShot(true);
+    connect(a->m_deadline, &QTimer::timeout, this, [this, a] {
+        Entry *e = entry(a->profileId(), a->environmentName(), false);
+        if (e && usable(e, a->m_minValidSeconds, true)) {
+            a->complete(*e->credential); // still valid: better than nothing
+            return;
+        }
+        const std::optional<Error> last = e ? e->lastError : std::nullopt;
+        a->complete(last.value_or(Error{ErrorCode::Timeout,
+                                        QStringLiteral("no token within %1 s").arg(m_options.askTimeoutMs / 1000.0)}));
+    });
+    a->m_deadline->start(m_options.askTimeoutMs);
+
+    Entry *e = entry(a->profileId(), a->environmentName(), true);
+    if (e->cache != Entry::Cache::Loaded) {
+        e->pendingAsks.append(a);
+        if (e->cache == Entry::Cache::NotLoaded)
+            loadCache(e);
+        return;
+    }
+    serveOrWait(e, a);
+}
+
+bool TokenEngine::usable(const Entry *e, qint64 minValidSeconds, bool allowMandatory) const
+{
+    if (!e->credential || e->credential->isEmpty())
+        return false;
+    const Credential &c = *e->credential;
+    if (!c.expires())
+        return true;
+    const QDateTime t = now();
+    const qint64 leftMs = t.msecsTo(c.expiresAt);
+    if (leftMs <= 0)
+        return false;
+    if (minValidSeconds >= 0)
+        return leftMs >= minValidSeconds * 1000;
+    return allowMandatory || leftMs > refreshLeads(c).mandatoryMs;
+}
+
+void TokenEngine::serveOrWait(Entry *e, TokenAsk *a)
+{
+    if (usable(e, a->m_minValidSeconds, false)) {
+        if (classify(*e->credential, now()) != TokenState::Fresh && !e->needsPerson && !e->locked)
+            startRefresh(e); // advisory: serve now, refresh in the background
+        a->complete(*e->credential);
+        return;
+    }
+    if (e->needsPerson && !e->flight && !e->queued) {
+        if (usable(e, a->m_minValidSeconds, true))
+            a->complete(*e->credential);
+        else
+            a->complete(e->lastError.value_or(Error{ErrorCode::InvalidGrant, QStringLiteral("sign-in required")}));
+        return;
+    }
+    e->waiters.append(a);
+    e->locked = false; // asking again retries a keychain that may have been unlocked
+    startRefresh(e);
+}
+
+void TokenEngine::loadCache(Entry *target)
+{
+    target->cache = Entry::Cache::Loading;
+    SecretJob *job = m_services.secrets->read(secretKey(target->profileId, target->env, QStringLiteral("token_cache")));
+    const QString key = keyOf(target->profileId, target->env);
+    connect(job, &SecretJob::finished, this, [this, key](SecretJob *j) {
+        auto it = m_entries.find(key);
+        if (it == m_entries.end())
+            return;
+        Entry *e = it->second.get();
+        e->cache = Entry::Cache::Loaded;
+        const Result<Secret> &r = j->result();
+        if (r) {
+            auto cached = Credential::fromCacheBytes(r->expose());
+            if (cached && !cached->isExpired(now()) && !e->credential) {
+                e->credential = *cached;
+                qCDebug(lcRefresh) << "reusing the cached token of" << e->env;
+            }
+        } else if (r.error().isKeychainError()) {
+            e->locked = true;
+            e->lastError = r.error();
+        }
+        const QList<QPointer<TokenAsk>> pending = std::exchange(e->pendingAsks, {});
+        for (const QPointer<TokenAsk> &a : pending) {
+            if (!a)
+                continue;
+            if (e->locked)
+                a->complete(r.error());
+            else
+                serveOrWait(e, a);
+        }
+        if (e->locked)
+            e->cache = Entry::Cache::NotLoaded; // try again next time
+        reevaluate(); // an eager entry without a token fetches one now
+    });
+    job->start();
+}
+
+void TokenEngine::refreshNow(const QString &profileId, const QString &env)
+{
+    Entry *e = entry(profileId, env, true);
+    e->needsPerson = false;
+    e->locked = false;
+    e->retryAt = QDateTime();
+    e->attempt = 0;
+    if (e->flight)
+        e->refreshRequested = true;
+    startRefresh(e);
+}
+
+void TokenEngine::invalidate(const QString &profileId, const QString &env)
+{
+    Entry *e = entry(profileId, env, true);
+    e->credential.reset();
+    refreshNow(profileId, env);
+}
+
+void TokenEngine::forget(const QString &profileId, const QString &env)
+{
+    if (Entry *e = entry(profileId, env, false)) {
+        e->credential.reset();
+        e->lastError.reset();
+        e->needsPerson = false;
+        e->retryAt = QDateTime();
+        e->eagerAt = QDateTime();
+        updateState(e);
+        armTimer();
+    }
+}
+
+void TokenEngine::adopt(const QString &profileId, const QString &env, const Credential &credential)
+{
+    Entry *e = entry(profileId, env, true);
+    e->credential = credential;
+    e->cache = Entry::Cache::Loaded;
+    e->needsPerson = false;
+    e->lastError.reset();
+    e->attempt = 0;
+    e->retryAt = QDateTime();
+    storeCache(e);
+    updateState(e);
+    armTimer();
+}
+
+void TokenEngine::startRefresh(Entry *e)
+{
+    if (e->flight || e->queued)
+        return;
+    if (e->retryAt.isValid() && e->retryAt > now())
+        return; // backing off; the timer starts the next attempt
+    e->queued = true;
+    m_queue.push_back(keyOf(e->profileId, e->env));
+    updateState(e);
+    pump();
+}
+
+void TokenEngine::pump()
+{
+    while (m_running < m_options.maxConcurrency && !m_queue.empty()) {
+        const QString key = m_queue.front();
+        m_queue.pop_front();
+        auto it = m_entries.find(key);
+        if (it == m_entries.end() || !it->second->queued)
+            continue;
+        launch(it->second.get());
+    }
+}
+
+void TokenEngine::launch(Entry *e)
+{
+    e->queued = false;
+    const Profile *p = profile(e->profileId);
+    const Environment *env = p ? p->environment(e->env) : nullptr;
+    if (!env)
+        return;
+    auto *job = new CredentialFetchJob(m_services, *p, *env, this);
+    e->flight = job;
+    ++m_running;
+    m_peakRunning = qMax(m_peakRunning, m_running);
+    const QString key = keyOf(e->profileId, e->env);
+    connect(job, &CredentialFetchJob::finished, this, [this, job, key] {
+        job->deleteLater();
+        --m_running;
+        auto it = m_entries.find(key);
+        if (it != m_entries.end() && it->second->flight == job)
+            onFetched(it->second.get(), job->result());
+        pump();
+        armTimer();
+    });
+    qCDebug(lcRefresh).noquote() << "refreshing" << p->name << e->env << "attempt" << e->attempt + 1;
+    updateState(e);
+    job->start();
+}
+
+void TokenEngine::onFetched(Entry *e, const Result<Credential> &result)
+{
+    e->flight = nullptr;
+    const Profile *p = profile(e->profileId);
+    if (result) {
+        e->credential = *result;
+        e->attempt = 0;
+        e->retryAt = QDateTime();
+        e->lastError.reset();
+        e->needsPerson = false;
+        e->locked = false;
+        e->eagerAt = QDateTime();
+        storeCache(e);
+        settleWaiters(e, std::nullopt);
+        updateState(e);
+        Q_EMIT tokenRefreshed(e->profileId, e->env);
+        if (std::exchange(e->refreshRequested, false))
+            startRefresh(e);
+        return;
+    }
+
+    const Error &error = result.error();
+    e->lastError = error;
+    qCInfo(lcRefresh).noquote() << "refresh of" << (p ? p->name : e->profileId) << e->env << "failed:"
+                                << errorCodeName(error.code) << error.detail;
+    if (error.isKeychainError()) {
+        e->locked = true;
+        e->attempt = 0;
+        settleWaiters(e, error);
+    } else if (error.transient() && e->attempt + 1 < m_options.maxAttempts) {
+        ++e->attempt;
+        e->retryAt = now().addMSecs(backoffMs(e->attempt, error.retryAfterSeconds));
+        // Waiters keep waiting (up to their own deadline) for the retry.
+    } else if (error.transient()) {
+        // This cycle is exhausted; try again after the longest backoff.
+        e->attempt = 0;
+        e->retryAt = now().addMSecs(qMax<qint64>(m_options.backoffCapMs, error.retryAfterSeconds * 1000LL));
+        settleWaiters(e, error);
+        Q_EMIT refreshFailed(e->profileId, e->env, error);
+    } else {
+        e->attempt = 0;
+        e->retryAt = QDateTime();
+        const bool needsPerson = error.code == ErrorCode::InvalidGrant || error.code == ErrorCode::Rejected
+                || error.code == ErrorCode::SecretNotFound;
+        const bool first = !e->needsPerson;
+        e->needsPerson = needsPerson;
+        settleWaiters(e, error);
+        if (needsPerson && first)
+            Q_EMIT signInRequired(e->profileId, e->env, error);
+        else if (!needsPerson)
+            Q_EMIT refreshFailed(e->profileId, e->env, error);
+    }
+    e->refreshRequested = false;
+    updateState(e);
+}
+
+void TokenEngine::settleWaiters(Entry *e, const std::optional<Error> &error)
+{
+    const QList<QPointer<TokenAsk>> waiters = std::exchange(e->waiters, {});
+    for (const QPointer<TokenAsk> &a : waiters) {
+        if (!a)
+            continue;
+        if (!error) {
+            a->complete(*e->credential);
+        } else if (usable(e, a->m_minValidSeconds, true)) {
+            a->complete(*e->credential); // the old token is still valid: keep serving it
+        } else {
+            a->complete(*error);
+        }
+    }
+}
+
+void TokenEngine::storeCache(Entry *e)
+{
+    if (!e->credential)
+        return;
+    SecretJob *job = m_services.secrets->write(secretKey(e->profileId, e->env, QStringLiteral("token_cache")),
+                                               Secret(e->credential->toCacheBytes()));
+    connect(job, &SecretJob::finished, this, [](SecretJob *j) {
+        if (!j->result())
+            qCWarning(lcRefresh).noquote() << "could not cache the token in the keychain:" << j->result().error().detail;
+    });
+    job->start();
+}
+
+qint64 TokenEngine::backoffMs(int attempt, int retryAfterSeconds) const
+{
+    // 1 s, 2 s, 4 s … capped, with ±20 % jitter so many clients do not retry in step.
+    const qint64 base = qMin<qint64>(m_options.backoffCapMs,
+                                     qint64(m_options.backoffBaseMs) << qMin(attempt - 1, 30));
+    const double jitter = 0.8 + 0.4 * QRandomGenerator::global()->generateDouble();
+    const qint64 delay = static_cast<qint64>(base * jitter);
+    return qMax<qint64>(delay, retryAfterSeconds > 0 ? retryAfterSeconds * 1000LL : 0);
+}
+
+TokenState TokenEngine::computeState(const Entry *e) const
+{
+    if (e->locked)
+        return TokenState::Locked;
+    if (e->flight || e->queued)
+        return TokenState::Refreshing;
+    if (e->needsPerson)
+        return TokenState::SignInRequired;
+    const TokenState timeState = e->credential ? classify(*e->credential, now()) : TokenState::None;
+    if (e->lastError && timeState != TokenState::Fresh)
+        return TokenState::Error;
+    return timeState;
+}
+
+void TokenEngine::updateState(Entry *e)
+{
+    const TokenState s = computeState(e);
+    if (s == e->emitted)
+        return;
+    e->emitted = s;
+    Q_EMIT stateChanged(e->profileId, e->env, s);
+}
+
+TokenState TokenEngine::state(const QString &profileId, const QString &env) const
+{
+    auto it = m_entries.find(keyOf(profileId, env));
+    return it == m_entries.end() ? TokenState::None : computeState(it->second.get());
+}
+
+std::optional<Credential> TokenEngine::credential(const QString &profileId, const QString &env) const
+{
+    auto it = m_entries.find(keyOf(profileId, env));
+    if (it == m_entries.end())
+        return std::nullopt;
+    return it->second->credential;
+}
+
+std::optional<Error> TokenEngine::lastError(const QString &profileId, const QString &env) const
+{
+    auto it = m_entries.find(keyOf(profileId, env));
+    if (it == m_entries.end())
+        return std::nullopt;
+    return it->second->lastError;
+}
+
+void TokenEngine::reevaluate()
+{
+    const QDateTime t = now();
+    for (auto &[key, ptr] : m_entries) {
+        Entry *e = ptr.get();
+        const Profile *p = profile(e->profileId);
+        if (!p)
+            continue;
+        if (e->retryAt.isValid() && e->retryAt <= t) {
+            e->retryAt = QDateTime();
+            if (!e->waiters.isEmpty() || p->refresh == RefreshPolicy::Eager)
+                startRefresh(e);
+        }
+        if (p->refresh == RefreshPolicy::Eager && !e->needsPerson && !e->locked && e->cache == Entry::Cache::Loaded
+            && !e->retryAt.isValid()) {
+            if (!e->credential) {
+                startRefresh(e);
+            } else if (e->credential->expires()) {
+                if (!e->eagerAt.isValid()) {
+                    const RefreshLeads leads = refreshLeads(*e->credential);
+                    const qint64 jitterMax = qMin<qint64>(m_options.eagerJitterMaxMs, leads.advisoryMs / 10);
+                    const qint64 jitter = jitterMax > 0 ? QRandomGenerator::global()->bounded(jitterMax) : 0;
+                    e->eagerAt = e->credential->expiresAt.addMSecs(-leads.advisoryMs - jitter);
+                }
+                if (e->eagerAt <= t)
+                    startRefresh(e);
+            }
+        }
+        updateState(e);
+    }
+    pump();
+    armTimer();
+}
+
+void TokenEngine::armTimer()
+{
+    const QDateTime t = now();
+    QDateTime earliest;
+    auto consider = [&earliest](const QDateTime &at) {
+        if (at.isValid() && (!earliest.isValid() || at < earliest))
+            earliest = at;
+    };
+    for (const auto &[key, ptr] : m_entries) {
+        const Entry *e = ptr.get();
+        const Profile *p = profile(e->profileId);
+        if (!p)
+            continue;
+        consider(e->retryAt);
+        if (e->credential)
+            consider(nextTransition(*e->credential, t)); // state changes for the UI
+        if (p->refresh == RefreshPolicy::Eager && e->credential && e->credential->expires() && !e->flight) {
+            if (e->eagerAt.isValid())
+                consider(e->eagerAt);
+            else
+                consider(e->credential->expiresAt.addMSecs(-refreshLeads(*e->credential).advisoryMs));
+        }
+    }
+    m_nextWakeUp = earliest;
+    if (!earliest.isValid()) {
+        m_timer->stop();
+        return;
+    }
+    const qint64 delay = qBound<qint64>(0, t.msecsTo(earliest), kMaxTimerMs);
+    m_timer->start(static_cast<int>(delay));
+}
+
+} // namespace TokenTray

@@ -1,0 +1,145 @@
+#pragma once
+
+#include "core/model/config.h"
+#include "core/model/credential.h"
+#include "core/refresh/credentialfetch.h"
+#include "core/refresh/tokenstate.h"
+#include "core/util/result.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+
+#include <deque>
+#include <map>
+#include <memory>
+
+class QTimer;
+
+namespace TokenTray {
+
+class TokenEngine;
+
+// One consumer's request for a token: finished() once, with a credential that has at least the
+// asked-for validity, or an error. Parented to the engine; deletes itself after finished()
+// unless setAutoDelete(false).
+class TokenAsk final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TokenAsk)
+public:
+    [[nodiscard]] const Result<Credential> &result() const { return m_result; }
+    [[nodiscard]] QString profileId() const { return m_profileId; }
+    [[nodiscard]] QString environmentName() const { return m_env; }
+    [[nodiscard]] bool isFinished() const { return m_finished; }
+    void setAutoDelete(bool autoDelete) { m_autoDelete = autoDelete; }
+
+Q_SIGNALS:
+    void finished(TokenTray::TokenAsk *ask);
+
+private:
+    friend class TokenEngine;
+    TokenAsk(TokenEngine *engine, const QString &profileId, const QString &env, qint64 minValidSeconds);
+    void complete(const Result<Credential> &result);
+
+    QString m_profileId;
+    QString m_env;
+    qint64 m_minValidSeconds = -1;
+    QTimer *m_deadline = nullptr;
+    Result<Credential> m_result = Credential();
+    bool m_finished = false;
+    bool m_autoDelete = true;
+};
+
+// Keeps every (profile, environment)'s token fresh (DESIGN §4): deferred or eager refresh,
+// single-flight per key, a global cap on requests in flight, exponential backoff with jitter
+// honouring Retry-After, old tokens served until they really expire, one timer armed for the
+// earliest due instant plus a coarse heartbeat that catches suspended time.
+class TokenEngine final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TokenEngine)
+public:
+    struct Options
+    {
+        int maxConcurrency = 8;
+        int maxAttempts = 5;
+        int backoffBaseMs = 1000;
+        int backoffCapMs = 5 * 60 * 1000;
+        int heartbeatMs = 60 * 1000;
+        int askTimeoutMs = 60 * 1000;   // how long a consumer waits for a refresh
+        int eagerJitterMaxMs = 30 * 1000;
+    };
+
+    TokenEngine(const FetchServices &services, QObject *parent = nullptr);
+    ~TokenEngine() override;
+
+    void setOptions(const Options &options);
+    [[nodiscard]] const Options &options() const { return m_options; }
+    // Profiles and environments to serve; entries of removed ones are dropped.
+    void setConfig(const Config &config);
+
+    // A token for the consumer. minValidSeconds < 0: any token outside the mandatory window;
+    // otherwise at least that many seconds left (refreshing first when needed).
+    [[nodiscard]] TokenAsk *ask(const QString &profileId, const QString &env, qint64 minValidSeconds = -1);
+    // Starts a refresh now (the tray's "Refresh now"), whatever the state.
+    void refreshNow(const QString &profileId, const QString &env);
+    // A consumer was refused with this token (HTTP 401): drop it and refresh once.
+    void invalidate(const QString &profileId, const QString &env);
+    // Forget the credential in memory (logout); the caller removes the keychain copy.
+    void forget(const QString &profileId, const QString &env);
+    // Take a credential obtained elsewhere (a device-flow sign-in) and cache it.
+    void adopt(const QString &profileId, const QString &env, const Credential &credential);
+
+    [[nodiscard]] TokenState state(const QString &profileId, const QString &env) const;
+    [[nodiscard]] std::optional<Credential> credential(const QString &profileId, const QString &env) const;
+    [[nodiscard]] std::optional<Error> lastError(const QString &profileId, const QString &env) const;
+    [[nodiscard]] QDateTime nextWakeUp() const { return m_nextWakeUp; }
+    [[nodiscard]] int requestsInFlight() const { return m_running; }
+    [[nodiscard]] int peakRequestsInFlight() const { return m_peakRunning; }
+
+public Q_SLOTS:
+    // Re-evaluate every state from absolute times: the heartbeat, a resume from sleep, a clock
+    // change. Starts what is due and re-arms the timer.
+    void reevaluate();
+
+Q_SIGNALS:
+    void stateChanged(const QString &profileId, const QString &env, TokenTray::TokenState state);
+    void tokenRefreshed(const QString &profileId, const QString &env);
+    void signInRequired(const QString &profileId, const QString &env, const TokenTray::Error &error);
+    void refreshFailed(const QString &profileId, const QString &env, const TokenTray::Error &error);
+
+private:
+    struct Entry;
+    Entry *entry(const QString &profileId, const QString &env, bool create);
+    void handleAsk(TokenAsk *ask);
+    void serveOrWait(Entry *e, TokenAsk *ask);
+    void loadCache(Entry *e);
+    void startRefresh(Entry *e);
+    void pump();
+    void launch(Entry *e);
+    void onFetched(Entry *e, const Result<Credential> &result);
+    void settleWaiters(Entry *e, const std::optional<Error> &error);
+    void storeCache(Entry *e);
+    void updateState(Entry *e);
+    TokenState computeState(const Entry *e) const;
+    void armTimer();
+    qint64 backoffMs(int attempt, int retryAfterSeconds) const;
+    bool usable(const Entry *e, qint64 minValidSeconds, bool allowMandatory) const;
+    const Profile *profile(const QString &id) const;
+    QDateTime now() const;
+
+    FetchServices m_services;
+    Options m_options;
+    Config m_config;
+    std::map<QString, std::unique_ptr<Entry>> m_entries;
+    std::deque<QString> m_queue; // keys waiting for a concurrency slot
+    int m_running = 0;
+    int m_peakRunning = 0;
+    QTimer *m_timer;
+    QTimer *m_heartbeat;
+    QDateTime m_nextWakeUp;
+};
+
+} // namespace TokenTray
