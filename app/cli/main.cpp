@@ -1,11 +1,13 @@
 // tokentray-cli: the composition root of the command line tool. No logic here.
 #include "core/cli/cli.h"
 #include "core/secrets/secretstore.h"
+#include "core/util/clock.h"
 #include "core/util/redact.h"
 #include "core/util/terminal.h"
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QNetworkAccessManager>
 
 #include <cstdio>
 
@@ -29,7 +31,9 @@ int main(int argc, char *argv[])
     if (ok && timeoutSeconds > 0)
         secrets.setTimeout(timeoutSeconds * 1000);
 
-    TokenTray::Cli cli({&in, &out, &err, TokenTray::TerminalEchoOff::isTerminal(0)}, &secrets);
+    QNetworkAccessManager nam;
+    const TokenTray::SystemClock clock;
+    TokenTray::Cli cli({&in, &out, &err, TokenTray::TerminalEchoOff::isTerminal(0)}, {&secrets, &nam, &clock});
     QObject::connect(&cli, &TokenTray::Cli::finished, &app, &QCoreApplication::exit, Qt::QueuedConnection);
     QStringList arguments = QCoreApplication::arguments();
     arguments.removeFirst();

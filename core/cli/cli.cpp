@@ -1,6 +1,10 @@
 #include "core/cli/cli.h"
 
 #include "core/model/validation.h"
+#include "core/oauth/oauthendpoints.h"
+#include "core/refresh/tokenengine.h"
+#include "core/refresh/tokenstate.h"
+#include "core/util/clock.h"
 #include "core/secrets/secretstore.h"
 #include "core/store/configcodec.h"
 #include "core/util/logging.h"
@@ -13,6 +17,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLockFile>
+#include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QTimer>
 #include <QUuid>
@@ -69,8 +74,19 @@ QStringList optionsForKind(ProfileKind kind)
 
 } // namespace
 
-Cli::Cli(const CliStreams &streams, SecretStore *secrets, QObject *parent)
-    : QObject(parent), m_streams(streams), m_secrets(secrets)
+QString humanDuration(qint64 seconds)
+{
+    if (seconds < 120)
+        return QStringLiteral("%1 s").arg(seconds);
+    if (seconds < 2 * 3600)
+        return QStringLiteral("%1 min").arg(seconds / 60);
+    if (seconds < 2 * 86400)
+        return QStringLiteral("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60);
+    return QStringLiteral("%1 days").arg(seconds / 86400);
+}
+
+Cli::Cli(const CliStreams &streams, const CliServices &services, QObject *parent)
+    : QObject(parent), m_streams(streams), m_services(services), m_secrets(services.secrets)
 {
 }
 
@@ -88,6 +104,8 @@ void Cli::run(const QStringList &arguments)
     m_cmd = std::move(parsed.value());
     if (m_cmd.verbose)
         enableVerboseLogging();
+    else
+        QLoggingCategory::setFilterRules(QStringLiteral("tokentray.*.info=false")); // errors speak for themselves
     QTimer::singleShot(0, this, &Cli::dispatch);
 }
 
@@ -128,6 +146,12 @@ void Cli::dispatch()
         switchProfile();
     else if (c == QLatin1String("status"))
         status();
+    else if (c == QLatin1String("token"))
+        token();
+    else if (c == QLatin1String("login"))
+        login();
+    else if (c == QLatin1String("logout"))
+        logout();
     else
         fail(Error{ErrorCode::Internal, QStringLiteral("command not implemented: ") + c});
 }
@@ -645,6 +669,16 @@ void Cli::removeIndexedSecrets(const QString &profileName, const QString &envNam
         if (envName.isEmpty() || entry.startsWith(envName + QLatin1Char('/')))
             entries << entry;
     }
+    // Items the token engine writes on its own (cached tokens, rotated refresh tokens).
+    for (const Environment &env : profile->environments) {
+        if (!envName.isEmpty() && env.name != envName)
+            continue;
+        for (const QString &name : secretNamesFor(profile->kind) + QStringList{QStringLiteral("token_cache")}) {
+            const QString entry = secretIndexEntry(env.name, name);
+            if (!entries.contains(entry))
+                entries << entry;
+        }
+    }
     if (entries.isEmpty())
         return onSuccess();
     QList<SecretJob *> jobs;
@@ -743,6 +777,7 @@ void Cli::status()
                 if (entry.startsWith(env.name + QLatin1Char('/')) && !names.contains(entry.mid(env.name.size() + 1)))
                     names << entry.mid(env.name.size() + 1);
             }
+            names << QStringLiteral("token_cache");
             for (const QString &name : std::as_const(names)) {
                 rows.append({p.name, env.name, name});
                 jobs << m_secrets->read(secretKey(p.id, env.name, name));
@@ -754,7 +789,8 @@ void Cli::status()
         auto presence = [&](const QString &profile, const QString &env) {
             QList<std::pair<QString, QString>> out;
             for (qsizetype i = 0; i < rows.size(); ++i) {
-                if (rows.at(i).profile != profile || rows.at(i).environment != env)
+                if (rows.at(i).profile != profile || rows.at(i).environment != env
+                    || rows.at(i).secretName == QLatin1String("token_cache"))
                     continue;
                 const Result<Secret> &r = results.at(i);
                 QString state = QStringLiteral("present");
@@ -769,6 +805,30 @@ void Cli::status()
                 out.append({rows.at(i).secretName, state});
             }
             return out;
+        };
+
+        const QDateTime now = m_services.clock->nowUtc();
+        // State and expiry of the cached token (what `token` would start from).
+        auto tokenInfo = [&](const QString &profile, const QString &env) -> std::pair<TokenState, QDateTime> {
+            for (qsizetype i = 0; i < rows.size(); ++i) {
+                if (rows.at(i).profile != profile || rows.at(i).environment != env
+                    || rows.at(i).secretName != QLatin1String("token_cache"))
+                    continue;
+                const Result<Secret> &r = results.at(i);
+                if (!r) {
+                    if (r.error().isKeychainError()) {
+                        if (!keychainError)
+                            keychainError = r.error();
+                        return {TokenState::Locked, {}};
+                    }
+                    return {TokenState::None, {}};
+                }
+                const auto cached = Credential::fromCacheBytes(r->expose());
+                if (!cached)
+                    return {TokenState::None, {}};
+                return {classify(*cached, now), cached->expiresAt};
+            }
+            return {TokenState::None, {}};
         };
 
         QJsonArray profilesJson;
@@ -788,14 +848,26 @@ void Cli::status()
                     parts << name + QStringLiteral(": ") + state;
                 }
                 const bool active = env.name == p.activeEnvironment;
+                const auto [state, expiresAt] = tokenInfo(p.name, env.name);
                 QJsonObject e{{QStringLiteral("name"), env.name},
                               {QStringLiteral("active"), active},
                               {QStringLiteral("protected"), env.isProtected},
+                              {QStringLiteral("state"), tokenStateName(state)},
                               {QStringLiteral("secrets"), secretsJson}};
+                if (expiresAt.isValid())
+                    e.insert(QStringLiteral("expiresAt"), expiresAt.toString(Qt::ISODate));
                 envsJson.append(e);
+                QString stateText = tokenStateName(state);
+                if (expiresAt.isValid()) {
+                    const qint64 left = now.secsTo(expiresAt);
+                    if (left > 0)
+                        stateText += QStringLiteral(", expires in ") + humanDuration(left);
+                    else
+                        stateText += QStringLiteral(", expired ") + humanDuration(-left) + QStringLiteral(" ago");
+                }
                 const QString marker = current && active ? QStringLiteral("* ") : active ? QStringLiteral("+ ") : QStringLiteral("  ");
                 text += marker + QString(p.name + QLatin1Char('/') + env.name).leftJustified(28)
-                        + kindName(p.kind).leftJustified(17)
+                        + kindName(p.kind).leftJustified(17) + stateText.leftJustified(32)
                         + (parts.isEmpty() ? QStringLiteral("no secrets needed") : parts.join(QStringLiteral(", ")))
                         + (env.isProtected ? QStringLiteral("  [protected]") : QString()) + QLatin1Char('\n');
             }
@@ -894,7 +966,6 @@ QString Cli::messageFor(const Error &error)
     }
     if (detail.isEmpty())
         return errorCodeName(error.code);
-    detail[0] = detail.at(0).toUpper();
     return detail + (detail.endsWith(QLatin1Char('.')) || detail.endsWith(QLatin1Char(')')) ? QString() : QStringLiteral("."));
 }
 

@@ -3,6 +3,8 @@
 #include "core/cli/commandline.h"
 #include "core/cli/exitcode.h"
 #include "core/model/config.h"
+#include "core/model/credential.h"
+#include "core/refresh/credentialfetch.h"
 #include "core/store/profilestore.h"
 #include "core/util/result.h"
 #include "core/util/secret.h"
@@ -14,11 +16,18 @@
 #include <memory>
 
 class QIODevice;
+class QNetworkAccessManager;
 
 namespace TokenTray {
 
+class Clock;
+class DiscoveryCache;
+
+// "42 s", "12 min", "3 h 5 min", "4 days".
+QString humanDuration(qint64 seconds);
 class SecretJob;
 class SecretStore;
+class TokenEngine;
 
 struct CliStreams
 {
@@ -28,14 +37,23 @@ struct CliStreams
     bool inIsTerminal = false; // `secret set` then prompts on err and hides the typing
 };
 
-// tokentray-cli's commands, runnable in-process: construct with streams and a secret store,
-// call run(), wait for finished(exitCode). The executable's main() only wires these up.
+// What the commands use from outside; owned by the composition root.
+struct CliServices
+{
+    SecretStore *secrets = nullptr;
+    QNetworkAccessManager *nam = nullptr;
+    const Clock *clock = nullptr;
+    int httpTimeoutMs = 30000;
+};
+
+// tokentray-cli's commands, runnable in-process: construct with streams and services, call
+// run(), wait for finished(exitCode). The executable's main() only wires these up.
 class Cli final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Cli)
 public:
-    Cli(const CliStreams &streams, SecretStore *secrets, QObject *parent = nullptr);
+    Cli(const CliStreams &streams, const CliServices &services, QObject *parent = nullptr);
     ~Cli() override;
 
     // `arguments` without the program name. Queued: finished() is emitted exactly once, later.
@@ -62,6 +80,19 @@ private:
     void removeSecret(const QString &profileName, const QString &envName, const QString &name);
     void switchProfile();
     void status();
+    void token();
+    void login();
+    void logout();
+
+    // token, login, logout
+    Result<std::pair<Profile *, Environment *>> resolveScope(const QString &profileName,
+                                                             const QString &envName);
+    TokenEngine *engine();
+    FetchServices fetchServices();
+    void deviceLogin(const QString &profileName, const QString &envName);
+    void adoptSignIn(const QString &profileName, const QString &envName, const Credential &credential,
+                     const Secret &refreshToken);
+    void finishAfterCacheWrites(ExitCode code);
 
     Result<void> loadConfig();
     Result<void> lockAndLoadConfig();
@@ -85,7 +116,10 @@ private:
     void finish(ExitCode code);
 
     CliStreams m_streams;
+    CliServices m_services;
     SecretStore *m_secrets;
+    std::unique_ptr<DiscoveryCache> m_discovery;
+    std::unique_ptr<TokenEngine> m_engine;
     ParsedCommand m_cmd;
     std::unique_ptr<ProfileStore> m_store;
     ProfileStore::Lock m_lock;

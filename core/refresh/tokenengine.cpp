@@ -437,9 +437,12 @@ void TokenEngine::storeCache(Entry *e)
         return;
     SecretJob *job = m_services.secrets->write(secretKey(e->profileId, e->env, QStringLiteral("token_cache")),
                                                Secret(e->credential->toCacheBytes()));
-    connect(job, &SecretJob::finished, this, [](SecretJob *j) {
+    ++m_pendingWrites;
+    connect(job, &SecretJob::finished, this, [this](SecretJob *j) {
         if (!j->result())
             qCWarning(lcRefresh).noquote() << "could not cache the token in the keychain:" << j->result().error().detail;
+        if (--m_pendingWrites == 0)
+            Q_EMIT cacheWritesFinished();
     });
     job->start();
 }

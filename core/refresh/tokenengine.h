@@ -98,6 +98,8 @@ public:
     [[nodiscard]] QDateTime nextWakeUp() const { return m_nextWakeUp; }
     [[nodiscard]] int requestsInFlight() const { return m_running; }
     [[nodiscard]] int peakRequestsInFlight() const { return m_peakRunning; }
+    // Keychain writes of token caches not yet finished (a short-lived process waits for them).
+    [[nodiscard]] int pendingCacheWrites() const { return m_pendingWrites; }
 
 public Q_SLOTS:
     // Re-evaluate every state from absolute times: the heartbeat, a resume from sleep, a clock
@@ -109,6 +111,7 @@ Q_SIGNALS:
     void tokenRefreshed(const QString &profileId, const QString &env);
     void signInRequired(const QString &profileId, const QString &env, const TokenTray::Error &error);
     void refreshFailed(const QString &profileId, const QString &env, const TokenTray::Error &error);
+    void cacheWritesFinished();
 
 private:
     struct Entry;
@@ -137,6 +140,7 @@ private:
     std::deque<QString> m_queue; // keys waiting for a concurrency slot
     int m_running = 0;
     int m_peakRunning = 0;
+    int m_pendingWrites = 0;
     QTimer *m_timer;
     QTimer *m_heartbeat;
     QDateTime m_nextWakeUp;

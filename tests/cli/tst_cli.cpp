@@ -566,18 +566,18 @@ void TestCli::usageErrors_data()
 
     const QByteArray none;
     QTest::newRow("no command") << QStringList() << none
-                                << "No command given (see tokentray-cli help)";
+                                << "no command given (see tokentray-cli help)";
     QTest::newRow("unknown command")
-        << words("frobnicate") << none << "Unknown command \"frobnicate\"";
+        << words("frobnicate") << none << "unknown command \"frobnicate\"";
     QTest::newRow("missing positional")
-        << words("profile show") << none << "Profile show: missing NAME";
+        << words("profile show") << none << "profile show: missing NAME";
     QTest::newRow("option not for the command")
-        << words("status --kind oauth2") << none << "Status does not take --kind";
-    QTest::newRow("missing --kind") << words("profile add x") << none << "Profile add needs --kind";
+        << words("status --kind oauth2") << none << "status does not take --kind";
+    QTest::newRow("missing --kind") << words("profile add x") << none << "profile add needs --kind";
     QTest::newRow("bad kind") << words("profile add x --kind kerberos") << none
-                              << "Unknown kind \"kerberos\"";
+                              << "unknown kind \"kerberos\"";
     QTest::newRow("bad grant") << words("profile add x --kind oauth2 --grant implicit") << none
-                               << "Unknown grant \"implicit\"";
+                               << "unknown grant \"implicit\"";
     QTest::newRow("grant for a non-oauth2 kind")
         << words("profile add x --kind static-token --grant device_code") << none
         << "--grant applies to oauth2 profiles only";
@@ -586,7 +586,7 @@ void TestCli::usageErrors_data()
     QTest::newRow("bad profile name")
         << words("profile add a/b --kind oauth2") << none << "is not allowed";
     QTest::newRow("profile exists") << words("profile add api --kind static-token") << none
-                                    << "A profile named \"api\" already exists";
+                                    << "a profile named \"api\" already exists";
     QTest::newRow("plain http URL")
         << words("environment add api qa --token-url http://example.com/token --client-id c")
         << none << "uses plain http: only https is allowed, except for loopback hosts";
@@ -598,7 +598,7 @@ void TestCli::usageErrors_data()
                                   << none << "is not an absolute URL";
     QTest::newRow("missing --client-id")
         << words("environment add api qa --token-url https://example.com/t") << none
-        << "An oauth2 environment needs --client-id";
+        << "an oauth2 environment needs --client-id";
     QTest::newRow("missing --token-url")
         << words("environment add api qa --client-id c") << none << "needs --token-url or --issuer";
     QTest::newRow("option not for the kind") << words(
@@ -620,9 +620,9 @@ void TestCli::usageErrors_data()
         << words("secret set api dev token") << QByteArray("x\n")
         << "profiles keep client_secret, refresh_token, not \"token\"";
     QTest::newRow("empty stdin for secret set")
-        << words("secret set api dev client_secret") << none << "No secret on standard input";
+        << words("secret set api dev client_secret") << none << "no secret on standard input";
     QTest::newRow("only a newline on stdin") << words("secret set api dev client_secret")
-                                             << QByteArray("\n") << "No secret on standard input";
+                                             << QByteArray("\n") << "no secret on standard input";
     QTest::newRow("secret larger than 64 KiB")
         << words("secret set api dev client_secret") << QByteArray(64 * 1024 + 1, 'x')
         << "larger than 64 KiB";
@@ -655,8 +655,8 @@ void TestCli::notFound_data()
     QTest::addColumn<QString>("phrase");
 
     const QString noProfile
-        = QStringLiteral("There is no profile named \"nope\" (see tokentray-cli profile list)");
-    const QString noEnv = QStringLiteral("Profile api has no environment \"nope\" (it has: dev)");
+        = QStringLiteral("there is no profile named \"nope\" (see tokentray-cli profile list)");
+    const QString noEnv = QStringLiteral("profile api has no environment \"nope\" (it has: dev)");
     QTest::newRow("profile show") << words("profile show nope") << noProfile;
     QTest::newRow("profile remove") << words("profile remove nope") << noProfile;
     QTest::newRow("environment add")
@@ -751,7 +751,7 @@ void TestCli::secretDeleteOfNeverSetSecret()
 
     const ProcessResult r = cli(words("secret delete api dev refresh_token"));
     QCOMPARE_EXIT(r, 3);
-    QVERIFY2(r.err.contains("There is no refresh_token for api/dev"), qPrintable(describe(r)));
+    QVERIFY2(r.err.contains("there is no refresh_token for api/dev"), qPrintable(describe(r)));
     QCOMPARE(readFile(configFile()), before);
 }
 

@@ -1,0 +1,305 @@
+// tokentray-cli token, login and logout: the commands that talk to identity providers.
+#include "core/cli/cli.h"
+
+#include "core/oauth/oauthendpoints.h"
+#include "core/oauth/oauthjobs.h"
+#include "core/refresh/tokenengine.h"
+#include "core/secrets/secretstore.h"
+#include "core/util/clock.h"
+#include "core/util/logging.h"
+
+#include <QIODevice>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QLockFile>
+#include <QTimer>
+
+namespace TokenTray {
+
+Result<std::pair<Profile *, Environment *>> Cli::resolveScope(const QString &profileName,
+                                                              const QString &envName)
+{
+    Profile *profile = nullptr;
+    if (profileName.isEmpty()) {
+        const Profile *current = m_config.currentProfile();
+        if (!current)
+            return Error{ErrorCode::NotFound,
+                         QStringLiteral("no current profile: name one, or choose one with tokentray-cli switch PROFILE")};
+        profile = m_config.profileByName(current->name);
+    } else {
+        auto found = findProfile(profileName);
+        if (!found)
+            return found.error();
+        profile = *found;
+    }
+    const QString env = envName.isEmpty() ? profile->activeEnvironment : envName;
+    if (env.isEmpty())
+        return Error{ErrorCode::NotFound, QStringLiteral("profile ") + profile->name
+                                                  + QStringLiteral(" has no environments yet")};
+    auto found = findEnvironment(profile, env);
+    if (!found)
+        return found.error();
+    return std::make_pair(profile, *found);
+}
+
+FetchServices Cli::fetchServices()
+{
+    if (!m_discovery)
+        m_discovery = std::make_unique<DiscoveryCache>();
+    FetchServices services;
+    services.nam = m_services.nam;
+    services.secrets = m_secrets;
+    services.discovery = m_discovery.get();
+    services.clock = m_services.clock;
+    services.httpTimeoutMs = m_services.httpTimeoutMs;
+    return services;
+}
+
+TokenEngine *Cli::engine()
+{
+    if (!m_engine) {
+        m_engine = std::make_unique<TokenEngine>(fetchServices());
+        m_engine->setConfig(m_config);
+    }
+    return m_engine.get();
+}
+
+void Cli::finishAfterCacheWrites(ExitCode code)
+{
+    // The cached token must reach the keychain before this process ends, or the next one
+    // would fetch again.
+    if (m_engine && m_engine->pendingCacheWrites() > 0) {
+        connect(m_engine.get(), &TokenEngine::cacheWritesFinished, this, [this, code] { finish(code); });
+        return;
+    }
+    finish(code);
+}
+
+void Cli::token()
+{
+    if (auto r = loadConfig(); !r)
+        return fail(r.error());
+    auto scope = resolveScope(m_cmd.positionals.value(0), m_cmd.value(QStringLiteral("env")));
+    if (!scope)
+        return fail(scope.error());
+    qint64 minValid = -1;
+    if (m_cmd.has(QStringLiteral("min-valid"))) {
+        bool ok = false;
+        minValid = m_cmd.value(QStringLiteral("min-valid")).toLongLong(&ok);
+        if (!ok || minValid < 0)
+            return fail(Error{ErrorCode::Usage, QStringLiteral("--min-valid must be a number of seconds")});
+    }
+    const auto [profile, env] = *scope;
+    const QString profileName = profile->name;
+    const QString envName = env->name;
+    // One process at a time refreshes a credential: a second waits and then reuses the result.
+    auto lock = m_store->lockForUpdate(m_services.httpTimeoutMs + 15000);
+    if (!lock)
+        return fail(lock.error());
+    m_lock = std::move(lock.value());
+    TokenAsk *ask = engine()->ask(profile->id, envName, minValid);
+    connect(ask, &TokenAsk::finished, this, [this, profileName, envName](TokenAsk *a) {
+        const Result<Credential> &r = a->result();
+        if (!r)
+            return fail(r.error());
+        if (m_cmd.json) {
+            QJsonObject o{{QStringLiteral("profile"), profileName},
+                          {QStringLiteral("environment"), envName},
+                          {QStringLiteral("access_token"), r->accessToken.exposeUtf8()},
+                          {QStringLiteral("token_type"), r->tokenType},
+                          {QStringLiteral("scopes"), QJsonArray::fromStringList(r->scopes)}};
+            if (r->expiresAt.isValid())
+                o.insert(QStringLiteral("expires_at"), r->expiresAt.toString(Qt::ISODate));
+            printJson(o);
+        } else {
+            m_streams.out->write(r->accessToken.expose() + '\n');
+        }
+        finishAfterCacheWrites(ExitCode::Ok);
+    });
+}
+
+void Cli::login()
+{
+    if (auto r = lockAndLoadConfig(); !r)
+        return fail(r.error());
+    auto scope = resolveScope(m_cmd.positionals.value(0), m_cmd.value(QStringLiteral("env")));
+    if (!scope)
+        return fail(scope.error());
+    const auto [profile, env] = *scope;
+    const QString profileName = profile->name;
+    const QString envName = env->name;
+    if (profile->kind == ProfileKind::OAuth2 && profile->grant == Grant::DeviceCode)
+        return deviceLogin(profileName, envName);
+    // Other grants sign in without a person: fetching a token proves the stored credentials.
+    engine()->refreshNow(profile->id, envName);
+    TokenAsk *ask = engine()->ask(profile->id, envName, 0);
+    connect(ask, &TokenAsk::finished, this, [this, profileName, envName](TokenAsk *a) {
+        if (!a->result())
+            return fail(a->result().error());
+        m_streams.err->write((QStringLiteral("Signed in to ") + profileName + QLatin1Char('/') + envName
+                              + QStringLiteral(".\n")).toUtf8());
+        finishAfterCacheWrites(ExitCode::Ok);
+    });
+}
+
+void Cli::deviceLogin(const QString &profileName, const QString &envName)
+{
+    const Profile *profile = m_config.profileByName(profileName);
+    const Environment env = *profile->environment(envName);
+    const FetchServices services = fetchServices();
+    auto *resolve = new EndpointResolveJob(services.nam, services.discovery, env, httpPolicyFor(services, env), this);
+    connect(resolve, &EndpointResolveJob::finished, this, [this, resolve, profileName, envName, env, services] {
+        resolve->deleteLater();
+        if (!resolve->result())
+            return fail(resolve->result().error());
+        const OAuthEndpoints endpoints = resolve->result().value();
+        if (endpoints.deviceAuthorization.isEmpty())
+            return fail(Error{ErrorCode::Invalid, profileName + QLatin1Char('/') + envName
+                                                          + QStringLiteral(" has no device authorization endpoint")});
+        const Profile *p = m_config.profileByName(profileName);
+        SecretJob *secretJob = m_secrets->read(secretKey(p->id, envName, QStringLiteral("client_secret")));
+        connect(secretJob, &SecretJob::finished, this, [this, profileName, envName, env, services, endpoints](SecretJob *j) {
+            const Result<Secret> &secret = j->result();
+            if (!secret && secret.error().code != ErrorCode::SecretNotFound)
+                return fail(secret.error());
+            const ClientAuthentication client{env.clientId, secret ? *secret : Secret(),
+                                              clientAuthFromName(env.clientAuth).value_or(ClientAuth::Basic)};
+            auto *flow = new DeviceFlowJob(services.nam, services.clock, endpoints.deviceAuthorization,
+                                           endpoints.token, env.scopes, env.audience, client,
+                                           httpPolicyFor(services, env), this);
+            bool ok = false;
+            const double scale = qEnvironmentVariable("TOKENTRAY_DEVICE_POLL_SCALE").toDouble(&ok);
+            if (ok && scale > 0)
+                flow->setIntervalScale(scale); // tests only: poll faster than the server's interval
+            connect(flow, &DeviceFlowJob::userCodeReady, this,
+                    [this](const QString &userCode, const QUrl &uri, const QUrl &complete, const QDateTime &expiresAt) {
+                        const qint64 minutes = qMax<qint64>(1, m_services.clock->nowUtc().secsTo(expiresAt) / 60);
+                        QString text = QStringLiteral("To sign in, open %1 and enter the code %2\n")
+                                               .arg(uri.toString(), userCode);
+                        if (!complete.isEmpty())
+                            text += QStringLiteral("(or open %1)\n").arg(complete.toString());
+                        text += QStringLiteral("Waiting for approval (the code expires in %1 min)...\n").arg(minutes);
+                        m_streams.err->write(text.toUtf8());
+                    });
+            connect(flow, &DeviceFlowJob::finished, this, [this, flow, profileName, envName, env, services] {
+                flow->deleteLater();
+                if (!flow->result())
+                    return fail(flow->result().error());
+                const TokenResponse &response = flow->result().value();
+                adoptSignIn(profileName, envName,
+                            credentialFromResponse(response, flow->sentAt(), env.scopes, services.defaultLifetimeSeconds),
+                            response.refreshToken);
+            });
+            flow->start();
+        });
+        secretJob->start();
+    });
+    resolve->start();
+}
+
+void Cli::adoptSignIn(const QString &profileName, const QString &envName, const Credential &credential,
+                      const Secret &refreshToken)
+{
+    Profile *p = m_config.profileByName(profileName);
+    auto done = [this, profileName, envName, credential] {
+        const Profile *profile = m_config.profileByName(profileName);
+        engine()->adopt(profile->id, envName, credential);
+        m_streams.err->write((QStringLiteral("Signed in to ") + profileName + QLatin1Char('/') + envName
+                              + QStringLiteral(".\n")).toUtf8());
+        finishAfterCacheWrites(ExitCode::Ok);
+    };
+    if (refreshToken.isEmpty())
+        return done();
+    const QString entry = secretIndexEntry(envName, QStringLiteral("refresh_token"));
+    if (!p->secretIndex.contains(entry)) {
+        p->secretIndex.append(entry);
+        if (auto r = saveConfig(); !r)
+            return fail(r.error());
+    }
+    runSecretJobs({m_secrets->write(secretKey(p->id, envName, QStringLiteral("refresh_token")), refreshToken)},
+                  [this, done](const QList<Result<Secret>> &results) {
+                      if (!results.first())
+                          return fail(results.first().error());
+                      done();
+                  });
+}
+
+void Cli::logout()
+{
+    if (auto r = lockAndLoadConfig(); !r)
+        return fail(r.error());
+    auto scope = resolveScope(m_cmd.positionals.value(0), m_cmd.value(QStringLiteral("env")));
+    if (!scope)
+        return fail(scope.error());
+    const auto [profile, env] = *scope;
+    const QString profileName = profile->name;
+    const QString envName = env->name;
+    const QString id = profile->id;
+    const Environment environment = *env;
+
+    // Forget locally whatever happens at the server: the person asked to be signed out.
+    auto forget = [this, profileName, envName, id](const QString &warning) {
+        runSecretJobs({m_secrets->remove(secretKey(id, envName, QStringLiteral("refresh_token"))),
+                       m_secrets->remove(secretKey(id, envName, QStringLiteral("token_cache")))},
+                      [this, profileName, envName, warning](const QList<Result<Secret>> &results) {
+                          for (const Result<Secret> &r : results) {
+                              if (!r && r.error().code != ErrorCode::SecretNotFound)
+                                  return fail(r.error());
+                          }
+                          Profile *p = m_config.profileByName(profileName);
+                          if (p->secretIndex.removeAll(secretIndexEntry(envName, QStringLiteral("refresh_token"))) > 0) {
+                              if (auto saved = saveConfig(); !saved)
+                                  return fail(saved.error());
+                          }
+                          if (!warning.isEmpty())
+                              m_streams.err->write((QStringLiteral("tokentray-cli: warning: ") + warning + QLatin1Char('\n')).toUtf8());
+                          m_streams.err->write((QStringLiteral("Signed out of ") + profileName + QLatin1Char('/') + envName
+                                                + QStringLiteral(": cached tokens forgotten.\n")).toUtf8());
+                          finish(ExitCode::Ok);
+                      });
+    };
+
+    if (profile->kind != ProfileKind::OAuth2)
+        return forget(QString());
+    SecretJob *read = m_secrets->read(secretKey(id, envName, QStringLiteral("refresh_token")));
+    connect(read, &SecretJob::finished, this, [this, read, environment, id, envName, forget](SecretJob *) {
+        const Result<Secret> refresh = read->result();
+        if (!refresh) {
+            if (refresh.error().code != ErrorCode::SecretNotFound)
+                return fail(refresh.error()); // locked: nothing is forgotten half-way
+            return forget(QString());
+        }
+        const FetchServices services = fetchServices();
+        auto *resolve = new EndpointResolveJob(services.nam, services.discovery, environment,
+                                               httpPolicyFor(services, environment), this);
+        connect(resolve, &EndpointResolveJob::finished, this, [this, resolve, refresh, environment, id, envName, forget, services] {
+            resolve->deleteLater();
+            if (!resolve->result() || resolve->result()->revocation.isEmpty())
+                return forget(resolve->result() ? QStringLiteral("the provider has no revocation endpoint; the refresh token was only deleted here")
+                                                : QStringLiteral("could not reach the provider to revoke the refresh token: ")
+                                                          + resolve->result().error().detail);
+            const QUrl revocationUrl = resolve->result()->revocation;
+            SecretJob *secretJob = m_secrets->read(secretKey(id, envName, QStringLiteral("client_secret")));
+            connect(secretJob, &SecretJob::finished, this, [this, secretJob, revocationUrl, refresh, environment, forget, services](SecretJob *) {
+                const Result<Secret> &secret = secretJob->result();
+                const ClientAuthentication client{environment.clientId, secret ? *secret : Secret(),
+                                                  clientAuthFromName(environment.clientAuth).value_or(ClientAuth::Basic)};
+                auto *revoke = new TokenRevokeJob(services.nam, revocationUrl, *refresh,
+                                                  QStringLiteral("refresh_token"), client,
+                                                  httpPolicyFor(services, environment), this);
+                connect(revoke, &TokenRevokeJob::finished, this, [revoke, forget] {
+                    revoke->deleteLater();
+                    forget(revoke->result() ? QString()
+                                            : QStringLiteral("revocation failed (") + revoke->result().error().detail
+                                                      + QStringLiteral("); the refresh token was deleted here"));
+                });
+                revoke->start();
+            });
+            secretJob->start();
+        });
+        resolve->start();
+    });
+    read->start();
+}
+
+} // namespace TokenTray
