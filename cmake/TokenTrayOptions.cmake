@@ -15,7 +15,7 @@ target_compile_definitions(tokentray_options INTERFACE
     TOKENTRAY_VERSION="${PROJECT_VERSION}")
 if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     target_compile_options(tokentray_options INTERFACE
-        -Wall -Wextra -Wpedantic -Wold-style-cast -Wnon-virtual-dtor -Wshadow=local
+        -Wall -Wextra -Wpedantic -Wold-style-cast -Wnon-virtual-dtor $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local>
         -Wcast-qual -Woverloaded-virtual)
     if(TOKENTRAY_WERROR)
         target_compile_options(tokentray_options INTERFACE -Werror)

@@ -60,6 +60,14 @@ TokenEngine *Cli::engine()
     if (!m_engine) {
         m_engine = std::make_unique<TokenEngine>(fetchServices());
         m_engine->setConfig(m_config);
+        // A one-shot command retries briefly (0.5 s, then 1 s) and then reports the failure;
+        // the long-running tray keeps DESIGN's full backoff schedule.
+        TokenEngine::Options options = m_engine->options();
+        options.maxAttempts = 3;
+        options.backoffBaseMs = 500;
+        options.backoffCapMs = 4000;
+        options.askTimeoutMs = 3 * m_services.httpTimeoutMs + 10000;
+        m_engine->setOptions(options);
     }
     return m_engine.get();
 }
@@ -70,6 +78,7 @@ void Cli::finishAfterCacheWrites(ExitCode code)
     // would fetch again.
     if (m_engine && m_engine->pendingCacheWrites() > 0) {
         connect(m_engine.get(), &TokenEngine::cacheWritesFinished, this, [this, code] { finish(code); });
+        m_engine->flushCacheWrites();
         return;
     }
     finish(code);
@@ -120,7 +129,7 @@ void Cli::token()
 
 void Cli::login()
 {
-    if (auto r = lockAndLoadConfig(); !r)
+    if (auto r = loadConfig(); !r)
         return fail(r.error());
     auto scope = resolveScope(m_cmd.positionals.value(0), m_cmd.value(QStringLiteral("env")));
     if (!scope)
@@ -128,8 +137,14 @@ void Cli::login()
     const auto [profile, env] = *scope;
     const QString profileName = profile->name;
     const QString envName = env->name;
+    // The device flow waits minutes for a person: it takes the lock only to store the result,
+    // or every other command would wait for that person too.
     if (profile->kind == ProfileKind::OAuth2 && profile->grant == Grant::DeviceCode)
         return deviceLogin(profileName, envName);
+    auto lock = m_store->lockForUpdate(m_services.httpTimeoutMs + 15000);
+    if (!lock)
+        return fail(lock.error());
+    m_lock = std::move(lock.value());
     // Other grants sign in without a person: fetching a token proves the stored credentials.
     engine()->refreshNow(profile->id, envName);
     TokenAsk *ask = engine()->ask(profile->id, envName, 0);
@@ -200,7 +215,17 @@ void Cli::deviceLogin(const QString &profileName, const QString &envName)
 void Cli::adoptSignIn(const QString &profileName, const QString &envName, const Credential &credential,
                       const Secret &refreshToken)
 {
+    // Others may have changed the configuration while the person signed in: lock, then re-read.
+    auto lock = m_store->lockForUpdate(m_services.httpTimeoutMs + 15000);
+    if (!lock)
+        return fail(lock.error());
+    m_lock = std::move(lock.value());
+    if (auto r = loadConfig(); !r)
+        return fail(r.error());
     Profile *p = m_config.profileByName(profileName);
+    if (!p || !p->environment(envName))
+        return fail(Error{ErrorCode::NotFound, profileName + QLatin1Char('/') + envName
+                                                       + QStringLiteral(" was removed while signing in")});
     auto done = [this, profileName, envName, credential] {
         const Profile *profile = m_config.profileByName(profileName);
         engine()->adopt(profile->id, envName, credential);

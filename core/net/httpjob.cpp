@@ -31,7 +31,12 @@ int HttpResponse::retryAfterSeconds(const QDateTime &now) const
     const int seconds = value.toInt(&ok);
     if (ok)
         return seconds >= 0 ? seconds : -1;
-    const QDateTime at = QDateTime::fromString(QString::fromLatin1(value), Qt::RFC2822Date);
+    // An HTTP-date always ends in "GMT" (RFC 9110 §5.6.7), a zone name Qt's RFC 2822 parser
+    // rejects; give it the numeric form.
+    QByteArray date = value;
+    if (date.endsWith(" GMT"))
+        date.replace(date.size() - 3, 3, "+0000");
+    const QDateTime at = QDateTime::fromString(QString::fromLatin1(date), Qt::RFC2822Date);
     if (!at.isValid())
         return -1;
     return static_cast<int>(qMax<qint64>(0, now.secsTo(at)));

@@ -44,6 +44,20 @@ void DiscoveryCache::insert(const QString &issuer, const OAuthEndpoints &endpoin
     m_entries.insert(issuer, endpoints);
 }
 
+std::optional<OAuthEndpoints> knownEndpoints(const Environment &env, const DiscoveryCache *cache)
+{
+    if (env.issuer.isEmpty()) {
+        if (env.tokenUrl.isEmpty())
+            return std::nullopt; // the job reports the error
+        return applyExplicit(OAuthEndpoints(), env);
+    }
+    if (cache) {
+        if (auto cached = cache->find(env.issuer.toString()))
+            return applyExplicit(*cached, env);
+    }
+    return std::nullopt;
+}
+
 QList<QUrl> discoveryUrls(const QUrl &issuer)
 {
     QUrl oidc = issuer;

@@ -71,6 +71,10 @@ private:
     bool m_finished = false;
 };
 
+// The endpoints when no request is needed: explicit URLs only, or an issuer already in the
+// cache. nullopt when discovery has to run.
+std::optional<OAuthEndpoints> knownEndpoints(const Environment &env, const DiscoveryCache *cache);
+
 // URLs of the two well-known documents for an issuer, in the order they are tried.
 QList<QUrl> discoveryUrls(const QUrl &issuer);
 

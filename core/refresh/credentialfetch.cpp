@@ -77,6 +77,17 @@ void CredentialFetchJob::run()
 
 void CredentialFetchJob::readSecret(const QString &name, bool required, void (CredentialFetchJob::*next)())
 {
+    // Held in memory already (the usual case after the first refresh): no job, no event-loop hop.
+    if (const auto value = m_services.secrets->cached(secretKey(m_profile.id, m_env.name, name))) {
+        if (name == QLatin1String("client_secret"))
+            m_clientSecret = *value;
+        else if (name == QLatin1String("refresh_token"))
+            m_refreshToken = *value;
+        else
+            m_staticToken = *value;
+        (this->*next)();
+        return;
+    }
     SecretJob *job = m_services.secrets->read(secretKey(m_profile.id, m_env.name, name));
     m_step = job;
     connect(job, &SecretJob::finished, this, [this, name, required, next](SecretJob *j) {
@@ -126,6 +137,10 @@ void CredentialFetchJob::afterRefreshToken()
 
 void CredentialFetchJob::resolveEndpoints()
 {
+    if (const auto known = knownEndpoints(m_env, m_services.discovery)) {
+        requestToken(*known);
+        return;
+    }
     auto *job = new EndpointResolveJob(m_services.nam, m_services.discovery, m_env,
                                        httpPolicyFor(m_services, m_env), this);
     m_step = job;

@@ -37,6 +37,7 @@ struct TokenEngine::Entry
     bool needsPerson = false;  // SignInRequired: no automatic retries
     bool locked = false;       // the keychain was locked or missing
     TokenState emitted = TokenState::None;
+    QDateTime wakeAt;          // this entry's next due instant, as the timer last saw it
     bool refreshRequested = false; // a refresh was asked for while one was in flight
 };
 
@@ -63,8 +64,14 @@ void TokenAsk::complete(const Result<Credential> &result)
 // ---- TokenEngine ---------------------------------------------------------------------------
 
 TokenEngine::TokenEngine(const FetchServices &services, QObject *parent)
-    : QObject(parent), m_services(services), m_timer(new QTimer(this)), m_heartbeat(new QTimer(this))
+    : QObject(parent)
+    , m_services(services)
+    , m_timer(new QTimer(this))
+    , m_heartbeat(new QTimer(this))
+    , m_flushTimer(new QTimer(this))
 {
+    m_flushTimer->setSingleShot(true);
+    connect(m_flushTimer, &QTimer::timeout, this, &TokenEngine::flushCacheWrites);
     m_timer->setSingleShot(true);
     m_timer->setTimerType(Qt::CoarseTimer);
     connect(m_timer, &QTimer::timeout, this, &TokenEngine::reevaluate);
@@ -76,6 +83,7 @@ TokenEngine::TokenEngine(const FetchServices &services, QObject *parent)
 
 TokenEngine::~TokenEngine()
 {
+    flushCacheWrites(); // the jobs belong to the secret store and finish without us
     for (auto &[key, e] : m_entries) {
         if (e->flight)
             e->flight->disconnect(this);
@@ -85,6 +93,8 @@ TokenEngine::~TokenEngine()
 void TokenEngine::setOptions(const Options &options)
 {
     m_options = options;
+    // VeryCoarseTimer rounds to whole seconds: a shorter heartbeat would round to 0 and spin.
+    m_heartbeat->setTimerType(m_options.heartbeatMs >= 1000 ? Qt::VeryCoarseTimer : Qt::CoarseTimer);
     m_heartbeat->start(m_options.heartbeatMs);
     pump();
 }
@@ -92,6 +102,9 @@ void TokenEngine::setOptions(const Options &options)
 void TokenEngine::setConfig(const Config &config)
 {
     m_config = config;
+    m_profileIndex.clear();
+    for (qsizetype i = 0; i < m_config.profiles.size(); ++i)
+        m_profileIndex.insert(m_config.profiles.at(i).id, i);
     m_options.maxConcurrency = qMax(1, config.settings.maxConcurrency);
     for (auto it = m_entries.begin(); it != m_entries.end();) {
         const Profile *p = profile(it->second->profileId);
@@ -127,7 +140,8 @@ void TokenEngine::setConfig(const Config &config)
 
 const Profile *TokenEngine::profile(const QString &id) const
 {
-    return m_config.profileById(id);
+    const auto it = m_profileIndex.constFind(id);
+    return it == m_profileIndex.cend() ? nullptr : &m_config.profiles.at(*it);
 }
 
 QDateTime TokenEngine::now() const
@@ -213,7 +227,10 @@ void TokenEngine::serveOrWait(Entry *e, TokenAsk *a)
         a->complete(*e->credential);
         return;
     }
-    if (e->needsPerson && !e->flight && !e->queued) {
+    // After an exhausted cycle nothing is tried before retryAt; like a refusal that needs a
+    // person, there is nothing to wait for, so answer now rather than at the ask's deadline.
+    const bool backingOff = e->attempt == 0 && e->retryAt.isValid() && e->retryAt > now();
+    if ((e->needsPerson || backingOff) && !e->flight && !e->queued) {
         if (usable(e, a->m_minValidSeconds, true))
             a->complete(*e->credential);
         else
@@ -237,6 +254,7 @@ void TokenEngine::loadCache(Entry *target)
         Entry *e = it->second.get();
         e->cache = Entry::Cache::Loaded;
         const Result<Secret> &r = j->result();
+        e->locked = false; // any answer but a keychain error shows it usable again
         if (r) {
             auto cached = Credential::fromCacheBytes(r->expose());
             if (cached && !cached->isExpired(now()) && !e->credential) {
@@ -258,7 +276,9 @@ void TokenEngine::loadCache(Entry *target)
         }
         if (e->locked)
             e->cache = Entry::Cache::NotLoaded; // try again next time
-        reevaluate(); // an eager entry without a token fetches one now
+        evaluate(e, now()); // an eager entry without a token fetches one now
+        pump();
+        noteWake(e);
     });
     job->start();
 }
@@ -291,7 +311,7 @@ void TokenEngine::forget(const QString &profileId, const QString &env)
         e->retryAt = QDateTime();
         e->eagerAt = QDateTime();
         updateState(e);
-        armTimer();
+        noteWake(e);
     }
 }
 
@@ -306,7 +326,7 @@ void TokenEngine::adopt(const QString &profileId, const QString &env, const Cred
     e->retryAt = QDateTime();
     storeCache(e);
     updateState(e);
-    armTimer();
+    noteWake(e);
 }
 
 void TokenEngine::startRefresh(Entry *e)
@@ -349,10 +369,12 @@ void TokenEngine::launch(Entry *e)
         job->deleteLater();
         --m_running;
         auto it = m_entries.find(key);
-        if (it != m_entries.end() && it->second->flight == job)
-            onFetched(it->second.get(), job->result());
+        Entry *done = it != m_entries.end() && it->second->flight == job ? it->second.get() : nullptr;
+        if (done)
+            onFetched(done, job->result());
         pump();
-        armTimer();
+        if (done)
+            noteWake(done);
     });
     qCDebug(lcRefresh).noquote() << "refreshing" << p->name << e->env << "attempt" << e->attempt + 1;
     updateState(e);
@@ -405,6 +427,10 @@ void TokenEngine::onFetched(Entry *e, const Result<Credential> &result)
                 || error.code == ErrorCode::SecretNotFound;
         const bool first = !e->needsPerson;
         e->needsPerson = needsPerson;
+        // Retrying at once will not help: an eager profile waits as after an exhausted cycle
+        // instead of finding its refresh due again straight away.
+        if (!needsPerson)
+            e->eagerAt = now().addMSecs(m_options.backoffCapMs);
         settleWaiters(e, error);
         if (needsPerson && first)
             Q_EMIT signInRequired(e->profileId, e->env, error);
@@ -435,16 +461,36 @@ void TokenEngine::storeCache(Entry *e)
 {
     if (!e->credential)
         return;
-    SecretJob *job = m_services.secrets->write(secretKey(e->profileId, e->env, QStringLiteral("token_cache")),
-                                               Secret(e->credential->toCacheBytes()));
-    ++m_pendingWrites;
-    connect(job, &SecretJob::finished, this, [this](SecretJob *j) {
-        if (!j->result())
-            qCWarning(lcRefresh).noquote() << "could not cache the token in the keychain:" << j->result().error().detail;
-        if (--m_pendingWrites == 0)
-            Q_EMIT cacheWritesFinished();
-    });
-    job->start();
+    m_dirty.insert(keyOf(e->profileId, e->env));
+    if (!m_flushTimer->isActive())
+        m_flushTimer->start(m_options.cacheWriteDelayMs);
+}
+
+void TokenEngine::flushCacheWrites()
+{
+    m_flushTimer->stop();
+    const QSet<QString> dirty = std::exchange(m_dirty, {});
+    for (const QString &key : dirty) {
+        auto it = m_entries.find(key);
+        if (it == m_entries.end() || !it->second->credential)
+            continue;
+        const Entry *e = it->second.get();
+        SecretJob *job = m_services.secrets->write(secretKey(e->profileId, e->env, QStringLiteral("token_cache")),
+                                                   Secret(e->credential->toCacheBytes()));
+        ++m_pendingWrites;
+        connect(job, &SecretJob::finished, this, [this](SecretJob *j) {
+            if (!j->result())
+                qCWarning(lcRefresh).noquote() << "could not cache the token in the keychain:" << j->result().error().detail;
+            if (--m_pendingWrites == 0 && m_dirty.isEmpty())
+                Q_EMIT cacheWritesFinished();
+        });
+        job->start();
+    }
+    if (m_pendingWrites == 0)
+        QTimer::singleShot(0, this, [this] {
+            if (m_pendingWrites == 0 && m_dirty.isEmpty())
+                Q_EMIT cacheWritesFinished();
+        });
 }
 
 qint64 TokenEngine::backoffMs(int attempt, int retryAfterSeconds) const
@@ -505,66 +551,97 @@ std::optional<Error> TokenEngine::lastError(const QString &profileId, const QStr
 void TokenEngine::reevaluate()
 {
     const QDateTime t = now();
-    for (auto &[key, ptr] : m_entries) {
-        Entry *e = ptr.get();
-        const Profile *p = profile(e->profileId);
-        if (!p)
-            continue;
-        if (e->retryAt.isValid() && e->retryAt <= t) {
-            e->retryAt = QDateTime();
-            if (!e->waiters.isEmpty() || p->refresh == RefreshPolicy::Eager)
-                startRefresh(e);
-        }
-        if (p->refresh == RefreshPolicy::Eager && !e->needsPerson && !e->locked && e->cache == Entry::Cache::Loaded
-            && !e->retryAt.isValid()) {
-            if (!e->credential) {
-                startRefresh(e);
-            } else if (e->credential->expires()) {
-                if (!e->eagerAt.isValid()) {
-                    const RefreshLeads leads = refreshLeads(*e->credential);
-                    const qint64 jitterMax = qMin<qint64>(m_options.eagerJitterMaxMs, leads.advisoryMs / 10);
-                    const qint64 jitter = jitterMax > 0 ? QRandomGenerator::global()->bounded(jitterMax) : 0;
-                    e->eagerAt = e->credential->expiresAt.addMSecs(-leads.advisoryMs - jitter);
-                }
-                if (e->eagerAt <= t)
-                    startRefresh(e);
-            }
-        }
-        updateState(e);
-    }
+    for (auto &[key, ptr] : m_entries)
+        evaluate(ptr.get(), t);
     pump();
     armTimer();
+}
+
+void TokenEngine::evaluate(Entry *e, const QDateTime &t)
+{
+    const Profile *p = profile(e->profileId);
+    if (!p)
+        return;
+    if (e->retryAt.isValid() && e->retryAt <= t) {
+        e->retryAt = QDateTime();
+        if (!e->waiters.isEmpty() || p->refresh == RefreshPolicy::Eager)
+            startRefresh(e);
+    }
+    if (p->refresh == RefreshPolicy::Eager && !e->needsPerson && !e->locked && e->cache == Entry::Cache::Loaded
+        && !e->retryAt.isValid()) {
+        if (!e->credential) {
+            startRefresh(e);
+        } else if (e->credential->expires()) {
+            if (!e->eagerAt.isValid()) {
+                const RefreshLeads leads = refreshLeads(*e->credential);
+                const qint64 jitterMax = qMin<qint64>(m_options.eagerJitterMaxMs, leads.advisoryMs / 10);
+                const qint64 jitter = jitterMax > 0 ? QRandomGenerator::global()->bounded(jitterMax) : 0;
+                e->eagerAt = e->credential->expiresAt.addMSecs(-leads.advisoryMs - jitter);
+            }
+            if (e->eagerAt <= t)
+                startRefresh(e);
+        }
+    }
+    updateState(e);
+}
+
+QDateTime TokenEngine::wakeTime(const Entry *e, const QDateTime &t) const
+{
+    const Profile *p = profile(e->profileId);
+    if (!p)
+        return {};
+    QDateTime earliest;
+    auto consider = [&earliest](const QDateTime &at) {
+        if (at.isValid() && (!earliest.isValid() || at < earliest))
+            earliest = at;
+    };
+    consider(e->retryAt);
+    if (e->credential)
+        consider(nextTransition(*e->credential, t)); // state changes for the UI
+    if (p->refresh == RefreshPolicy::Eager && e->credential && e->credential->expires() && !e->flight) {
+        if (e->eagerAt.isValid())
+            consider(e->eagerAt);
+        else
+            consider(e->credential->expiresAt.addMSecs(-refreshLeads(*e->credential).advisoryMs));
+    }
+    return earliest;
 }
 
 void TokenEngine::armTimer()
 {
     const QDateTime t = now();
     QDateTime earliest;
-    auto consider = [&earliest](const QDateTime &at) {
-        if (at.isValid() && (!earliest.isValid() || at < earliest))
-            earliest = at;
-    };
     for (const auto &[key, ptr] : m_entries) {
-        const Entry *e = ptr.get();
-        const Profile *p = profile(e->profileId);
-        if (!p)
-            continue;
-        consider(e->retryAt);
-        if (e->credential)
-            consider(nextTransition(*e->credential, t)); // state changes for the UI
-        if (p->refresh == RefreshPolicy::Eager && e->credential && e->credential->expires() && !e->flight) {
-            if (e->eagerAt.isValid())
-                consider(e->eagerAt);
-            else
-                consider(e->credential->expiresAt.addMSecs(-refreshLeads(*e->credential).advisoryMs));
-        }
+        ptr->wakeAt = wakeTime(ptr.get(), t);
+        if (ptr->wakeAt.isValid() && (!earliest.isValid() || ptr->wakeAt < earliest))
+            earliest = ptr->wakeAt;
     }
-    m_nextWakeUp = earliest;
-    if (!earliest.isValid()) {
+    startTimerFor(earliest, t);
+}
+
+void TokenEngine::noteWake(Entry *e)
+{
+    // One entry changed: only a full scan can find a later earliest instant, and only when
+    // this entry was the one that defined it.
+    const QDateTime t = now();
+    const QDateTime previous = e->wakeAt;
+    e->wakeAt = wakeTime(e, t);
+    if (previous.isValid() && previous == m_nextWakeUp && (!e->wakeAt.isValid() || e->wakeAt > previous)) {
+        armTimer();
+        return;
+    }
+    if (e->wakeAt.isValid() && (!m_nextWakeUp.isValid() || e->wakeAt < m_nextWakeUp))
+        startTimerFor(e->wakeAt, t);
+}
+
+void TokenEngine::startTimerFor(const QDateTime &at, const QDateTime &t)
+{
+    m_nextWakeUp = at;
+    if (!at.isValid()) {
         m_timer->stop();
         return;
     }
-    const qint64 delay = qBound<qint64>(0, t.msecsTo(earliest), kMaxTimerMs);
+    const qint64 delay = qBound<qint64>(0, t.msecsTo(at), kMaxTimerMs);
     m_timer->start(static_cast<int>(delay));
 }
 

@@ -10,6 +10,7 @@
 #include <QList>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 
 #include <deque>
 #include <map>
@@ -70,6 +71,9 @@ public:
         int heartbeatMs = 60 * 1000;
         int askTimeoutMs = 60 * 1000;   // how long a consumer waits for a refresh
         int eagerJitterMaxMs = 30 * 1000;
+        // Token caches reach the keychain this long after a refresh, coalesced: a refresh storm
+        // does not queue a keychain write in front of every next refresh.
+        int cacheWriteDelayMs = 2000;
     };
 
     TokenEngine(const FetchServices &services, QObject *parent = nullptr);
@@ -98,8 +102,10 @@ public:
     [[nodiscard]] QDateTime nextWakeUp() const { return m_nextWakeUp; }
     [[nodiscard]] int requestsInFlight() const { return m_running; }
     [[nodiscard]] int peakRequestsInFlight() const { return m_peakRunning; }
-    // Keychain writes of token caches not yet finished (a short-lived process waits for them).
-    [[nodiscard]] int pendingCacheWrites() const { return m_pendingWrites; }
+    // Token caches not yet in the keychain (deferred or being written). A short-lived process
+    // calls flushCacheWrites() and waits for cacheWritesFinished().
+    [[nodiscard]] int pendingCacheWrites() const { return m_pendingWrites + static_cast<int>(m_dirty.size()); }
+    void flushCacheWrites();
 
 public Q_SLOTS:
     // Re-evaluate every state from absolute times: the heartbeat, a resume from sleep, a clock
@@ -127,7 +133,11 @@ private:
     void storeCache(Entry *e);
     void updateState(Entry *e);
     TokenState computeState(const Entry *e) const;
+    void evaluate(Entry *e, const QDateTime &t);
+    [[nodiscard]] QDateTime wakeTime(const Entry *e, const QDateTime &t) const;
     void armTimer();
+    void noteWake(Entry *e);
+    void startTimerFor(const QDateTime &at, const QDateTime &t);
     qint64 backoffMs(int attempt, int retryAfterSeconds) const;
     bool usable(const Entry *e, qint64 minValidSeconds, bool allowMandatory) const;
     const Profile *profile(const QString &id) const;
@@ -136,6 +146,7 @@ private:
     FetchServices m_services;
     Options m_options;
     Config m_config;
+    QHash<QString, qsizetype> m_profileIndex; // profile id -> index in m_config.profiles
     std::map<QString, std::unique_ptr<Entry>> m_entries;
     std::deque<QString> m_queue; // keys waiting for a concurrency slot
     int m_running = 0;
@@ -143,6 +154,8 @@ private:
     int m_pendingWrites = 0;
     QTimer *m_timer;
     QTimer *m_heartbeat;
+    QTimer *m_flushTimer;
+    QSet<QString> m_dirty; // keys whose token cache is not yet written
     QDateTime m_nextWakeUp;
 };
 

@@ -31,9 +31,51 @@ SecretJob *SecretStore::remove(const QString &key)
     return new SecretJob(this, SecretJob::Operation::Remove, key, Secret());
 }
 
+std::optional<Secret> SecretStore::cached(const QString &key) const
+{
+    const auto it = m_cache.constFind(key);
+    if (it == m_cache.cend())
+        return std::nullopt;
+    return *it;
+}
+
 void SecretStore::forgetCache()
 {
     m_cache.clear();
+    m_availableAt = QDateTime();
+}
+
+void SecretStore::enqueue(SecretJob *job)
+{
+    if (m_active.size() < kMaxActiveJobs) {
+        m_active.insert(job);
+        job->begin();
+        return;
+    }
+    m_waiting.append(job);
+}
+
+void SecretStore::release(SecretJob *job)
+{
+    if (!m_active.remove(job))
+        return;
+    while (!m_waiting.isEmpty() && m_active.size() < kMaxActiveJobs) {
+        QPointer<SecretJob> next = m_waiting.takeFirst();
+        if (!next)
+            continue;
+        m_active.insert(next);
+        QTimer::singleShot(0, next, &SecretJob::begin);
+    }
+}
+
+void SecretStore::noteProbe(bool available)
+{
+    m_availableAt = available ? QDateTime::currentDateTimeUtc() : QDateTime();
+}
+
+bool SecretStore::recentlyAvailable() const
+{
+    return m_availableAt.isValid() && m_availableAt.msecsTo(QDateTime::currentDateTimeUtc()) < kProbeReuseMs;
 }
 
 SecretJob::SecretJob(SecretStore *store, Operation operation, const QString &key,
@@ -55,7 +97,13 @@ void SecretJob::start()
     if (m_started)
         return;
     m_started = true;
-    QTimer::singleShot(0, this, &SecretJob::begin);
+    QTimer::singleShot(0, this, [this] {
+        // A value held in memory needs no turn at the backend.
+        if (m_operation == Operation::Read && m_store->m_cache.contains(m_key))
+            finish(m_store->m_cache.value(m_key));
+        else
+            m_store->enqueue(this);
+    });
 }
 
 void SecretJob::begin()
@@ -70,19 +118,20 @@ void SecretJob::begin()
     });
     m_deadline->start(m_store->timeout());
 
-    if (m_operation == Operation::Read && m_store->m_cache.contains(m_key)) {
-        finish(m_store->m_cache.value(m_key));
-        return;
-    }
-    probe(&SecretJob::runBackend);
+    probe(&SecretJob::runBackend, true);
 }
 
-void SecretJob::probe(void (SecretJob::*next)())
+void SecretJob::probe(void (SecretJob::*next)(), bool allowRecent)
 {
+    if (allowRecent && m_store->recentlyAvailable()) {
+        (this->*next)();
+        return;
+    }
     m_probe = new KeychainProbe(this);
     connect(m_probe, &KeychainProbe::finished, this, [this, next] {
         KeychainProbe *p = m_probe;
         p->deleteLater();
+        m_store->noteProbe(!p->error().has_value());
         if (auto error = p->error()) {
             m_store->forgetCache();
             Q_EMIT m_store->keychainUnavailable(*error);
@@ -134,7 +183,7 @@ void SecretJob::onBackendFinished(QKeychain::Job *job)
         } else if (m_operation == Operation::Remove) {
             // A locked Secret Service says "done" to a delete that did nothing.
             m_pendingError.reset();
-            probe(&SecretJob::succeed);
+            probe(&SecretJob::succeed, false);
         } else {
             succeed();
         }
@@ -143,13 +192,13 @@ void SecretJob::onBackendFinished(QKeychain::Job *job)
         // A locked Secret Service says "not found" to a read of an item that exists.
         m_pendingError = Error{ErrorCode::SecretNotFound,
                                QStringLiteral("no keychain item ") + m_key};
-        probe(&SecretJob::confirmNotLocked);
+        probe(&SecretJob::confirmNotLocked, false);
         return;
     case QKeychain::AccessDenied:
     case QKeychain::AccessDeniedByUser:
         m_pendingError = Error{ErrorCode::KeychainFailure,
                                QStringLiteral("the keychain denied access: ") + message};
-        probe(&SecretJob::confirmNotLocked);
+        probe(&SecretJob::confirmNotLocked, false);
         return;
     case QKeychain::NoBackendAvailable:
     case QKeychain::NotImplemented:
@@ -195,6 +244,7 @@ void SecretJob::finish(const Result<Secret> &result)
         m_backendJob->disconnect(this);
     if (m_probe)
         m_probe->disconnect(this);
+    m_store->release(this);
     if (!result)
         qCDebug(lcSecrets) << m_operation << m_key << "failed:" << errorCodeName(result.error().code)
                            << result.error().detail;

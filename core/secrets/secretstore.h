@@ -5,7 +5,9 @@
 
 #include <QHash>
 #include <QObject>
+#include <QDateTime>
 #include <QPointer>
+#include <QSet>
 
 class QTimer;
 namespace QKeychain {
@@ -47,7 +49,7 @@ private:
     SecretJob(SecretStore *store, Operation operation, const QString &key, const Secret &value);
 
     void begin();
-    void probe(void (SecretJob::*next)());
+    void probe(void (SecretJob::*next)(), bool allowRecent);
     void runBackend();
     void onBackendFinished(QKeychain::Job *job);
     void confirmNotLocked();
@@ -77,6 +79,12 @@ class SecretStore final : public QObject
     Q_DISABLE_COPY_MOVE(SecretStore)
 public:
     static constexpr int kDefaultTimeoutMs = 10000;
+    // Jobs talking to the backend at once; the rest wait their turn (their deadline starts
+    // when their turn comes). The Secret Service answers one request at a time anyway.
+    static constexpr int kMaxActiveJobs = 4;
+    // A keychain seen unlocked this recently is not asked again before a job (answers that
+    // QtKeychain gets wrong on a locked keychain are always double-checked).
+    static constexpr int kProbeReuseMs = 1000;
 
     explicit SecretStore(const QString &service = QStringLiteral("tokentray"),
                          QObject *parent = nullptr);
@@ -94,6 +102,8 @@ public:
     // Forget every value held in memory (the keychain was locked, the user signed out).
     void forgetCache();
     [[nodiscard]] bool isCached(const QString &key) const { return m_cache.contains(key); }
+    // The value held in memory, if any: what a read() would answer without the backend.
+    [[nodiscard]] std::optional<Secret> cached(const QString &key) const;
 
 Q_SIGNALS:
     // The keychain was found locked or missing by some job; the UI shows the Locked state.
@@ -101,9 +111,17 @@ Q_SIGNALS:
 
 private:
     friend class SecretJob;
+    void enqueue(SecretJob *job);
+    void release(SecretJob *job);
+    void noteProbe(bool available);
+    [[nodiscard]] bool recentlyAvailable() const;
+
     QString m_service;
     int m_timeoutMs = kDefaultTimeoutMs;
     QHash<QString, Secret> m_cache;
+    QList<QPointer<SecretJob>> m_waiting;
+    QSet<SecretJob *> m_active;
+    QDateTime m_availableAt; // monotonic enough for a one-second window
 };
 
 } // namespace TokenTray

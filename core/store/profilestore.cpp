@@ -5,6 +5,8 @@
 #include "core/store/configmigration.h"
 #include "core/util/logging.h"
 
+#include <QDateTime>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -42,6 +44,23 @@ QString positionOf(const QByteArray &bytes, qsizetype offset)
 Error corrupt(const QString &file, const QString &what)
 {
     return Error{ErrorCode::ConfigCorrupt, file + QStringLiteral(": ") + what};
+}
+
+// A lock file without owner information was left by a process killed between creating and
+// writing it. QLockFile deems such a file stale only after staleLockTime (30 s), so every update
+// would fail until then; a live process leaves it empty for microseconds, not a second.
+constexpr qint64 kOwnerlessLockGraceMs = 1000;
+
+bool removeOwnerlessLock(QLockFile &lock)
+{
+    if (lock.error() != QLockFile::LockFailedError || lock.getLockInfo(nullptr, nullptr, nullptr))
+        return false;
+    const QDateTime modified = QFileInfo(lock.fileName()).lastModified();
+    if (!modified.isValid()
+        || modified.msecsTo(QDateTime::currentDateTime()) < kOwnerlessLockGraceMs)
+        return false;
+    qCWarning(lcStore).noquote() << "removing the ownerless lock file" << lock.fileName();
+    return lock.removeStaleLockFile(); // refuses while another process holds it (flock)
 }
 
 } // namespace
@@ -157,12 +176,21 @@ Result<ProfileStore::Lock> ProfileStore::lockForUpdate(int timeoutMs) const
         return dir.error();
     auto lock = std::make_unique<QLockFile>(QDir(m_dir).filePath(kFileName + QStringLiteral(".lock")));
     lock->setStaleLockTime(30000);
-    if (!lock->tryLock(timeoutMs)) {
-        return Error{ErrorCode::ConfigIo,
-                     filePath() + QStringLiteral(": another TokenTray process holds the lock (")
-                             + lock->fileName() + QLatin1Char(')')};
+    // Wait in slices so that an ownerless lock file is taken over within the timeout.
+    const QDeadlineTimer deadline(timeoutMs < 0 ? -1 : timeoutMs);
+    for (;;) {
+        const qint64 slice =
+                deadline.isForever() ? 500 : qMin<qint64>(deadline.remainingTime(), 500);
+        if (lock->tryLock(static_cast<int>(slice)))
+            return Lock(std::move(lock));
+        if (lock->error() != QLockFile::LockFailedError)
+            return Error{ErrorCode::ConfigIo,
+                         lock->fileName() + QStringLiteral(": cannot create the lock file")};
+        if (!removeOwnerlessLock(*lock) && deadline.hasExpired())
+            return Error{ErrorCode::ConfigIo,
+                         filePath() + QStringLiteral(": another TokenTray process holds the lock (")
+                                 + lock->fileName() + QLatin1Char(')')};
     }
-    return Lock(std::move(lock));
 }
 
 Result<void> ProfileStore::writeFile(const QString &path, const QByteArray &bytes) const

@@ -152,13 +152,14 @@ void tst_SecretStore::lockedKeychainIsReportedAndNothingIsLost()
     QVERIFY(!remove.has_value());
     QCOMPARE(remove.error().code, ErrorCode::KeychainLocked); // not "done"
 
+    // The test unlocks by replacing the keyring daemon, which leaves this process's libsecret
+    // session pointing at the old one; another process (secret-tool) checks what is stored.
     QVERIFY(TestEnv::unlockKeyring());
     QCOMPARE(TestEnv::secretToolLookup(m_service, key), QByteArrayLiteral("keep-me"));
-    SecretStore after(m_service);
-    const auto reread = runJob(after.read(key));
-    QVERIFY(reread.has_value());
-    QCOMPARE(reread->expose(), QByteArrayLiteral("keep-me"));
-    QVERIFY(runJob(after.remove(key)).has_value());
+    QCOMPARE(TestEnv::run(QStringLiteral("secret-tool"),
+                          {QStringLiteral("clear"), QStringLiteral("server"), m_service, QStringLiteral("user"), key})
+                     .exitCode,
+             0);
 }
 
 void tst_SecretStore::deadlineFinishesTheJob()
