@@ -41,10 +41,12 @@ struct Figures
     double cpuMsPerOp = 0;
 };
 
+// Runs the event loop until `done`; blocks in the dispatcher between events (the overload with
+// a time limit would return at once when idle and turn this into a busy loop).
 void spin(const std::function<bool()> &done)
 {
     while (!done())
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
 }
 
 Figures bareLoop(const QUrl &url, int total, int parallel)
