@@ -1,0 +1,179 @@
+#include "core/app/workspace.h"
+
+#include "core/refresh/tokenengine.h"
+#include "core/store/profilestore.h"
+#include "core/util/clock.h"
+#include "core/util/logging.h"
+
+#include <QFileInfo>
+#include <QFileSystemWatcher>
+#include <QLockFile>
+#include <QTimer>
+
+namespace TokenTray {
+
+Severity severityOf(TokenState state)
+{
+    switch (state) {
+    case TokenState::None:
+        return Severity::None;
+    case TokenState::Fresh:
+        return Severity::Good;
+    case TokenState::Locked:
+        return Severity::Locked;
+    case TokenState::Advisory:
+    case TokenState::Mandatory:
+    case TokenState::Refreshing:
+        return Severity::Warning;
+    case TokenState::Expired:
+    case TokenState::Error:
+    case TokenState::SignInRequired:
+        return Severity::Critical;
+    }
+    return Severity::None;
+}
+
+Workspace::Workspace(ProfileStore *store, TokenEngine *engine, const Clock *clock, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_engine(engine)
+    , m_clock(clock)
+    , m_watcher(new QFileSystemWatcher(this))
+    , m_reloadDelay(new QTimer(this))
+{
+    // Editors and QSaveFile replace the file: several events arrive; read once they settle.
+    m_reloadDelay->setSingleShot(true);
+    m_reloadDelay->setInterval(100);
+    connect(m_reloadDelay, &QTimer::timeout, this, &Workspace::reloadFromDisk);
+    connect(m_watcher, &QFileSystemWatcher::fileChanged, m_reloadDelay, qOverload<>(&QTimer::start));
+    connect(m_watcher, &QFileSystemWatcher::directoryChanged, m_reloadDelay, qOverload<>(&QTimer::start));
+    connect(m_engine, &TokenEngine::stateChanged, this,
+            [this](const QString &profileId, const QString &env, TokenState s) {
+                Q_EMIT stateChanged(profileId, env, s);
+                Q_EMIT overallChanged();
+            });
+}
+
+Workspace::~Workspace() = default;
+
+Result<void> Workspace::load()
+{
+    auto loaded = m_store->load();
+    if (!m_watcher->directories().contains(m_store->directory()) && QFileInfo::exists(m_store->directory()))
+        m_watcher->addPath(m_store->directory());
+    if (QFileInfo::exists(m_store->filePath()) && !m_watcher->files().contains(m_store->filePath()))
+        m_watcher->addPath(m_store->filePath());
+    if (!loaded) {
+        m_loadError = loaded.error();
+        Q_EMIT configChanged();
+        return loaded.error();
+    }
+    m_loadError.reset();
+    apply(*loaded);
+    return {};
+}
+
+void Workspace::reloadFromDisk()
+{
+    const Config before = m_config;
+    const bool wasReadOnly = isReadOnly();
+    auto loaded = m_store->load();
+    if (QFileInfo::exists(m_store->filePath()) && !m_watcher->files().contains(m_store->filePath()))
+        m_watcher->addPath(m_store->filePath());
+    if (!loaded) {
+        m_loadError = loaded.error();
+        Q_EMIT configChanged();
+        return;
+    }
+    m_loadError.reset();
+    if (wasReadOnly || !(*loaded == before))
+        apply(*loaded);
+}
+
+void Workspace::apply(const Config &config)
+{
+    m_config = config;
+    m_engine->setConfig(m_config);
+    qCDebug(lcStore) << "workspace has" << m_config.profiles.size() << "profiles";
+    Q_EMIT configChanged();
+    Q_EMIT overallChanged();
+}
+
+Result<void> Workspace::update(const std::function<Result<void>(Config &)> &change)
+{
+    if (m_loadError)
+        return Error{ErrorCode::ConfigReadOnly, m_loadError->detail};
+    auto lock = m_store->lockForUpdate(5000);
+    if (!lock)
+        return lock.error();
+    auto fresh = m_store->load();
+    if (!fresh) {
+        m_loadError = fresh.error();
+        Q_EMIT configChanged();
+        return fresh.error();
+    }
+    Config config = *fresh;
+    if (auto r = change(config); !r)
+        return r;
+    if (auto saved = m_store->save(config); !saved)
+        return saved;
+    apply(config);
+    return {};
+}
+
+Result<void> Workspace::switchTo(const QString &profileName, const QString &envName)
+{
+    return update([&](Config &config) -> Result<void> {
+        Profile *p = config.profileByName(profileName);
+        if (!p)
+            return Error{ErrorCode::NotFound, QStringLiteral("there is no profile named \"") + profileName + QLatin1Char('"')};
+        if (!envName.isEmpty()) {
+            if (!p->environment(envName))
+                return Error{ErrorCode::NotFound, QStringLiteral("profile ") + profileName
+                                                          + QStringLiteral(" has no environment ") + envName};
+            p->activeEnvironment = envName;
+        }
+        config.currentProfileId = p->id;
+        return {};
+    });
+}
+
+TokenState Workspace::state(const QString &profileId, const QString &env) const
+{
+    return m_engine->state(profileId, env);
+}
+
+TokenState Workspace::overallState() const
+{
+    TokenState worst = TokenState::None;
+    for (const Profile &p : m_config.profiles) {
+        if (p.activeEnvironment.isEmpty())
+            continue;
+        const TokenState s = state(p.id, p.activeEnvironment);
+        if (static_cast<int>(severityOf(s)) > static_cast<int>(severityOf(worst)))
+            worst = s;
+    }
+    return worst;
+}
+
+Severity Workspace::overallSeverity() const
+{
+    return severityOf(overallState());
+}
+
+bool Workspace::currentIsProtected() const
+{
+    const Profile *p = m_config.currentProfile();
+    const Environment *env = p ? p->active() : nullptr;
+    return env && env->isProtected;
+}
+
+std::optional<qint64> Workspace::secondsLeft(const QString &profileId, const QString &env) const
+{
+    const auto credential = m_engine->credential(profileId, env);
+    if (!credential || !credential->expires())
+        return std::nullopt;
+    return m_clock->nowUtc().secsTo(credential->expiresAt);
+}
+
+} // namespace TokenTray

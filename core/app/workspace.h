@@ -1,0 +1,75 @@
+#pragma once
+
+#include "core/model/config.h"
+#include "core/refresh/tokenstate.h"
+#include "core/util/result.h"
+
+#include <QObject>
+#include <QString>
+
+#include <functional>
+
+class QFileSystemWatcher;
+class QTimer;
+
+namespace TokenTray {
+
+class ProfileStore;
+class TokenEngine;
+class Clock;
+
+// How bad a state looks at a glance (the tray icon's colour).
+enum class Severity { None, Good, Locked, Warning, Critical };
+Severity severityOf(TokenState state);
+
+// What the desktop app works on: the config (reloaded when another process such as the CLI
+// changes profiles.json), the token engine, and the edits the UI makes. UI code stays thin:
+// every rule lives here, tested without widgets.
+class Workspace final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Workspace)
+public:
+    Workspace(ProfileStore *store, TokenEngine *engine, const Clock *clock, QObject *parent = nullptr);
+    ~Workspace() override;
+
+    // Loads profiles.json and starts watching it. A failure leaves the workspace read-only with
+    // the error available from loadError(); the app keeps running.
+    Result<void> load();
+    [[nodiscard]] const Config &config() const { return m_config; }
+    [[nodiscard]] bool isReadOnly() const { return m_loadError.has_value(); }
+    [[nodiscard]] std::optional<Error> loadError() const { return m_loadError; }
+
+    // Edits run under the config lock on the newest file contents, are validated and saved.
+    Result<void> update(const std::function<Result<void>(Config &)> &change);
+    Result<void> switchTo(const QString &profileName, const QString &envName);
+
+    [[nodiscard]] TokenState state(const QString &profileId, const QString &env) const;
+    // The worst state among every profile's active environment, for the tray icon.
+    [[nodiscard]] TokenState overallState() const;
+    [[nodiscard]] Severity overallSeverity() const;
+    // Whether the current profile's active environment is protected (PROD).
+    [[nodiscard]] bool currentIsProtected() const;
+    // Seconds until the credential of (profile, env) expires; nullopt without an expiring one.
+    [[nodiscard]] std::optional<qint64> secondsLeft(const QString &profileId, const QString &env) const;
+    [[nodiscard]] TokenEngine *engine() const { return m_engine; }
+
+Q_SIGNALS:
+    void configChanged();
+    void stateChanged(const QString &profileId, const QString &env, TokenTray::TokenState state);
+    void overallChanged();
+
+private:
+    void reloadFromDisk();
+    void apply(const Config &config);
+
+    ProfileStore *m_store;
+    TokenEngine *m_engine;
+    const Clock *m_clock;
+    Config m_config;
+    std::optional<Error> m_loadError;
+    QFileSystemWatcher *m_watcher;
+    QTimer *m_reloadDelay;
+};
+
+} // namespace TokenTray
