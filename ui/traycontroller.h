@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/app/workspace.h"
+
 #include <QObject>
 #include <QPointer>
 
@@ -9,37 +11,54 @@ class QSystemTrayIcon;
 
 namespace TokenTray {
 
-class ManagerWindow;
-
-// Owns the tray icon and its menu. In this first version it shows the grey "no tokens yet"
-// state, the current profile, "Open manager" and "Quit"; where no tray host exists the manager
-// window is the UI.
+// Owns the tray icon and its menu and renders what the Workspace computed: the worst state of
+// the active environments as the icon's colour (with a mark for a protected current
+// environment), the current profile and time left as tooltip, and a menu to switch
+// environments with one click. Actions that need more than one core call are signals, wired
+// to their handlers by the composition root.
 class TrayController final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TrayController)
 public:
-    TrayController(ManagerWindow *window, QObject *parent = nullptr);
+    explicit TrayController(Workspace *workspace, QObject *parent = nullptr);
     ~TrayController() override;
 
-    // Shows the tray icon, or the window when the desktop has no tray.
+    // Shows the tray icon; without a tray host asks for the manager window instead.
     void show();
-    void setSummary(const QString &summary);
+    void showMessage(const QString &title, const QString &message, bool critical = false);
 
     [[nodiscard]] bool isTrayVisible() const;
     [[nodiscard]] QMenu *menu() const { return m_menu; }
     [[nodiscard]] QSystemTrayIcon *trayIcon() const { return m_tray; }
+    [[nodiscard]] Severity iconSeverity() const { return m_severity; }
+    [[nodiscard]] bool iconProtected() const { return m_protected; }
+    [[nodiscard]] QString toolTipText() const;
 
 Q_SIGNALS:
+    void openManagerRequested();
     void quitRequested();
+    void copyTokenRequested(const QString &profileId, const QString &env);
+    void refreshRequested(const QString &profileId, const QString &env);
+    void signInRequested(const QString &profileId, const QString &env);
+    void settingsRequested();
+    void activityRequested();
+    void inspectRequested(const QString &profileId, const QString &env);
 
 private:
-    void openManager();
+    void scheduleRebuild();
+    void rebuildMenu();
+    void addProfileActions(QMenu *menu, const Profile &profile);
+    void updateIcon();
+    QString stateText(TokenState state, const std::optional<qint64> &secondsLeft) const;
 
-    QPointer<ManagerWindow> m_window;
-    QMenu *m_menu = nullptr;
-    QSystemTrayIcon *m_tray = nullptr;
-    QAction *m_summaryAction = nullptr;
+    Workspace *m_workspace;
+    QMenu *m_menu;
+    QSystemTrayIcon *m_tray;
+    Severity m_severity = Severity::None;
+    bool m_protected = false;
+    bool m_rebuildPending = false;
+    bool m_iconInitialised = false;
 };
 
 } // namespace TokenTray

@@ -1,13 +1,30 @@
 // tokentray: the composition root of the tray application. No logic here.
+#include "core/app/workspace.h"
+#include "core/demo/demosetup.h"
+#include "core/ipc/singleinstance.h"
+#include "core/oauth/oauthendpoints.h"
+#include "core/refresh/sleepwatcher.h"
+#include "core/refresh/tokenengine.h"
+#include "core/secrets/secretstore.h"
 #include "core/store/profilestore.h"
+#include "core/util/clock.h"
 #include "core/util/redact.h"
+#include "ui/activitylog.h"
+#include "ui/appcontroller.h"
+#include "ui/clipboardguard.h"
 #include "ui/managerwindow.h"
+#include "ui/settings.h"
 #include "ui/traycontroller.h"
 #include "ui/translations.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QLocale>
+#include <QMessageBox>
+#include <QNetworkAccessManager>
+#include <QTemporaryDir>
+
+#include <memory>
 
 int main(int argc, char *argv[])
 {
@@ -18,7 +35,6 @@ int main(int argc, char *argv[])
     QApplication::setApplicationVersion(QStringLiteral(TOKENTRAY_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("org.tokentray.TokenTray"));
     QApplication::setQuitOnLastWindowClosed(false);
-    TokenTray::installTranslations(&app, QLocale());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate(
@@ -28,31 +44,69 @@ int main(int argc, char *argv[])
     const QCommandLineOption configDir(QStringLiteral("config-dir"),
                                        QApplication::translate("main", "Configuration directory."),
                                        QStringLiteral("DIR"));
-    const QCommandLineOption verbose({QStringLiteral("v"), QStringLiteral("verbose")},
+    const QCommandLineOption verbose(QStringLiteral("verbose"),
                                      QApplication::translate("main", "Diagnostic log (secrets redacted)."));
+    const QCommandLineOption demo(QStringLiteral("demo"),
+                                  QApplication::translate("main", "Start with a local demo authority and demo profiles "
+                                                                  "in a throw-away configuration."));
     parser.addOption(configDir);
     parser.addOption(verbose);
+    parser.addOption(demo);
     parser.process(app);
     if (parser.isSet(verbose))
         TokenTray::enableVerboseLogging();
 
-    TokenTray::ProfileStore store(TokenTray::ProfileStore::resolveConfigDir(parser.value(configDir)));
-    TokenTray::ManagerWindow window;
-    TokenTray::TrayController tray(&window);
+    const TokenTray::SystemClock clock;
+    QNetworkAccessManager nam;
+    // The demo keeps everything apart: its own config directory and keychain service.
+    std::unique_ptr<QTemporaryDir> demoDir;
+    if (parser.isSet(demo) && !parser.isSet(configDir))
+        demoDir = std::make_unique<QTemporaryDir>();
+    TokenTray::SecretStore secrets(parser.isSet(demo) ? QStringLiteral("tokentray-demo") : QStringLiteral("tokentray"));
+    TokenTray::DiscoveryCache discovery;
+    TokenTray::TokenEngine engine({&nam, &secrets, &discovery, &clock});
+    TokenTray::ProfileStore store(TokenTray::ProfileStore::resolveConfigDir(demoDir ? demoDir->path() : parser.value(configDir)));
+
+    // One instance per config directory: a second launch raises the first and exits.
+    TokenTray::SingleInstance instance(store.directory());
+    if (!instance.claim())
+        return 0;
+
+    TokenTray::Workspace workspace(&store, &engine, &clock);
+    TokenTray::AppSettings settings(store.directory(), &workspace);
+    TokenTray::installTranslations(&app, settings.language().isEmpty() ? QLocale() : QLocale(settings.language()));
+    TokenTray::SleepWatcher sleep;
+    QObject::connect(&sleep, &TokenTray::SleepWatcher::resumed, &engine, &TokenTray::TokenEngine::reevaluate);
+
+    TokenTray::ManagerWindow window(&workspace, &secrets);
+    TokenTray::TrayController tray(&workspace);
     QObject::connect(&tray, &TokenTray::TrayController::quitRequested, &app, &QApplication::quit);
+    QObject::connect(&tray, &TokenTray::TrayController::openManagerRequested, &window, &TokenTray::ManagerWindow::showAndRaise);
+    QObject::connect(&instance, &TokenTray::SingleInstance::raiseRequested, &window, &TokenTray::ManagerWindow::showAndRaise);
     QObject::connect(&window, &TokenTray::ManagerWindow::quitRequested, &app, &QApplication::quit);
 
-    const auto config = store.load();
-    if (config) {
-        window.showConfig(*config);
-        const TokenTray::Profile *current = config->currentProfile();
-        tray.setSummary(current ? current->name + QLatin1Char(' ') + QChar(0x00B7) + QLatin1Char(' ')
-                                          + current->activeEnvironment
-                                : QApplication::translate("main", "No profiles"));
-    } else {
-        window.showConfigError(config.error().detail);
-        tray.setSummary(QApplication::translate("main", "Configuration error"));
-    }
+    TokenTray::ClipboardGuard clipboard;
+    TokenTray::ActivityLog activity(&clock);
+    activity.watch(&workspace);
+    TokenTray::AppController controller({&workspace, &engine, &settings, &tray, &clipboard, &activity,
+                                         {&nam, &secrets, &discovery, &clock}});
+    QObject::connect(&app, &QCoreApplication::aboutToQuit, &clipboard, &TokenTray::ClipboardGuard::clearNow);
+    QObject::connect(&app, &QCoreApplication::aboutToQuit, &engine, &TokenTray::TokenEngine::flushCacheWrites);
+
     tray.show();
+    std::unique_ptr<TokenTray::DemoSetup> demoSetup;
+    if (parser.isSet(demo)) {
+        demoSetup = std::make_unique<TokenTray::DemoSetup>(&store, &secrets);
+        QObject::connect(demoSetup.get(), &TokenTray::DemoSetup::finished, &workspace, [&] {
+            if (!demoSetup->result())
+                QMessageBox::critical(nullptr, QApplication::translate("main", "TokenTray demo"),
+                                      QApplication::translate("main", "The demo could not start: %1")
+                                              .arg(demoSetup->result().error().detail));
+            (void)workspace.load();
+        });
+        demoSetup->start();
+    } else {
+        (void)workspace.load();
+    }
     return QApplication::exec();
 }

@@ -1,5 +1,7 @@
 #include "core/cli/cli.h"
 
+#include "core/model/configedits.h"
+#include "core/model/kindrules.h"
 #include "core/model/validation.h"
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/tokenengine.h"
@@ -43,33 +45,77 @@ Error secretNotFound(const QString &profile, const QString &env, const QString &
                                                     + profile + QLatin1Char('/') + env};
 }
 
-// Options that make sense for each kind; anything else is a usage error, so a typo in a
-// script fails loudly instead of being stored and ignored.
+// The options that set one environment field (the shared per-kind rules say which fields
+// apply); anything else is a usage error, so a typo in a script fails loudly instead of being
+// stored and ignored.
+QStringList optionsFor(EnvField field)
+{
+    switch (field) {
+    case EnvField::Protected:
+        return {QStringLiteral("protected"), QStringLiteral("unprotected")};
+    case EnvField::Issuer:
+        return {QStringLiteral("issuer")};
+    case EnvField::TokenUrl:
+        return {QStringLiteral("token-url")};
+    case EnvField::DeviceUrl:
+        return {QStringLiteral("device-url")};
+    case EnvField::RevocationUrl:
+        return {QStringLiteral("revocation-url")};
+    case EnvField::ClientId:
+        return {QStringLiteral("client-id")};
+    case EnvField::ClientAuth:
+        return {QStringLiteral("auth")};
+    case EnvField::Scopes:
+        return {QStringLiteral("scope")};
+    case EnvField::Audience:
+        return {QStringLiteral("audience")};
+    case EnvField::RoleArn:
+        return {QStringLiteral("role-arn")};
+    case EnvField::SourceProfile:
+        return {QStringLiteral("source-profile")};
+    case EnvField::Region:
+        return {QStringLiteral("region")};
+    case EnvField::StsEndpoint:
+        return {QStringLiteral("sts-endpoint")};
+    case EnvField::Duration:
+        return {QStringLiteral("duration")};
+    case EnvField::ExternalId:
+        return {QStringLiteral("external-id")};
+    case EnvField::MfaSerial:
+        return {QStringLiteral("mfa-serial")};
+    case EnvField::SessionName:
+        return {QStringLiteral("session-name")};
+    case EnvField::ApiUrl:
+        return {QStringLiteral("api-url")};
+    case EnvField::CaFile:
+        return {QStringLiteral("ca-file")};
+    }
+    return {};
+}
+
 QStringList optionsForKind(ProfileKind kind)
 {
-    const QStringList common = {QStringLiteral("protected"), QStringLiteral("unprotected"),
-                                QStringLiteral("ca-file"), QStringLiteral("api-url")};
-    switch (kind) {
-    case ProfileKind::OAuth2:
-        return common
-                + QStringList{QStringLiteral("issuer"),     QStringLiteral("token-url"),
-                              QStringLiteral("device-url"), QStringLiteral("revocation-url"),
-                              QStringLiteral("client-id"),  QStringLiteral("auth"),
-                              QStringLiteral("scope"),      QStringLiteral("audience")};
-    case ProfileKind::AwsAssumeRole:
-        return common
-                + QStringList{QStringLiteral("role-arn"),     QStringLiteral("source-profile"),
-                              QStringLiteral("region"),       QStringLiteral("sts-endpoint"),
-                              QStringLiteral("duration"),     QStringLiteral("external-id"),
-                              QStringLiteral("mfa-serial"),   QStringLiteral("session-name")};
-    case ProfileKind::AwsAccessKey:
-        return common
-                + QStringList{QStringLiteral("region"), QStringLiteral("sts-endpoint"),
-                              QStringLiteral("mfa-serial")};
-    case ProfileKind::StaticToken:
-        return common;
+    QStringList options;
+    for (EnvField field : environmentFields(kind))
+        options += optionsFor(field);
+    return options;
+}
+
+QString requirementMessage(Requirement requirement)
+{
+    switch (requirement) {
+    case Requirement::TokenUrlOrIssuer:
+        return QStringLiteral("an oauth2 environment needs --token-url or --issuer");
+    case Requirement::ClientId:
+        return QStringLiteral("an oauth2 environment needs --client-id");
+    case Requirement::DeviceUrlOrIssuer:
+        return QStringLiteral("the device_code grant needs --device-url or --issuer");
+    case Requirement::RoleArn:
+        return QStringLiteral("an aws-assume-role environment needs --role-arn");
+    case Requirement::SourceProfile:
+        return QStringLiteral("an aws-assume-role environment needs --source-profile");
     }
-    return common;
+    return {};
 }
 
 } // namespace
@@ -277,15 +323,15 @@ void Cli::profileAdd()
     profile.name = name;
     profile.kind = *kind;
     if (m_cmd.has(QStringLiteral("grant"))) {
-        if (*kind != ProfileKind::OAuth2)
+        if (!kindUsesGrant(*kind))
             return fail(usage(QStringLiteral("--grant applies to oauth2 profiles only")));
         const auto grant = grantFromName(m_cmd.value(QStringLiteral("grant")));
         if (!grant)
             return fail(usage(QStringLiteral("unknown grant \"") + m_cmd.value(QStringLiteral("grant"))
                               + QStringLiteral("\"; use one of ") + grantNames().join(QStringLiteral(", "))));
         profile.grant = *grant;
-    } else if (*kind == ProfileKind::OAuth2) {
-        profile.grant = Grant::ClientCredentials;
+    } else {
+        profile.grant = defaultGrant(*kind);
     }
     if (m_cmd.has(QStringLiteral("refresh"))) {
         const auto policy = refreshPolicyFromName(m_cmd.value(QStringLiteral("refresh")));
@@ -320,11 +366,8 @@ void Cli::profileRemove()
     if (!found)
         return fail(found.error());
     const QString name = (*found)->name;
-    const QStringList dependents = m_config.dependentsOf(name);
-    if (!dependents.isEmpty())
-        return fail(usage(QStringLiteral("profile \"") + name + QStringLiteral("\" is the source of ")
-                          + dependents.join(QStringLiteral(", "))
-                          + QStringLiteral("; change or remove those first")));
+    if (auto r = checkProfileRemovable(m_config, (*found)->id); !r)
+        return fail(usage(r.error().detail));
     removeIndexedSecrets(name, QString(), [this, name] {
         const qsizetype index = m_config.profiles.indexOf(*m_config.profileByName(name));
         const QString id = m_config.profiles.at(index).id;
@@ -482,19 +525,8 @@ Result<void> Cli::applyEnvironmentOptions(const Profile &profile, Environment *e
         env->isProtected = false;
 
     // What each kind needs before it can produce a credential.
-    if (profile.kind == ProfileKind::OAuth2) {
-        if (env->tokenUrl.isEmpty() && env->issuer.isEmpty())
-            return usage(QStringLiteral("an oauth2 environment needs --token-url or --issuer"));
-        if (env->clientId.isEmpty() && profile.grant != Grant::RefreshToken)
-            return usage(QStringLiteral("an oauth2 environment needs --client-id"));
-        if (profile.grant == Grant::DeviceCode && env->deviceUrl.isEmpty() && env->issuer.isEmpty())
-            return usage(QStringLiteral("the device_code grant needs --device-url or --issuer"));
-    } else if (profile.kind == ProfileKind::AwsAssumeRole) {
-        if (env->roleArn.isEmpty())
-            return usage(QStringLiteral("an aws-assume-role environment needs --role-arn"));
-        if (env->sourceProfile.isEmpty())
-            return usage(QStringLiteral("an aws-assume-role environment needs --source-profile"));
-    }
+    if (const auto unmet = unmetRequirements(profile.kind, profile.grant, *env); !unmet.isEmpty())
+        return usage(requirementMessage(unmet.first()));
     return {};
 }
 
@@ -664,21 +696,7 @@ void Cli::removeIndexedSecrets(const QString &profileName, const QString &envNam
                                std::function<void()> onSuccess)
 {
     const Profile *profile = m_config.profileByName(profileName);
-    QStringList entries;
-    for (const QString &entry : profile->secretIndex) {
-        if (envName.isEmpty() || entry.startsWith(envName + QLatin1Char('/')))
-            entries << entry;
-    }
-    // Items the token engine writes on its own (cached tokens, rotated refresh tokens).
-    for (const Environment &env : profile->environments) {
-        if (!envName.isEmpty() && env.name != envName)
-            continue;
-        for (const QString &name : secretNamesFor(profile->kind) + QStringList{QStringLiteral("token_cache")}) {
-            const QString entry = secretIndexEntry(env.name, name);
-            if (!entries.contains(entry))
-                entries << entry;
-        }
-    }
+    const QStringList entries = secretEntriesToRemove(*profile, envName);
     if (entries.isEmpty())
         return onSuccess();
     QList<SecretJob *> jobs;

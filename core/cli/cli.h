@@ -27,6 +27,7 @@ class DiscoveryCache;
 QString humanDuration(qint64 seconds);
 class SecretJob;
 class SecretStore;
+class SignInJob;
 class TokenEngine;
 
 struct CliStreams
@@ -90,8 +91,8 @@ private:
     TokenEngine *engine();
     FetchServices fetchServices();
     void deviceLogin(const QString &profileName, const QString &envName);
-    void adoptSignIn(const QString &profileName, const QString &envName, const Credential &credential,
-                     const Secret &refreshToken);
+    // A device sign-in was approved: lock the config, re-read it and index the refresh token.
+    Result<void> prepareSignInStore(const SignInJob *job, bool storesRefreshToken);
     void finishAfterCacheWrites(ExitCode code);
 
     Result<void> loadConfig();

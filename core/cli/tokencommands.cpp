@@ -3,6 +3,7 @@
 
 #include "core/oauth/oauthendpoints.h"
 #include "core/oauth/oauthjobs.h"
+#include "core/refresh/signinjob.h"
 #include "core/refresh/tokenengine.h"
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
@@ -160,93 +161,54 @@ void Cli::login()
 void Cli::deviceLogin(const QString &profileName, const QString &envName)
 {
     const Profile *profile = m_config.profileByName(profileName);
-    const Environment env = *profile->environment(envName);
-    const FetchServices services = fetchServices();
-    auto *resolve = new EndpointResolveJob(services.nam, services.discovery, env, httpPolicyFor(services, env), this);
-    connect(resolve, &EndpointResolveJob::finished, this, [this, resolve, profileName, envName, env, services] {
-        resolve->deleteLater();
-        if (!resolve->result())
-            return fail(resolve->result().error());
-        const OAuthEndpoints endpoints = resolve->result().value();
-        if (endpoints.deviceAuthorization.isEmpty())
-            return fail(Error{ErrorCode::Invalid, profileName + QLatin1Char('/') + envName
-                                                          + QStringLiteral(" has no device authorization endpoint")});
-        const Profile *p = m_config.profileByName(profileName);
-        SecretJob *secretJob = m_secrets->read(secretKey(p->id, envName, QStringLiteral("client_secret")));
-        connect(secretJob, &SecretJob::finished, this, [this, profileName, envName, env, services, endpoints](SecretJob *j) {
-            const Result<Secret> &secret = j->result();
-            if (!secret && secret.error().code != ErrorCode::SecretNotFound)
-                return fail(secret.error());
-            const ClientAuthentication client{env.clientId, secret ? *secret : Secret(),
-                                              clientAuthFromName(env.clientAuth).value_or(ClientAuth::Basic)};
-            auto *flow = new DeviceFlowJob(services.nam, services.clock, endpoints.deviceAuthorization,
-                                           endpoints.token, env.scopes, env.audience, client,
-                                           httpPolicyFor(services, env), this);
-            bool ok = false;
-            const double scale = qEnvironmentVariable("TOKENTRAY_DEVICE_POLL_SCALE").toDouble(&ok);
-            if (ok && scale > 0)
-                flow->setIntervalScale(scale); // tests only: poll faster than the server's interval
-            connect(flow, &DeviceFlowJob::userCodeReady, this,
-                    [this](const QString &userCode, const QUrl &uri, const QUrl &complete, const QDateTime &expiresAt) {
-                        const qint64 minutes = qMax<qint64>(1, m_services.clock->nowUtc().secsTo(expiresAt) / 60);
-                        QString text = QStringLiteral("To sign in, open %1 and enter the code %2\n")
-                                               .arg(uri.toString(), userCode);
-                        if (!complete.isEmpty())
-                            text += QStringLiteral("(or open %1)\n").arg(complete.toString());
-                        text += QStringLiteral("Waiting for approval (the code expires in %1 min)...\n").arg(minutes);
-                        m_streams.err->write(text.toUtf8());
-                    });
-            connect(flow, &DeviceFlowJob::finished, this, [this, flow, profileName, envName, env, services] {
-                flow->deleteLater();
-                if (!flow->result())
-                    return fail(flow->result().error());
-                const TokenResponse &response = flow->result().value();
-                adoptSignIn(profileName, envName,
-                            credentialFromResponse(response, flow->sentAt(), env.scopes, services.defaultLifetimeSeconds),
-                            response.refreshToken);
+    auto *job = new SignInJob(fetchServices(), *profile, *profile->environment(envName), this);
+    bool ok = false;
+    const double scale = qEnvironmentVariable("TOKENTRAY_DEVICE_POLL_SCALE").toDouble(&ok);
+    if (ok && scale > 0)
+        job->setIntervalScale(scale); // tests only: poll faster than the server's interval
+    connect(job, &SignInJob::userCodeReady, this,
+            [this](const QString &userCode, const QUrl &uri, const QUrl &complete, const QDateTime &expiresAt) {
+                const qint64 minutes = qMax<qint64>(1, m_services.clock->nowUtc().secsTo(expiresAt) / 60);
+                QString text = QStringLiteral("To sign in, open %1 and enter the code %2\n")
+                                       .arg(uri.toString(), userCode);
+                if (!complete.isEmpty())
+                    text += QStringLiteral("(or open %1)\n").arg(complete.toString());
+                text += QStringLiteral("Waiting for approval (the code expires in %1 min)...\n").arg(minutes);
+                m_streams.err->write(text.toUtf8());
             });
-            flow->start();
-        });
-        secretJob->start();
+    const QString profileId = profile->id;
+    // The person may take minutes: the config lock is taken only now, to store the result.
+    job->setBeforeStore([this, job](bool storesRefreshToken) { return prepareSignInStore(job, storesRefreshToken); });
+    connect(job, &SignInJob::finished, this, [this, job, profileId, profileName, envName] {
+        job->deleteLater();
+        if (!job->result())
+            return fail(job->result().error());
+        engine()->adopt(profileId, envName, job->result()->credential);
+        m_streams.err->write((QStringLiteral("Signed in to ") + profileName + QLatin1Char('/') + envName
+                              + QStringLiteral(".\n")).toUtf8());
+        finishAfterCacheWrites(ExitCode::Ok);
     });
-    resolve->start();
+    job->start();
 }
 
-void Cli::adoptSignIn(const QString &profileName, const QString &envName, const Credential &credential,
-                      const Secret &refreshToken)
+Result<void> Cli::prepareSignInStore(const SignInJob *job, bool storesRefreshToken)
 {
     // Others may have changed the configuration while the person signed in: lock, then re-read.
     auto lock = m_store->lockForUpdate(m_services.httpTimeoutMs + 15000);
     if (!lock)
-        return fail(lock.error());
+        return lock.error();
     m_lock = std::move(lock.value());
     if (auto r = loadConfig(); !r)
-        return fail(r.error());
-    Profile *p = m_config.profileByName(profileName);
-    if (!p || !p->environment(envName))
-        return fail(Error{ErrorCode::NotFound, profileName + QLatin1Char('/') + envName
-                                                       + QStringLiteral(" was removed while signing in")});
-    auto done = [this, profileName, envName, credential] {
-        const Profile *profile = m_config.profileByName(profileName);
-        engine()->adopt(profile->id, envName, credential);
-        m_streams.err->write((QStringLiteral("Signed in to ") + profileName + QLatin1Char('/') + envName
-                              + QStringLiteral(".\n")).toUtf8());
-        finishAfterCacheWrites(ExitCode::Ok);
-    };
-    if (refreshToken.isEmpty())
-        return done();
-    const QString entry = secretIndexEntry(envName, QStringLiteral("refresh_token"));
-    if (!p->secretIndex.contains(entry)) {
-        p->secretIndex.append(entry);
+        return r.error();
+    // Indexed before the keychain write, so the item can never be orphaned.
+    const auto changed = job->recordInConfig(m_config, storesRefreshToken);
+    if (!changed)
+        return changed.error();
+    if (*changed) {
         if (auto r = saveConfig(); !r)
-            return fail(r.error());
+            return r.error();
     }
-    runSecretJobs({m_secrets->write(secretKey(p->id, envName, QStringLiteral("refresh_token")), refreshToken)},
-                  [this, done](const QList<Result<Secret>> &results) {
-                      if (!results.first())
-                          return fail(results.first().error());
-                      done();
-                  });
+    return {};
 }
 
 void Cli::logout()

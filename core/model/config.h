@@ -10,7 +10,6 @@ namespace TokenTray {
 struct Settings
 {
     int maxConcurrency = 8;
-    int clipboardClearSeconds = 30;
     bool operator==(const Settings &other) const = default;
 };
 

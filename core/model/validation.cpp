@@ -192,8 +192,6 @@ Result<void> validateConfig(const Config &config)
                        + QStringLiteral("\" names no profile"));
     if (config.settings.maxConcurrency < 1 || config.settings.maxConcurrency > 256)
         return invalid(QStringLiteral("maxConcurrency must be between 1 and 256"));
-    if (config.settings.clipboardClearSeconds < 0 || config.settings.clipboardClearSeconds > 3600)
-        return invalid(QStringLiteral("clipboardClearSeconds must be between 0 and 3600"));
     return {};
 }
 

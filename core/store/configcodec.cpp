@@ -276,7 +276,6 @@ QJsonObject encode(const Config &config)
         root.insert(QLatin1String("currentProfile"), config.currentProfileId);
     QJsonObject settings;
     settings.insert(QLatin1String("maxConcurrency"), config.settings.maxConcurrency);
-    settings.insert(QLatin1String("clipboardClearSeconds"), config.settings.clipboardClearSeconds);
     root.insert(QLatin1String("settings"), settings);
     QJsonArray profiles;
     for (const Profile &p : config.profiles)
@@ -294,8 +293,6 @@ Result<Config> decode(const QJsonObject &json)
     const Reader settings(root.object("settings"), QStringLiteral("settings"), &error);
     const Settings defaults;
     config.settings.maxConcurrency = settings.integer("maxConcurrency", defaults.maxConcurrency);
-    config.settings.clipboardClearSeconds =
-            settings.integer("clipboardClearSeconds", defaults.clipboardClearSeconds);
     const QJsonArray profiles = root.array("profiles");
     for (qsizetype i = 0; i < profiles.size() && !error; ++i) {
         const QString path = root.childPath("profiles", i);

@@ -199,7 +199,6 @@ Config fullConfig()
 
     config.currentProfileId = api.id;
     config.settings.maxConcurrency = 3;
-    config.settings.clipboardClearSeconds = 0;
     return config;
 }
 

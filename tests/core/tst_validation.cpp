@@ -422,12 +422,6 @@ void tst_Validation::configRejected_data()
         << Mutation([](Config &c) { c.settings.maxConcurrency = 0; }) << "maxConcurrency";
     QTest::newRow("maxConcurrency 257")
         << Mutation([](Config &c) { c.settings.maxConcurrency = 257; }) << "maxConcurrency";
-    QTest::newRow("clipboard negative")
-        << Mutation([](Config &c) { c.settings.clipboardClearSeconds = -1; })
-        << "clipboardClearSeconds";
-    QTest::newRow("clipboard over an hour")
-        << Mutation([](Config &c) { c.settings.clipboardClearSeconds = 3601; })
-        << "clipboardClearSeconds";
 }
 
 void tst_Validation::configRejected()

@@ -1,60 +1,284 @@
-// The minimal tray shell: menu structure, icons from resources, tray vs. window fallback,
-// translations. Runs twice: under the X test session (xcb + jwm's tray) and offscreen (no tray).
-#include "core/model/config.h"
-#include "ui/managerwindow.h"
+// The tray: menu structure and one-click switching, state → icon and tooltip, the tray-or-window
+// fallback, translations. Runs twice: under the X test session (xcb + jwm's tray) and offscreen.
+#include "core/app/workspace.h"
+#include "core/oauth/oauthendpoints.h"
+#include "core/refresh/tokenengine.h"
+#include "core/secrets/secretstore.h"
+#include "core/store/profilestore.h"
+#include "core/util/clock.h"
+#include "ui/trayicons.h"
 #include "ui/traycontroller.h"
 #include "ui/translations.h"
 
 #include <QAction>
 #include <QApplication>
-#include <QLabel>
 #include <QMenu>
+#include <QNetworkAccessManager>
 #include <QSignalSpy>
 #include <QSystemTrayIcon>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
-#include <QTreeWidget>
+
+#include <memory>
 
 using namespace TokenTray;
+
+namespace {
+
+QAction *findAction(QMenu *menu, const QString &name)
+{
+    for (QAction *a : menu->actions()) {
+        if (a->objectName() == name)
+            return a;
+        if (a->menu()) {
+            if (QAction *inner = findAction(a->menu(), name))
+                return inner;
+        }
+    }
+    return nullptr;
+}
+
+Config sampleConfig()
+{
+    Config config;
+    Profile work;
+    work.id = QStringLiteral("id-work");
+    work.name = QStringLiteral("work");
+    work.grant = Grant::ClientCredentials;
+    Environment qa;
+    qa.name = QStringLiteral("QA");
+    qa.tokenUrl = QUrl(QStringLiteral("http://127.0.0.1:9/token"));
+    qa.clientId = QStringLiteral("c");
+    Environment prod = qa;
+    prod.name = QStringLiteral("PROD");
+    prod.isProtected = true;
+    work.environments = {qa, prod};
+    work.activeEnvironment = QStringLiteral("QA");
+    Profile other;
+    other.id = QStringLiteral("id-other");
+    other.name = QStringLiteral("other");
+    other.kind = ProfileKind::StaticToken;
+    Environment dev;
+    dev.name = QStringLiteral("DEV");
+    other.environments = {dev};
+    other.activeEnvironment = QStringLiteral("DEV");
+    config.profiles = {work, other};
+    config.currentProfileId = work.id;
+    return config;
+}
+
+// A workspace on a temporary config dir, with a real engine and a settable clock.
+struct Fixture
+{
+    QTemporaryDir dir;
+    ManualClock clock{QDateTime(QDate(2026, 11, 21), QTime(12, 0), Qt::UTC)};
+    QNetworkAccessManager nam;
+    SecretStore secrets{QStringLiteral("tokentray-test-tray")};
+    DiscoveryCache discovery;
+    std::unique_ptr<TokenEngine> engine;
+    std::unique_ptr<ProfileStore> store;
+    std::unique_ptr<Workspace> workspace;
+
+    explicit Fixture(const Config &config)
+    {
+        engine = std::make_unique<TokenEngine>(FetchServices{&nam, &secrets, &discovery, &clock});
+        TokenEngine::Options options = engine->options();
+        options.cacheWriteDelayMs = 3600 * 1000; // nothing to persist in these tests
+        engine->setOptions(options);
+        store = std::make_unique<ProfileStore>(dir.path());
+        if (!config.profiles.isEmpty())
+            (void)store->save(config);
+        workspace = std::make_unique<Workspace>(store.get(), engine.get(), &clock);
+        (void)workspace->load();
+    }
+    ~Fixture() { engine->forget(QStringLiteral("id-work"), QStringLiteral("QA")); }
+
+    void giveToken(const QString &profileId, const QString &env, qint64 lifetimeSeconds)
+    {
+        Credential c;
+        c.accessToken = Secret(QByteArrayLiteral("tok"));
+        c.issuedAt = clock.nowUtc();
+        c.expiresAt = clock.nowUtc().addSecs(lifetimeSeconds);
+        engine->adopt(profileId, env, c);
+    }
+};
+
+} // namespace
 
 class tst_Tray : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void menuOffersOpenAndQuit();
-    void statusIconsRender();
+    void severityMapping_data();
+    void severityMapping();
+    void menuStructure();
+    void oneClickSwitching();
+    void iconFollowsState();
+    void protectedEnvironmentIsMarked();
+    void actionsAskForTheirProfile();
+    void readOnlyConfigDisablesSwitching();
     void trayOrWindow();
-    void managerWindowShowsProfiles();
-    void managerWindowShowsConfigError();
+    void statusIconsRender();
     void germanTranslationIsEmbedded();
 };
 
-static QAction *findAction(QMenu *menu, const QString &name)
+void tst_Tray::severityMapping_data()
 {
-    for (QAction *a : menu->actions()) {
-        if (a->objectName() == name)
-            return a;
-    }
-    return nullptr;
+    QTest::addColumn<TokenState>("state");
+    QTest::addColumn<Severity>("severity");
+    QTest::addColumn<QString>("icon");
+    QTest::newRow("none") << TokenState::None << Severity::None << "grey";
+    QTest::newRow("fresh") << TokenState::Fresh << Severity::Good << "green";
+    QTest::newRow("advisory") << TokenState::Advisory << Severity::Warning << "amber";
+    QTest::newRow("mandatory") << TokenState::Mandatory << Severity::Warning << "amber";
+    QTest::newRow("refreshing") << TokenState::Refreshing << Severity::Warning << "amber";
+    QTest::newRow("expired") << TokenState::Expired << Severity::Critical << "red";
+    QTest::newRow("error") << TokenState::Error << Severity::Critical << "red";
+    QTest::newRow("sign-in") << TokenState::SignInRequired << Severity::Critical << "red";
+    QTest::newRow("locked") << TokenState::Locked << Severity::Locked << "grey";
 }
 
-void tst_Tray::menuOffersOpenAndQuit()
+void tst_Tray::severityMapping()
 {
-    ManagerWindow window;
-    TrayController tray(&window);
-    QAction *quit = findAction(tray.menu(), QStringLiteral("quitAction"));
-    QAction *open = findAction(tray.menu(), QStringLiteral("openManagerAction"));
-    QVERIFY(quit);
-    QVERIFY(open);
-    QSignalSpy quitSpy(&tray, &TrayController::quitRequested);
-    quit->trigger();
-    QCOMPARE(quitSpy.count(), 1);
-    QVERIFY(!window.isVisible());
-    open->trigger();
-    QVERIFY(window.isVisible());
-    tray.setSummary(QStringLiteral("work · QA"));
-    QCOMPARE(tray.menu()->actions().first()->text(), QStringLiteral("work · QA"));
-    QVERIFY(tray.trayIcon()->toolTip().contains(QStringLiteral("work · QA")));
+    QFETCH(TokenState, state);
+    QFETCH(Severity, severity);
+    QFETCH(QString, icon);
+    QCOMPARE(severityOf(state), severity);
+    QCOMPARE(statusIconName(severityOf(state)), icon);
+}
+
+void tst_Tray::menuStructure()
+{
+    Fixture f(sampleConfig());
+    TrayController tray(f.workspace.get());
+    QMenu *menu = tray.menu();
+    QAction *qa = findAction(menu, QStringLiteral("env:work/QA"));
+    QAction *prod = findAction(menu, QStringLiteral("env:work/PROD"));
+    QVERIFY(qa && prod);
+    QVERIFY(qa->isCheckable() && qa->isChecked());
+    QVERIFY(!prod->isChecked());
+    QVERIFY(prod->text().contains(QStringLiteral("protected")));
+    QVERIFY(findAction(menu, QStringLiteral("copy:work")));
+    QVERIFY(findAction(menu, QStringLiteral("refresh:work")));
+    // Another profile lives in a submenu with its own environments.
+    QAction *otherMenu = nullptr;
+    for (QAction *a : menu->actions()) {
+        if (a->menu() && a->menu()->objectName() == QLatin1String("profileMenu:other"))
+            otherMenu = a;
+    }
+    QVERIFY(otherMenu);
+    QVERIFY(findAction(otherMenu->menu(), QStringLiteral("env:other/DEV")));
+    // The current profile comes first; the fixed actions come last.
+    const QList<QAction *> actions = menu->actions();
+    QVERIFY(actions.first()->isSeparator()); // the section header of the current profile
+    QCOMPARE(actions.first()->text(), QStringLiteral("work"));
+    QCOMPARE(actions.last()->objectName(), QStringLiteral("quitAction"));
+    QVERIFY(findAction(menu, QStringLiteral("openManagerAction")));
+}
+
+void tst_Tray::oneClickSwitching()
+{
+    Fixture f(sampleConfig());
+    TrayController tray(f.workspace.get());
+    QSignalSpy changed(f.workspace.get(), &Workspace::configChanged);
+    findAction(tray.menu(), QStringLiteral("env:work/PROD"))->trigger();
+    QVERIFY(changed.count() >= 1);
+    auto onDisk = ProfileStore(f.dir.path()).load();
+    QVERIFY(onDisk.has_value());
+    QCOMPARE(onDisk->profileByName(QStringLiteral("work"))->activeEnvironment, QStringLiteral("PROD"));
+    // The menu is rebuilt from the change: PROD is now the checked one.
+    QTRY_VERIFY(findAction(tray.menu(), QStringLiteral("env:work/PROD"))
+                && findAction(tray.menu(), QStringLiteral("env:work/PROD"))->isChecked());
+
+    // A click on another profile's environment makes that profile current.
+    findAction(tray.menu(), QStringLiteral("env:other/DEV"))->trigger();
+    onDisk = ProfileStore(f.dir.path()).load();
+    QCOMPARE(onDisk->currentProfileId, QStringLiteral("id-other"));
+    QTRY_COMPARE(tray.menu()->actions().first()->text(), QStringLiteral("other"));
+}
+
+void tst_Tray::iconFollowsState()
+{
+    Fixture f(sampleConfig());
+    TrayController tray(f.workspace.get());
+    QCOMPARE(tray.iconSeverity(), Severity::None);
+    f.giveToken(QStringLiteral("id-work"), QStringLiteral("QA"), 3600);
+    QTRY_COMPARE(tray.iconSeverity(), Severity::Good);
+    QVERIFY2(tray.toolTipText().contains(QStringLiteral("work · QA · expires in 60 min")), qPrintable(tray.toolTipText()));
+
+    f.clock.advance(50 * 60 * 1000); // 10 min left: advisory (A = 15 min)
+    f.engine->reevaluate();
+    QTRY_COMPARE(tray.iconSeverity(), Severity::Warning);
+    f.clock.advance(11 * 60 * 1000); // past expiry
+    f.engine->reevaluate();
+    QTRY_COMPARE(tray.iconSeverity(), Severity::Critical);
+    QVERIFY(tray.toolTipText().contains(QStringLiteral("expired")));
+}
+
+void tst_Tray::protectedEnvironmentIsMarked()
+{
+    Config config = sampleConfig();
+    config.profiles[0].activeEnvironment = QStringLiteral("PROD");
+    Fixture f(config);
+    TrayController tray(f.workspace.get());
+    QVERIFY(tray.iconProtected());
+    // The badge changes the pixels: the protected icon differs from the plain one.
+    const QImage marked = statusIcon(Severity::Good, true).pixmap(22, 22).toImage();
+    const QImage plain = statusIcon(Severity::Good, false).pixmap(22, 22).toImage();
+    QVERIFY(!marked.isNull() && !plain.isNull());
+    QVERIFY(marked != plain);
+    findAction(tray.menu(), QStringLiteral("env:work/QA"))->trigger();
+    QTRY_VERIFY(!tray.iconProtected());
+}
+
+void tst_Tray::actionsAskForTheirProfile()
+{
+    Fixture f(sampleConfig());
+    TrayController tray(f.workspace.get());
+    QSignalSpy copy(&tray, &TrayController::copyTokenRequested);
+    QSignalSpy refresh(&tray, &TrayController::refreshRequested);
+    QSignalSpy quit(&tray, &TrayController::quitRequested);
+    findAction(tray.menu(), QStringLiteral("copy:work"))->trigger();
+    findAction(tray.menu(), QStringLiteral("refresh:other"))->trigger();
+    findAction(tray.menu(), QStringLiteral("quitAction"))->trigger();
+    QCOMPARE(copy.count(), 1);
+    QCOMPARE(copy.first(), (QVariantList{QStringLiteral("id-work"), QStringLiteral("QA")}));
+    QCOMPARE(refresh.first(), (QVariantList{QStringLiteral("id-other"), QStringLiteral("DEV")}));
+    QCOMPARE(quit.count(), 1);
+}
+
+void tst_Tray::readOnlyConfigDisablesSwitching()
+{
+    Fixture f(Config{});
+    QFile file(f.store->filePath());
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("{ truncated");
+    file.close();
+    (void)f.workspace->load();
+    QVERIFY(f.workspace->isReadOnly());
+    TrayController tray(f.workspace.get());
+    QVERIFY(tray.menu()->actions().first()->text().contains(QStringLiteral("Configuration error")));
+    QVERIFY(tray.toolTipText().contains(QStringLiteral("cannot be read")));
+}
+
+void tst_Tray::trayOrWindow()
+{
+    Fixture f(sampleConfig());
+    TrayController tray(f.workspace.get());
+    QSignalSpy openManager(&tray, &TrayController::openManagerRequested);
+    const bool xcbSession = QGuiApplication::platformName() == QLatin1String("xcb")
+            && qEnvironmentVariable("TOKENTRAY_TEST_SESSION") == QLatin1String("1");
+    if (xcbSession) // the test desktop's jwm provides a tray; the icon must dock there
+        QTRY_VERIFY_WITH_TIMEOUT(QSystemTrayIcon::isSystemTrayAvailable(), 5000);
+    tray.show();
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        QVERIFY(tray.isTrayVisible());
+        QCOMPARE(openManager.count(), 0);
+    } else {
+        QVERIFY(!tray.isTrayVisible()); // no tray host: the manager window is the UI
+        QCOMPARE(openManager.count(), 1);
+    }
 }
 
 void tst_Tray::statusIconsRender()
@@ -63,83 +287,17 @@ void tst_Tray::statusIconsRender()
         const QIcon icon(QStringLiteral(":/icons/status-%1.svg").arg(QLatin1String(name)));
         const QImage image = icon.pixmap(22, 22).toImage();
         QVERIFY2(!image.isNull(), name); // null without the qsvg plugin
-        // The centre of the shield is drawn, not transparent.
         QVERIFY2(qAlpha(image.pixel(5, 11)) > 0, name);
     }
-}
-
-void tst_Tray::trayOrWindow()
-{
-    ManagerWindow window;
-    TrayController tray(&window);
-    const bool xcbSession = QGuiApplication::platformName() == QLatin1String("xcb")
-            && qEnvironmentVariable("TOKENTRAY_TEST_SESSION") == QLatin1String("1");
-    if (xcbSession) {
-        // The test desktop's jwm provides a system tray; the icon must dock there.
-        QTRY_VERIFY_WITH_TIMEOUT(QSystemTrayIcon::isSystemTrayAvailable(), 5000);
-    }
-    tray.show();
-    if (QSystemTrayIcon::isSystemTrayAvailable()) {
-        QVERIFY(tray.isTrayVisible());
-        QVERIFY(!window.isVisible());
-    } else {
-        // No tray host: the manager window is the UI.
-        QVERIFY(!tray.isTrayVisible());
-        QVERIFY(window.isVisible());
-    }
-}
-
-void tst_Tray::managerWindowShowsProfiles()
-{
-    Config config;
-    Profile work;
-    work.id = QStringLiteral("id-1");
-    work.name = QStringLiteral("work");
-    work.grant = Grant::ClientCredentials;
-    Environment qa;
-    qa.name = QStringLiteral("QA");
-    Environment prod;
-    prod.name = QStringLiteral("PROD");
-    prod.isProtected = true;
-    work.environments = {qa, prod};
-    work.activeEnvironment = QStringLiteral("QA");
-    config.profiles = {work};
-    config.currentProfileId = work.id;
-
-    ManagerWindow window;
-    window.showConfig(config);
-    QCOMPARE(window.tree()->topLevelItemCount(), 1);
-    QTreeWidgetItem *item = window.tree()->topLevelItem(0);
-    QCOMPARE(item->text(0), QStringLiteral("work"));
-    QCOMPARE(item->text(1), QStringLiteral("oauth2"));
-    QCOMPARE(item->childCount(), 2);
-    QCOMPARE(item->child(0)->text(2), QStringLiteral("active"));
-    QCOMPARE(item->child(1)->text(2), QStringLiteral("protected"));
-}
-
-void tst_Tray::managerWindowShowsConfigError()
-{
-    ManagerWindow window;
-    window.showConfigError(QStringLiteral("/x/profiles.json: line 3, column 1: garbage"));
-    auto *banner = window.findChild<QLabel *>(QStringLiteral("banner"));
-    QVERIFY(banner);
-    QVERIFY(banner->text().contains(QStringLiteral("line 3, column 1")));
-    QVERIFY(banner->text().contains(QStringLiteral("read-only")));
-    QCOMPARE(window.tree()->topLevelItemCount(), 0);
 }
 
 void tst_Tray::germanTranslationIsEmbedded()
 {
     QVERIFY(installTranslations(qApp, QLocale(QLocale::German, QLocale::Germany)));
-    ManagerWindow window;
-    TrayController tray(&window);
-    QAction *quit = nullptr;
-    for (QAction *a : tray.menu()->actions()) {
-        if (a->objectName() == QLatin1String("quitAction"))
-            quit = a;
-    }
-    QVERIFY(quit);
-    QCOMPARE(quit->text(), QStringLiteral("Beenden"));
+    Fixture f(sampleConfig());
+    TrayController tray(f.workspace.get());
+    QCOMPARE(findAction(tray.menu(), QStringLiteral("quitAction"))->text(), QStringLiteral("Beenden"));
+    QCOMPARE(findAction(tray.menu(), QStringLiteral("copy:work"))->text(), QStringLiteral("Token kopieren"));
     for (QTranslator *t : qApp->findChildren<QTranslator *>())
         QCoreApplication::removeTranslator(t);
 }

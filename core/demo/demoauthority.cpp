@@ -1,10 +1,12 @@
-#include "fakeauthority.h"
+#include "core/demo/demoauthority.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QUrlQuery>
+
+namespace TokenTray {
 
 namespace {
 
@@ -27,7 +29,7 @@ ScriptedReply jsonReply(const QJsonObject &o)
 
 } // namespace
 
-FakeAuthority::FakeAuthority(const Options &options, QObject *parent) : QObject(parent), m_options(options)
+DemoAuthority::DemoAuthority(const Options &options, QObject *parent) : QObject(parent), m_options(options)
 {
     m_server.setHandler("/.well-known/openid-configuration", [this](const RecordedRequest &r) { return discovery(r); });
     m_server.setHandler("/token", [this](const RecordedRequest &r) { return token(r); });
@@ -38,19 +40,19 @@ FakeAuthority::FakeAuthority(const Options &options, QObject *parent) : QObject(
     m_server.setHandler("/stats", [this](const RecordedRequest &r) { return stats(r); });
 }
 
-bool FakeAuthority::listen()
+bool DemoAuthority::listen()
 {
     return m_server.listen();
 }
 
-QString FakeAuthority::issueRefreshToken()
+QString DemoAuthority::issueRefreshToken()
 {
     const QString token = QStringLiteral("rt-%1-%2").arg(++m_counter).arg(QDateTime::currentMSecsSinceEpoch());
     m_refreshTokens.insert(token);
     return token;
 }
 
-void FakeAuthority::approve(const QString &userCode)
+void DemoAuthority::approve(const QString &userCode)
 {
     for (DeviceCode &d : m_deviceCodes) {
         if (d.userCode == userCode)
@@ -58,7 +60,7 @@ void FakeAuthority::approve(const QString &userCode)
     }
 }
 
-void FakeAuthority::deny(const QString &userCode)
+void DemoAuthority::deny(const QString &userCode)
 {
     for (DeviceCode &d : m_deviceCodes) {
         if (d.userCode == userCode)
@@ -66,7 +68,7 @@ void FakeAuthority::deny(const QString &userCode)
     }
 }
 
-ScriptedReply FakeAuthority::discovery(const RecordedRequest &) const
+ScriptedReply DemoAuthority::discovery(const RecordedRequest &) const
 {
     const QString base = issuer().toString();
     return jsonReply(QJsonObject{
@@ -81,7 +83,7 @@ ScriptedReply FakeAuthority::discovery(const RecordedRequest &) const
     });
 }
 
-bool FakeAuthority::authenticate(const RecordedRequest &r, bool allowPublic) const
+bool DemoAuthority::authenticate(const RecordedRequest &r, bool allowPublic) const
 {
     const QByteArray authorization = r.header("authorization");
     const auto form = r.form();
@@ -100,7 +102,7 @@ bool FakeAuthority::authenticate(const RecordedRequest &r, bool allowPublic) con
     return allowPublic && form.value("client_id") == m_options.clientId;
 }
 
-ScriptedReply FakeAuthority::issue(const QString &scope, bool withRefresh)
+ScriptedReply DemoAuthority::issue(const QString &scope, bool withRefresh)
 {
     const QString access = QStringLiteral("at-%1-%2").arg(++m_counter).arg(QDateTime::currentMSecsSinceEpoch());
     m_accessTokens.insert(access, QDateTime::currentMSecsSinceEpoch() + m_options.lifetimeSeconds * 1000LL);
@@ -112,7 +114,7 @@ ScriptedReply FakeAuthority::issue(const QString &scope, bool withRefresh)
     return jsonReply(o);
 }
 
-ScriptedReply FakeAuthority::token(const RecordedRequest &r)
+ScriptedReply DemoAuthority::token(const RecordedRequest &r)
 {
     ++m_tokenRequests;
     if (r.method != "POST")
@@ -161,7 +163,7 @@ ScriptedReply FakeAuthority::token(const RecordedRequest &r)
     return oauthError(400, "unsupported_grant_type");
 }
 
-ScriptedReply FakeAuthority::device(const RecordedRequest &r)
+ScriptedReply DemoAuthority::device(const RecordedRequest &r)
 {
     if (!authenticate(r, true))
         return oauthError(401, "invalid_client");
@@ -178,7 +180,7 @@ ScriptedReply FakeAuthority::device(const RecordedRequest &r)
                                  {"interval", m_options.deviceIntervalSeconds}});
 }
 
-ScriptedReply FakeAuthority::revoke(const RecordedRequest &r)
+ScriptedReply DemoAuthority::revoke(const RecordedRequest &r)
 {
     if (!authenticate(r, true))
         return oauthError(401, "invalid_client");
@@ -188,7 +190,7 @@ ScriptedReply FakeAuthority::revoke(const RecordedRequest &r)
     return ScriptedReply::json(200, QByteArray()); // RFC 7009: 200 even for unknown tokens
 }
 
-ScriptedReply FakeAuthority::introspect(const RecordedRequest &r) const
+ScriptedReply DemoAuthority::introspect(const RecordedRequest &r) const
 {
     if (!authenticate(r, false))
         return oauthError(401, "invalid_client");
@@ -201,7 +203,7 @@ ScriptedReply FakeAuthority::introspect(const RecordedRequest &r) const
     return jsonReply(o);
 }
 
-ScriptedReply FakeAuthority::approveRoute(const RecordedRequest &r)
+ScriptedReply DemoAuthority::approveRoute(const RecordedRequest &r)
 {
     const QUrlQuery q(QString::fromUtf8(r.query));
     const QString code = q.queryItemValue("user_code");
@@ -212,8 +214,10 @@ ScriptedReply FakeAuthority::approveRoute(const RecordedRequest &r)
     return jsonReply(QJsonObject{{"ok", true}});
 }
 
-ScriptedReply FakeAuthority::stats(const RecordedRequest &) const
+ScriptedReply DemoAuthority::stats(const RecordedRequest &) const
 {
     return jsonReply(QJsonObject{{"token_requests", m_tokenRequests},
                                  {"refresh_tokens", static_cast<int>(m_refreshTokens.size())}});
 }
+
+} // namespace TokenTray

@@ -1,8 +1,10 @@
-#include "testhttpserver.h"
+#include "core/demo/loopbackhttpserver.h"
 
 #include <QTcpSocket>
 #include <QTimer>
 #include <QUrlQuery>
+
+namespace TokenTray {
 
 QByteArray RecordedRequest::header(const QByteArray &name) const
 {
@@ -52,44 +54,44 @@ ScriptedReply &ScriptedReply::withDelay(int ms)
     return *this;
 }
 
-TestHttpServer::TestHttpServer(QObject *parent) : QObject(parent)
+LoopbackHttpServer::LoopbackHttpServer(QObject *parent) : QObject(parent)
 {
-    connect(&m_server, &QTcpServer::newConnection, this, &TestHttpServer::onNewConnection);
+    connect(&m_server, &QTcpServer::newConnection, this, &LoopbackHttpServer::onNewConnection);
 }
 
-TestHttpServer::~TestHttpServer() = default;
+LoopbackHttpServer::~LoopbackHttpServer() = default;
 
-bool TestHttpServer::listen()
+bool LoopbackHttpServer::listen()
 {
     return m_server.listen(QHostAddress::LocalHost, 0);
 }
 
-quint16 TestHttpServer::port() const
+quint16 LoopbackHttpServer::port() const
 {
     return m_server.serverPort();
 }
 
-QUrl TestHttpServer::url(const QString &path) const
+QUrl LoopbackHttpServer::url(const QString &path) const
 {
     return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port()).arg(path));
 }
 
-void TestHttpServer::enqueue(const QByteArray &path, const ScriptedReply &reply)
+void LoopbackHttpServer::enqueue(const QByteArray &path, const ScriptedReply &reply)
 {
     m_queued[path].push_back(reply);
 }
 
-void TestHttpServer::setHandler(const QByteArray &path, Handler handler)
+void LoopbackHttpServer::setHandler(const QByteArray &path, Handler handler)
 {
     m_handlers.insert(path, std::move(handler));
 }
 
-void TestHttpServer::setDefault(const QByteArray &path, const ScriptedReply &reply)
+void LoopbackHttpServer::setDefault(const QByteArray &path, const ScriptedReply &reply)
 {
     m_defaults.insert(path, reply);
 }
 
-QList<RecordedRequest> TestHttpServer::requests(const QByteArray &path) const
+QList<RecordedRequest> LoopbackHttpServer::requests(const QByteArray &path) const
 {
     if (path.isEmpty())
         return m_records;
@@ -101,18 +103,18 @@ QList<RecordedRequest> TestHttpServer::requests(const QByteArray &path) const
     return out;
 }
 
-int TestHttpServer::requestCount(const QByteArray &path) const
+int LoopbackHttpServer::requestCount(const QByteArray &path) const
 {
     return static_cast<int>(requests(path).size());
 }
 
-void TestHttpServer::clearRecords()
+void LoopbackHttpServer::clearRecords()
 {
     m_records.clear();
     m_peakOutstanding = m_outstanding;
 }
 
-void TestHttpServer::onNewConnection()
+void LoopbackHttpServer::onNewConnection()
 {
     while (QTcpSocket *socket = m_server.nextPendingConnection()) {
         ++m_connections;
@@ -125,7 +127,7 @@ void TestHttpServer::onNewConnection()
     }
 }
 
-void TestHttpServer::onReadyRead(QTcpSocket *socket)
+void LoopbackHttpServer::onReadyRead(QTcpSocket *socket)
 {
     QByteArray &buffer = m_buffers[socket];
     buffer += socket->readAll();
@@ -165,7 +167,7 @@ void TestHttpServer::onReadyRead(QTcpSocket *socket)
     }
 }
 
-void TestHttpServer::respond(QTcpSocket *socket, const RecordedRequest &request)
+void LoopbackHttpServer::respond(QTcpSocket *socket, const RecordedRequest &request)
 {
     ScriptedReply reply;
     auto queued = m_queued.find(request.path);
@@ -194,7 +196,7 @@ void TestHttpServer::respond(QTcpSocket *socket, const RecordedRequest &request)
         send(guarded, reply, keepAlive);
 }
 
-void TestHttpServer::send(QPointer<QTcpSocket> socket, const ScriptedReply &reply, bool keepAlive)
+void LoopbackHttpServer::send(QPointer<QTcpSocket> socket, const ScriptedReply &reply, bool keepAlive)
 {
     --m_outstanding;
     if (!socket || socket->state() != QAbstractSocket::ConnectedState)
@@ -243,3 +245,5 @@ void TestHttpServer::send(QPointer<QTcpSocket> socket, const ScriptedReply &repl
     if (close)
         socket->disconnectFromHost();
 }
+
+} // namespace TokenTray

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "core/util/result.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QStringList>
+
+namespace TokenTray {
+
+class SecretBatchJob;
+class SecretStore;
+class Workspace;
+
+// Removes a profile (envName empty) or one of its environments with everything it keeps in the
+// keychain: first the keychain items (secretEntriesToRemove), then the config entry through
+// Workspace::update. If the keychain refuses any removal (locked, missing), the config keeps
+// the profile and the index keeps what is still there, so nothing is orphaned; result() says
+// why. start() never emits synchronously; finished() exactly once.
+class RemovalJob final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RemovalJob)
+public:
+    RemovalJob(Workspace *workspace, SecretStore *store, const QString &profileId,
+               const QString &envName = QString(), QObject *parent = nullptr);
+    ~RemovalJob() override;
+
+    void start();
+    [[nodiscard]] const Result<void> &result() const { return m_result; }
+    [[nodiscard]] QString profileId() const { return m_profileId; }
+    [[nodiscard]] QString environmentName() const { return m_env; }
+
+Q_SIGNALS:
+    void finished();
+
+private:
+    void run();
+    void onRemoved();
+    void finish(const Result<void> &result);
+
+    Workspace *m_workspace;
+    SecretStore *m_store;
+    QString m_profileId;
+    QString m_env;
+    QStringList m_entries;
+    QPointer<SecretBatchJob> m_batch;
+    Result<void> m_result;
+    bool m_started = false;
+};
+
+} // namespace TokenTray

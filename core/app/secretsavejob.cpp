@@ -1,0 +1,102 @@
+#include "core/app/secretsavejob.h"
+
+#include "core/app/workspace.h"
+#include "core/model/configedits.h"
+#include "core/model/kindrules.h"
+#include "core/secrets/secretbatchjob.h"
+
+#include <QTimer>
+
+namespace TokenTray {
+
+SecretSaveJob::SecretSaveJob(Workspace *workspace, SecretStore *store, const QString &profileId,
+                             const QString &envName,
+                             const QList<std::pair<QString, Secret>> &secrets, QObject *parent)
+    : QObject(parent)
+    , m_workspace(workspace)
+    , m_store(store)
+    , m_profileId(profileId)
+    , m_env(envName)
+{
+    for (const auto &[name, value] : secrets) {
+        if (!value.isEmpty())
+            m_secrets.append({name, value});
+    }
+}
+
+SecretSaveJob::~SecretSaveJob() = default;
+
+void SecretSaveJob::start()
+{
+    if (m_started)
+        return;
+    m_started = true;
+    QTimer::singleShot(0, this, &SecretSaveJob::run);
+}
+
+void SecretSaveJob::run()
+{
+    if (m_secrets.isEmpty())
+        return finish({});
+    const Profile *profile = m_workspace->config().profileById(m_profileId);
+    if (!profile || !profile->environment(m_env))
+        return finish(
+            Error {ErrorCode::NotFound, QStringLiteral("the profile or environment was removed")});
+    const QStringList allowed = secretNamesFor(profile->kind);
+    QStringList entries;
+    for (const auto &[name, value] : std::as_const(m_secrets)) {
+        if (!allowed.contains(name))
+            return finish(
+                Error {ErrorCode::Usage,
+                       kindName(profile->kind) + QStringLiteral(" profiles keep no ") + name});
+        const QString entry = secretIndexEntry(m_env, name);
+        entries << entry;
+        if (!profile->secretIndex.contains(entry))
+            m_added << entry;
+    }
+    if (!m_added.isEmpty()) {
+        const QStringList added = m_added;
+        if (auto r = m_workspace->update(
+                [this, &added](Config &c) { return indexSecrets(c, m_profileId, added); });
+            !r) {
+            m_added.clear();
+            return finish(r);
+        }
+    }
+    m_batch = new SecretBatchJob(m_store, this);
+    for (const auto &[name, value] : std::as_const(m_secrets))
+        m_batch->addWrite(secretKey(m_profileId, m_env, name), value);
+    connect(m_batch, &SecretBatchJob::finished, this, &SecretSaveJob::onWritten);
+    m_batch->start();
+    // The values are in the jobs now; this copy is not needed any more.
+    m_secrets.clear();
+}
+
+void SecretSaveJob::onWritten()
+{
+    const QString prefix = m_profileId + QLatin1Char('/') + m_env + QLatin1Char('/');
+    QStringList failedEntries;
+    for (const QString &key : m_batch->keys()) {
+        const QString name = key.mid(prefix.size());
+        if (m_batch->succeeded().contains(key))
+            m_stored << name;
+        else if (m_added.contains(secretIndexEntry(m_env, name)))
+            failedEntries << secretIndexEntry(m_env, name);
+    }
+    if (!failedEntries.isEmpty()) {
+        // Best effort: a leftover index entry for an item never written is harmless.
+        (void)m_workspace->update([this, &failedEntries](Config &c) -> Result<void> {
+            unindexSecrets(c, m_profileId, failedEntries);
+            return {};
+        });
+    }
+    finish(m_batch->result());
+}
+
+void SecretSaveJob::finish(const Result<void> &result)
+{
+    m_result = result;
+    Q_EMIT finished();
+}
+
+} // namespace TokenTray

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "core/util/result.h"
+#include "core/util/secret.h"
+
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+#include <utility>
+
+namespace TokenTray {
+
+class SecretBatchJob;
+class SecretStore;
+class Workspace;
+
+// Stores the secrets a person typed for one (profile, environment). The names go into the
+// profile's secretIndex first (an indexed item never written is harmless; an item written but
+// not indexed would outlive its profile), then the values into the keychain. When the keychain
+// refuses (locked, missing), the entries this job added are taken out of the index again and
+// result() says why. start() never emits synchronously; finished() exactly once.
+class SecretSaveJob final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SecretSaveJob)
+public:
+    // `secrets`: (name, value) pairs such as ("client_secret", …); empty values are skipped.
+    SecretSaveJob(Workspace *workspace, SecretStore *store, const QString &profileId,
+                  const QString &envName, const QList<std::pair<QString, Secret>> &secrets,
+                  QObject *parent = nullptr);
+    ~SecretSaveJob() override;
+
+    void start();
+    [[nodiscard]] const Result<void> &result() const { return m_result; }
+    // The names that reached the keychain (valid after finished()).
+    [[nodiscard]] QStringList stored() const { return m_stored; }
+
+Q_SIGNALS:
+    void finished();
+
+private:
+    void run();
+    void onWritten();
+    void finish(const Result<void> &result);
+
+    Workspace *m_workspace;
+    SecretStore *m_store;
+    QString m_profileId;
+    QString m_env;
+    QList<std::pair<QString, Secret>> m_secrets;
+    QStringList m_added; // index entries this job added
+    QPointer<SecretBatchJob> m_batch;
+    QStringList m_stored;
+    Result<void> m_result;
+    bool m_started = false;
+};
+
+} // namespace TokenTray

@@ -1,0 +1,187 @@
+#include "core/model/kindrules.h"
+
+#include "core/model/profile.h"
+#include "core/model/validation.h"
+
+#include <QFileInfo>
+
+namespace TokenTray {
+
+QList<EnvField> environmentFields(ProfileKind kind)
+{
+    switch (kind) {
+    case ProfileKind::OAuth2:
+        return {EnvField::Protected,  EnvField::Issuer,        EnvField::TokenUrl,
+                EnvField::DeviceUrl,  EnvField::RevocationUrl, EnvField::ClientId,
+                EnvField::ClientAuth, EnvField::Scopes,        EnvField::Audience,
+                EnvField::ApiUrl,     EnvField::CaFile};
+    case ProfileKind::AwsAssumeRole:
+        return {EnvField::Protected,  EnvField::RoleArn,     EnvField::SourceProfile,
+                EnvField::Region,     EnvField::StsEndpoint, EnvField::Duration,
+                EnvField::ExternalId, EnvField::MfaSerial,   EnvField::SessionName,
+                EnvField::ApiUrl,     EnvField::CaFile};
+    case ProfileKind::AwsAccessKey:
+        return {EnvField::Protected, EnvField::Region, EnvField::StsEndpoint,
+                EnvField::MfaSerial, EnvField::ApiUrl, EnvField::CaFile};
+    case ProfileKind::StaticToken:
+        return {EnvField::Protected, EnvField::ApiUrl, EnvField::CaFile};
+    }
+    return {};
+}
+
+bool fieldAppliesTo(EnvField field, ProfileKind kind)
+{
+    return environmentFields(kind).contains(field);
+}
+
+Result<void> validateField(EnvField field, const Environment &env)
+{
+    auto url = [](const char *label, const QUrl &value) -> Result<void> {
+        if (value.isEmpty())
+            return {};
+        return validateEndpointUrl(QLatin1String(label), value);
+    };
+    switch (field) {
+    case EnvField::Issuer:
+        return url("issuer", env.issuer);
+    case EnvField::TokenUrl:
+        return url("token URL", env.tokenUrl);
+    case EnvField::DeviceUrl:
+        return url("device URL", env.deviceUrl);
+    case EnvField::RevocationUrl:
+        return url("revocation URL", env.revocationUrl);
+    case EnvField::ApiUrl:
+        return url("API URL", env.apiUrl);
+    case EnvField::StsEndpoint:
+        return url("STS endpoint", env.stsEndpoint);
+    case EnvField::ClientAuth:
+        if (!env.clientAuth.isEmpty() && !clientAuthFromName(env.clientAuth))
+            return Error {ErrorCode::Invalid, QStringLiteral("client auth must be basic or post")};
+        return {};
+    case EnvField::RoleArn:
+        return env.roleArn.isEmpty() ? Result<void>() : validateRoleArn(env.roleArn);
+    case EnvField::Region:
+        return env.region.isEmpty() ? Result<void>() : validateRegion(env.region);
+    case EnvField::SessionName:
+        return env.sessionName.isEmpty() ? Result<void>() : validateSessionName(env.sessionName);
+    case EnvField::Duration:
+        return validateDurationSeconds(env.durationSeconds);
+    case EnvField::CaFile: {
+        if (env.caFile.isEmpty())
+            return {};
+        const QFileInfo info(env.caFile);
+        if (!info.isFile() || !info.isReadable())
+            return Error {ErrorCode::Invalid,
+                          QStringLiteral("CA file ") + env.caFile
+                              + QStringLiteral(" is not a readable file")};
+        return {};
+    }
+    case EnvField::Protected:
+    case EnvField::ClientId:
+    case EnvField::Scopes:
+    case EnvField::Audience:
+    case EnvField::SourceProfile: // resolved against the config by validateEnvironment()
+    case EnvField::ExternalId:
+    case EnvField::MfaSerial:
+        return {};
+    }
+    return {};
+}
+
+QList<Requirement> unmetRequirements(ProfileKind kind, Grant grant, const Environment &env)
+{
+    QList<Requirement> unmet;
+    if (kind == ProfileKind::OAuth2) {
+        if (env.tokenUrl.isEmpty() && env.issuer.isEmpty())
+            unmet << Requirement::TokenUrlOrIssuer;
+        if (env.clientId.isEmpty() && grant != Grant::RefreshToken)
+            unmet << Requirement::ClientId;
+        if (grant == Grant::DeviceCode && env.deviceUrl.isEmpty() && env.issuer.isEmpty())
+            unmet << Requirement::DeviceUrlOrIssuer;
+    } else if (kind == ProfileKind::AwsAssumeRole) {
+        if (env.roleArn.isEmpty())
+            unmet << Requirement::RoleArn;
+        if (env.sourceProfile.isEmpty())
+            unmet << Requirement::SourceProfile;
+    }
+    return unmet;
+}
+
+EnvField requirementField(Requirement requirement)
+{
+    switch (requirement) {
+    case Requirement::TokenUrlOrIssuer:
+        return EnvField::TokenUrl;
+    case Requirement::ClientId:
+        return EnvField::ClientId;
+    case Requirement::DeviceUrlOrIssuer:
+        return EnvField::DeviceUrl;
+    case Requirement::RoleArn:
+        return EnvField::RoleArn;
+    case Requirement::SourceProfile:
+        return EnvField::SourceProfile;
+    }
+    return EnvField::Protected;
+}
+
+bool isRequiredField(EnvField field, ProfileKind kind, Grant grant)
+{
+    switch (field) {
+    case EnvField::ClientId:
+        return kind == ProfileKind::OAuth2 && grant != Grant::RefreshToken;
+    case EnvField::RoleArn:
+    case EnvField::SourceProfile:
+        return kind == ProfileKind::AwsAssumeRole;
+    default:
+        return false;
+    }
+}
+
+bool kindUsesGrant(ProfileKind kind)
+{
+    return kind == ProfileKind::OAuth2;
+}
+
+Grant defaultGrant(ProfileKind kind)
+{
+    return kindUsesGrant(kind) ? Grant::ClientCredentials : Grant::None;
+}
+
+QStringList enterableSecretNames(ProfileKind kind, Grant grant)
+{
+    switch (kind) {
+    case ProfileKind::OAuth2:
+        if (grant == Grant::RefreshToken)
+            return {QStringLiteral("client_secret"), QStringLiteral("refresh_token")};
+        return {QStringLiteral("client_secret")};
+    case ProfileKind::AwsAccessKey:
+    case ProfileKind::StaticToken:
+    case ProfileKind::AwsAssumeRole:
+        return secretNamesFor(kind);
+    }
+    return {};
+}
+
+QStringList secretEntriesToRemove(const Profile &profile, const QString &envName)
+{
+    QStringList entries;
+    for (const QString &entry : profile.secretIndex) {
+        if (envName.isEmpty() || entry.startsWith(envName + QLatin1Char('/')))
+            entries << entry;
+    }
+    // Items the token engine writes on its own (cached tokens, rotated refresh tokens).
+    for (const Environment &env : profile.environments) {
+        if (!envName.isEmpty() && env.name != envName)
+            continue;
+        const QStringList names
+            = secretNamesFor(profile.kind) + QStringList {QStringLiteral("token_cache")};
+        for (const QString &name : names) {
+            const QString entry = secretIndexEntry(env.name, name);
+            if (!entries.contains(entry))
+                entries << entry;
+        }
+    }
+    return entries;
+}
+
+} // namespace TokenTray

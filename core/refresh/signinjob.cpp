@@ -1,0 +1,196 @@
+#include "core/refresh/signinjob.h"
+
+#include "core/oauth/oauthendpoints.h"
+#include "core/oauth/oauthjobs.h"
+#include "core/secrets/secretstore.h"
+#include "core/util/logging.h"
+
+#include <QTimer>
+
+namespace TokenTray {
+
+SignInJob::SignInJob(const FetchServices &services, const Profile &profile, const Environment &env,
+                     QObject *parent)
+    : QObject(parent)
+    , m_services(services)
+    , m_profile(profile)
+    , m_env(env)
+{
+}
+
+// Destroyed while running: the device flow is a child and stops polling with it.
+SignInJob::~SignInJob() = default;
+
+Result<bool> SignInJob::recordInConfig(Config &config, bool refreshTokenStored) const
+{
+    Profile *profile = nullptr;
+    for (Profile &p : config.profiles) {
+        if (p.id == m_profile.id)
+            profile = &p;
+    }
+    if (!profile || !profile->environment(m_env.name))
+        return Error {ErrorCode::NotFound,
+                      m_profile.name + QLatin1Char('/') + m_env.name
+                          + QStringLiteral(" was removed while signing in")};
+    const QString entry = secretIndexEntry(m_env.name, QStringLiteral("refresh_token"));
+    if (!refreshTokenStored || profile->secretIndex.contains(entry))
+        return false;
+    profile->secretIndex.append(entry);
+    return true;
+}
+
+void SignInJob::start()
+{
+    QTimer::singleShot(0, this, &SignInJob::run);
+}
+
+void SignInJob::cancel()
+{
+    finish(Error {ErrorCode::Cancelled, QStringLiteral("sign-in cancelled")});
+}
+
+void SignInJob::run()
+{
+    if (m_finished)
+        return; // cancelled before it began
+    if (m_profile.kind != ProfileKind::OAuth2) {
+        finish(Error {ErrorCode::Invalid,
+                      kindName(m_profile.kind)
+                          + QStringLiteral(" profiles do not sign in with a device code")});
+        return;
+    }
+    resolveEndpoints();
+}
+
+void SignInJob::resolveEndpoints()
+{
+    if (const auto known = knownEndpoints(m_env, m_services.discovery)) {
+        readClientSecret(*known);
+        return;
+    }
+    auto *job = new EndpointResolveJob(m_services.nam, m_services.discovery, m_env,
+                                       httpPolicyFor(m_services, m_env), this);
+    m_step = job;
+    connect(job, &EndpointResolveJob::finished, this, [this, job] {
+        job->deleteLater();
+        if (!job->result()) {
+            finish(job->result().error());
+            return;
+        }
+        readClientSecret(job->result().value());
+    });
+    job->start();
+}
+
+void SignInJob::readClientSecret(const OAuthEndpoints &endpoints)
+{
+    if (endpoints.deviceAuthorization.isEmpty()) {
+        finish(Error {ErrorCode::Invalid,
+                      m_profile.name + QLatin1Char('/') + m_env.name
+                          + QStringLiteral(" has no device authorization endpoint")});
+        return;
+    }
+    // Public clients (the usual case for device sign-in) have no secret.
+    const QString key = secretKey(m_profile.id, m_env.name, QStringLiteral("client_secret"));
+    if (const auto cached = m_services.secrets->cached(key)) {
+        m_clientSecret = *cached;
+        startFlow(endpoints);
+        return;
+    }
+    SecretJob *job = m_services.secrets->read(key);
+    m_step = job;
+    connect(job, &SecretJob::finished, this, [this, endpoints](SecretJob *j) {
+        const Result<Secret> &secret = j->result();
+        if (secret)
+            m_clientSecret = *secret;
+        else if (secret.error().code != ErrorCode::SecretNotFound) {
+            finish(secret.error());
+            return;
+        }
+        startFlow(endpoints);
+    });
+    job->start();
+}
+
+void SignInJob::startFlow(const OAuthEndpoints &endpoints)
+{
+    const ClientAuthentication client {
+        m_env.clientId, m_clientSecret,
+        clientAuthFromName(m_env.clientAuth).value_or(ClientAuth::Basic)};
+    auto *flow = new DeviceFlowJob(m_services.nam, m_services.clock, endpoints.deviceAuthorization,
+                                   endpoints.token, m_env.scopes, m_env.audience, client,
+                                   httpPolicyFor(m_services, m_env), this);
+    flow->setIntervalScale(m_intervalScale);
+    m_step = flow;
+    connect(flow, &DeviceFlowJob::userCodeReady, this, &SignInJob::userCodeReady);
+    connect(flow, &DeviceFlowJob::pollingStatusChanged, this, &SignInJob::statusChanged);
+    connect(flow, &DeviceFlowJob::finished, this, &SignInJob::onFlowFinished);
+    flow->start();
+}
+
+void SignInJob::onFlowFinished()
+{
+    auto *flow = qobject_cast<DeviceFlowJob *>(m_step.data());
+    if (!flow)
+        return;
+    flow->deleteLater();
+    m_step = nullptr;
+    if (!flow->result()) {
+        finish(flow->result().error());
+        return;
+    }
+    const TokenResponse &response = flow->result().value();
+    SignInResult outcome;
+    outcome.credential = credentialFromResponse(response, flow->sentAt(), m_env.scopes,
+                                                m_services.defaultLifetimeSeconds);
+    const bool storesRefreshToken = !response.refreshToken.isEmpty();
+    if (m_beforeStore) {
+        if (auto ready = m_beforeStore(storesRefreshToken); !ready) {
+            finish(ready.error());
+            return;
+        }
+    }
+    if (!storesRefreshToken) {
+        finish(outcome);
+        return;
+    }
+    store(outcome, response.refreshToken);
+}
+
+void SignInJob::store(const SignInResult &outcome, const Secret &refreshToken)
+{
+    SecretJob *job = m_services.secrets->write(
+        secretKey(m_profile.id, m_env.name, QStringLiteral("refresh_token")), refreshToken);
+    m_step = job;
+    connect(job, &SecretJob::finished, this, [this, outcome](SecretJob *j) {
+        if (!j->result()) {
+            finish(j->result().error());
+            return;
+        }
+        SignInResult stored = outcome;
+        stored.refreshTokenStored = true;
+        qCInfo(lcOAuth).noquote() << "signed in to" << m_profile.name << m_env.name;
+        finish(stored);
+    });
+    job->start();
+}
+
+void SignInJob::finish(const Result<SignInResult> &result)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_result = result;
+    m_clientSecret.clear();
+    if (QObject *step = m_step.data()) {
+        step->disconnect(this);
+        if (auto *flow = qobject_cast<DeviceFlowJob *>(step))
+            flow->cancel(); // stops its poll timer and drops the request in flight
+        if (!qobject_cast<SecretJob *>(step)) // the store deletes its own jobs
+            step->deleteLater();
+        m_step = nullptr;
+    }
+    Q_EMIT finished();
+}
+
+} // namespace TokenTray

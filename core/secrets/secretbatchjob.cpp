@@ -1,0 +1,72 @@
+#include "core/secrets/secretbatchjob.h"
+
+#include "core/secrets/secretstore.h"
+
+#include <QTimer>
+
+namespace TokenTray {
+
+SecretBatchJob::SecretBatchJob(SecretStore *store, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+{
+}
+
+SecretBatchJob::~SecretBatchJob() = default;
+
+void SecretBatchJob::addWrite(const QString &key, const Secret &value)
+{
+    Q_ASSERT(!m_started);
+    m_jobs << m_store->write(key, value);
+    m_keys << key;
+}
+
+void SecretBatchJob::addRemove(const QString &key)
+{
+    Q_ASSERT(!m_started);
+    m_jobs << m_store->remove(key);
+    m_keys << key;
+}
+
+void SecretBatchJob::start()
+{
+    if (m_started)
+        return;
+    m_started = true;
+    m_pending = static_cast<int>(m_jobs.size());
+    if (m_jobs.isEmpty()) {
+        QTimer::singleShot(0, this, [this] {
+            m_finished = true;
+            Q_EMIT finished();
+        });
+        return;
+    }
+    for (SecretJob *job : std::as_const(m_jobs)) {
+        connect(job, &SecretJob::finished, this, &SecretBatchJob::onJobFinished);
+        job->start();
+    }
+}
+
+void SecretBatchJob::onJobFinished(SecretJob *job)
+{
+    const Result<Secret> &r = job->result();
+    const bool removedMissing = !r && job->operation() == SecretJob::Operation::Remove
+        && r.error().code == ErrorCode::SecretNotFound;
+    if (r || removedMissing)
+        m_succeeded << job->key();
+    else if (m_result)
+        m_result = r.error();
+    if (--m_pending > 0)
+        return;
+    // Report in the order the operations were added, whatever order they answered in.
+    QStringList ordered;
+    for (const QString &key : std::as_const(m_keys)) {
+        if (m_succeeded.contains(key))
+            ordered << key;
+    }
+    m_succeeded = ordered;
+    m_finished = true;
+    Q_EMIT finished();
+}
+
+} // namespace TokenTray

@@ -1,0 +1,169 @@
+// The tray app's copy flow: protected confirmation, the clipboard guard, the activity log, and
+// a failure when no token can be had.
+#include "core/app/workspace.h"
+#include "core/oauth/oauthendpoints.h"
+#include "core/refresh/tokenengine.h"
+#include "core/secrets/secretstore.h"
+#include "core/store/profilestore.h"
+#include "core/util/clock.h"
+#include "ui/activitylog.h"
+#include "ui/appcontroller.h"
+#include "ui/clipboardguard.h"
+#include "ui/settings.h"
+#include "ui/traycontroller.h"
+
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QNetworkAccessManager>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace TokenTray;
+
+namespace {
+
+struct App
+{
+    QTemporaryDir dir;
+    ManualClock clock{QDateTime(QDate(2026, 11, 21), QTime(12, 0), Qt::UTC)};
+    QNetworkAccessManager nam;
+    SecretStore secrets{QStringLiteral("tokentray-test-app")};
+    DiscoveryCache discovery;
+    std::unique_ptr<TokenEngine> engine;
+    std::unique_ptr<ProfileStore> store;
+    std::unique_ptr<Workspace> workspace;
+    std::unique_ptr<AppSettings> settings;
+    std::unique_ptr<TrayController> tray;
+    std::unique_ptr<ClipboardGuard> clipboard;
+    std::unique_ptr<ActivityLog> activity;
+    std::unique_ptr<AppController> controller;
+    int confirmations = 0;
+    bool answer = true;
+
+    App()
+    {
+        engine = std::make_unique<TokenEngine>(FetchServices{&nam, &secrets, &discovery, &clock, 2000});
+        TokenEngine::Options options = engine->options();
+        options.cacheWriteDelayMs = 3600 * 1000;
+        options.maxAttempts = 1;
+        options.askTimeoutMs = 5000;
+        engine->setOptions(options);
+        store = std::make_unique<ProfileStore>(dir.path());
+        Config config;
+        Profile p;
+        p.id = QStringLiteral("id-api");
+        p.name = QStringLiteral("api");
+        p.grant = Grant::ClientCredentials;
+        for (const char *name : {"QA", "PROD", "DEV"}) {
+            Environment env;
+            env.name = QLatin1String(name);
+            env.tokenUrl = QUrl(QStringLiteral("http://127.0.0.1:9/token")); // nothing listens there
+            env.clientId = QStringLiteral("c");
+            env.isProtected = env.name == QLatin1String("PROD");
+            p.environments << env;
+        }
+        p.activeEnvironment = QStringLiteral("QA");
+        config.profiles = {p};
+        config.currentProfileId = p.id;
+        (void)store->save(config);
+        workspace = std::make_unique<Workspace>(store.get(), engine.get(), &clock);
+        (void)workspace->load();
+        settings = std::make_unique<AppSettings>(dir.path(), workspace.get());
+        settings->setClipboardClearSeconds(30);
+        tray = std::make_unique<TrayController>(workspace.get());
+        clipboard = std::make_unique<ClipboardGuard>();
+        activity = std::make_unique<ActivityLog>(&clock);
+        controller = std::make_unique<AppController>(AppController::Parts{workspace.get(), engine.get(), settings.get(),
+                                                                          tray.get(), clipboard.get(), activity.get(), {}});
+        controller->setConfirm([this](const QString &, const QString &) {
+            ++confirmations;
+            return answer;
+        });
+    }
+
+    void giveToken(const QString &env, const QByteArray &token)
+    {
+        Credential c;
+        c.accessToken = Secret(token);
+        c.issuedAt = clock.nowUtc();
+        c.expiresAt = clock.nowUtc().addSecs(3600);
+        engine->adopt(QStringLiteral("id-api"), env, c);
+    }
+};
+
+} // namespace
+
+class tst_AppController : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void copiesTheTokenWithTheGuard();
+    void protectedCopyAsksFirst();
+    void confirmationCanBeTurnedOff();
+    void failureIsReportedNotCopied();
+};
+
+void tst_AppController::copiesTheTokenWithTheGuard()
+{
+    App app;
+    app.giveToken(QStringLiteral("QA"), "qa-token");
+    QSignalSpy copied(app.controller.get(), &AppController::tokenCopied);
+    app.controller->copyToken(QStringLiteral("id-api"), QStringLiteral("QA"));
+    QVERIFY(copied.wait(5000));
+    QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("qa-token"));
+    QVERIFY(app.clipboard->isGuarding());
+    QVERIFY(app.clipboard->secondsUntilClear() > 25);
+    QCOMPARE(app.confirmations, 0); // QA is not protected
+    QCOMPARE(app.activity->entries().size(), 1);
+    QCOMPARE(app.activity->entries().first().kind, ActivityLog::Kind::Copied);
+    app.clipboard->clearNow();
+    QVERIFY(QGuiApplication::clipboard()->text().isEmpty());
+}
+
+void tst_AppController::protectedCopyAsksFirst()
+{
+    App app;
+    app.giveToken(QStringLiteral("PROD"), "prod-token");
+    QSignalSpy copied(app.controller.get(), &AppController::tokenCopied);
+    app.answer = false;
+    app.controller->copyToken(QStringLiteral("id-api"), QStringLiteral("PROD"));
+    QCOMPARE(app.confirmations, 1);
+    QVERIFY(!copied.wait(300)); // declined: nothing happens
+    QVERIFY(QGuiApplication::clipboard()->text() != QStringLiteral("prod-token"));
+    app.answer = true;
+    app.controller->copyToken(QStringLiteral("id-api"), QStringLiteral("PROD"));
+    QCOMPARE(app.confirmations, 2);
+    QVERIFY(copied.wait(5000));
+    QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("prod-token"));
+    app.clipboard->clearNow();
+}
+
+void tst_AppController::confirmationCanBeTurnedOff()
+{
+    App app;
+    app.settings->setConfirmProtectedCopy(false);
+    app.giveToken(QStringLiteral("PROD"), "prod-token");
+    QSignalSpy copied(app.controller.get(), &AppController::tokenCopied);
+    app.controller->copyToken(QStringLiteral("id-api"), QStringLiteral("PROD"));
+    QVERIFY(copied.wait(5000));
+    QCOMPARE(app.confirmations, 0);
+    app.clipboard->clearNow();
+}
+
+void tst_AppController::failureIsReportedNotCopied()
+{
+    App app; // DEV has no token and its endpoint refuses connections
+    QGuiApplication::clipboard()->setText(QStringLiteral("user text"));
+    QSignalSpy failed(app.controller.get(), &AppController::copyFailed);
+    app.controller->copyToken(QStringLiteral("id-api"), QStringLiteral("DEV"));
+    QVERIFY(failed.wait(10000));
+    QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("user text"));
+    QVERIFY(!app.clipboard->isGuarding());
+    QCOMPARE(app.activity->entries().last().kind, ActivityLog::Kind::Failed);
+}
+
+QTEST_MAIN(tst_AppController)
+#include "tst_appcontroller.moc"
