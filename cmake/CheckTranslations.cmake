@@ -4,7 +4,7 @@ file(MAKE_DIRECTORY ${WORK_DIR})
 get_filename_component(name ${TS_FILE} NAME)
 set(copy ${WORK_DIR}/${name})
 configure_file(${TS_FILE} ${copy} COPYONLY)
-execute_process(COMMAND ${LUPDATE} -silent -no-obsolete -locations none ${SOURCES} -ts ${copy}
+execute_process(COMMAND ${LUPDATE} -silent -no-obsolete -locations none -I ${INCLUDE_DIR} ${SOURCES} -ts ${copy}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
     message(FATAL_ERROR "lupdate failed: ${err}")

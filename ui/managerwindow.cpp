@@ -34,7 +34,7 @@ ManagerWindow::ManagerWindow(Workspace *workspace, SecretStore *secrets, QWidget
     , m_info(new QLabel(this))
     , m_error(new FieldMessage(this))
 {
-    setWindowTitle(tr("TokenTray profiles"));
+    setWindowTitle(tr("Profiles"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/tokentray.svg")));
 
     auto *toolbar = new QToolBar(this);
