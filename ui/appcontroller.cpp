@@ -52,6 +52,9 @@ AppController::AppController(const Parts &parts, QObject *parent) : QObject(pare
                     m_notified.remove(QStringLiteral("locked"));
                 }
             });
+    connect(m_parts.workspace, &Workspace::switched, this, [this](const QString &profile, const QString &env) {
+        m_parts.activity->record(ActivityLog::Kind::Switched, profile, env);
+    });
     connect(m_parts.clipboard, &ClipboardGuard::cleared, this, [this] {
         m_parts.tray->showMessage(tr("Clipboard cleared"), tr("The copied token was removed from the clipboard."));
     });

@@ -123,7 +123,8 @@ Result<void> Workspace::update(const std::function<Result<void>(Config &)> &chan
 
 Result<void> Workspace::switchTo(const QString &profileName, const QString &envName)
 {
-    return update([&](Config &config) -> Result<void> {
+    QString switchedTo;
+    auto result = update([&](Config &config) -> Result<void> {
         Profile *p = config.profileByName(profileName);
         if (!p)
             return Error{ErrorCode::NotFound, QStringLiteral("there is no profile named \"") + profileName + QLatin1Char('"')};
@@ -134,8 +135,12 @@ Result<void> Workspace::switchTo(const QString &profileName, const QString &envN
             p->activeEnvironment = envName;
         }
         config.currentProfileId = p->id;
+        switchedTo = p->activeEnvironment;
         return {};
     });
+    if (result)
+        Q_EMIT switched(profileName, switchedTo);
+    return result;
 }
 
 TokenState Workspace::state(const QString &profileId, const QString &env) const

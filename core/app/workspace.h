@@ -58,6 +58,8 @@ Q_SIGNALS:
     void configChanged();
     void stateChanged(const QString &profileId, const QString &env, TokenTray::TokenState state);
     void overallChanged();
+    // The current profile or an active environment was switched (from any front end).
+    void switched(const QString &profileName, const QString &env);
 
 private:
     void reloadFromDisk();

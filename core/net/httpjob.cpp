@@ -84,7 +84,11 @@ void HttpJob::start()
     if (m_started)
         return;
     m_started = true;
-    QTimer::singleShot(0, this, &HttpJob::send);
+    // Sent at once (no event-loop turn on the hot path); an answer can only arrive later, and
+    // a refusal before sending is reported from the event loop (finish() defers it).
+    m_starting = true;
+    send();
+    m_starting = false;
 }
 
 void HttpJob::abort()
@@ -229,7 +233,10 @@ void HttpJob::finish(const Result<HttpResponse> &result)
     m_result = result;
     if (m_deadline)
         m_deadline->stop();
-    Q_EMIT finished();
+    if (m_starting) // the job contract: never finished from inside start()
+        QTimer::singleShot(0, this, &HttpJob::finished);
+    else
+        Q_EMIT finished();
 }
 
 } // namespace TokenTray

@@ -78,6 +78,7 @@ private:
     AbortReason m_abortReason = AbortReason::None;
     Result<HttpResponse> m_result = HttpResponse();
     bool m_started = false;
+    bool m_starting = false;
     bool m_finished = false;
 };
 

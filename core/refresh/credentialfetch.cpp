@@ -49,7 +49,11 @@ CredentialFetchJob::~CredentialFetchJob() = default;
 
 void CredentialFetchJob::start()
 {
-    QTimer::singleShot(0, this, &CredentialFetchJob::run);
+    // Runs at once: with the secrets in memory and known endpoints the request leaves now.
+    // Anything that ends the job inside start() is reported from the event loop (finish()).
+    m_starting = true;
+    run();
+    m_starting = false;
 }
 
 void CredentialFetchJob::abort()
@@ -246,7 +250,10 @@ void CredentialFetchJob::finish(const Result<Credential> &result)
         if (!qobject_cast<SecretJob *>(m_step))
             m_step->deleteLater();
     }
-    Q_EMIT finished();
+    if (m_starting)
+        QTimer::singleShot(0, this, &CredentialFetchJob::finished);
+    else
+        Q_EMIT finished();
 }
 
 } // namespace TokenTray

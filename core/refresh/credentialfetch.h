@@ -77,6 +77,7 @@ private:
     Secret m_staticToken;
     QPointer<QObject> m_step;
     Result<Credential> m_result = Credential();
+    bool m_starting = false;
     bool m_finished = false;
 };
 

@@ -104,7 +104,19 @@ private Q_SLOTS:
     void protectedCopyAsksFirst();
     void confirmationCanBeTurnedOff();
     void failureIsReportedNotCopied();
+    void switchesAreLogged();
 };
+
+void tst_AppController::switchesAreLogged()
+{
+    App app;
+    QVERIFY(app.workspace->switchTo(QStringLiteral("api"), QStringLiteral("DEV")).has_value());
+    QCOMPARE(app.activity->entries().size(), 1);
+    QCOMPARE(app.activity->entries().first().kind, ActivityLog::Kind::Switched);
+    QCOMPARE(app.activity->entries().first().environment, QStringLiteral("DEV"));
+    QVERIFY(!app.workspace->switchTo(QStringLiteral("nope"), QString()).has_value());
+    QCOMPARE(app.activity->entries().size(), 1); // a failed switch is not an event
+}
 
 void tst_AppController::copiesTheTokenWithTheGuard()
 {
