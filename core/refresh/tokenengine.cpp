@@ -119,6 +119,15 @@ void TokenEngine::setConfig(const Config &config)
                 if (a)
                     a->complete(Error{ErrorCode::NotFound, QStringLiteral("the profile or environment was removed")});
             }
+            if (e->wakeAt.isValid()) {
+                auto [first, last] = m_wakes.equal_range(e->wakeAt);
+                for (auto w = first; w != last; ++w) {
+                    if (w->second == it->first) {
+                        m_wakes.erase(w);
+                        break;
+                    }
+                }
+            }
             it = m_entries.erase(it);
         } else {
             ++it;
@@ -610,28 +619,36 @@ QDateTime TokenEngine::wakeTime(const Entry *e, const QDateTime &t) const
 void TokenEngine::armTimer()
 {
     const QDateTime t = now();
-    QDateTime earliest;
+    m_wakes.clear();
     for (const auto &[key, ptr] : m_entries) {
         ptr->wakeAt = wakeTime(ptr.get(), t);
-        if (ptr->wakeAt.isValid() && (!earliest.isValid() || ptr->wakeAt < earliest))
-            earliest = ptr->wakeAt;
+        if (ptr->wakeAt.isValid())
+            m_wakes.emplace(ptr->wakeAt, key);
     }
-    startTimerFor(earliest, t);
+    startTimerFor(m_wakes.empty() ? QDateTime() : m_wakes.begin()->first, t);
 }
 
 void TokenEngine::noteWake(Entry *e)
 {
-    // One entry changed: only a full scan can find a later earliest instant, and only when
-    // this entry was the one that defined it.
+    // One entry changed: move it in the ordered index of due instants (O(log n), so a storm of
+    // refreshes never rescans every entry) and re-arm for the earliest.
     const QDateTime t = now();
-    const QDateTime previous = e->wakeAt;
-    e->wakeAt = wakeTime(e, t);
-    if (previous.isValid() && previous == m_nextWakeUp && (!e->wakeAt.isValid() || e->wakeAt > previous)) {
-        armTimer();
-        return;
+    const QString key = keyOf(e->profileId, e->env);
+    if (e->wakeAt.isValid()) {
+        auto [first, last] = m_wakes.equal_range(e->wakeAt);
+        for (auto it = first; it != last; ++it) {
+            if (it->second == key) {
+                m_wakes.erase(it);
+                break;
+            }
+        }
     }
-    if (e->wakeAt.isValid() && (!m_nextWakeUp.isValid() || e->wakeAt < m_nextWakeUp))
-        startTimerFor(e->wakeAt, t);
+    e->wakeAt = wakeTime(e, t);
+    if (e->wakeAt.isValid())
+        m_wakes.emplace(e->wakeAt, key);
+    const QDateTime earliest = m_wakes.empty() ? QDateTime() : m_wakes.begin()->first;
+    if (earliest != m_nextWakeUp || !m_timer->isActive())
+        startTimerFor(earliest, t);
 }
 
 void TokenEngine::startTimerFor(const QDateTime &at, const QDateTime &t)

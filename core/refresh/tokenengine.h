@@ -157,6 +157,7 @@ private:
     QTimer *m_flushTimer;
     QSet<QString> m_dirty; // keys whose token cache is not yet written
     QDateTime m_nextWakeUp;
+    std::multimap<QDateTime, QString> m_wakes; // each entry's next due instant, ordered
 };
 
 } // namespace TokenTray
