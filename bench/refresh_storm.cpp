@@ -3,12 +3,12 @@
 // QNetworkAccessManager POST loop against the same server in the same run.
 // Prints refreshes per second and CPU milliseconds per refresh (whole process: client and the
 // server thread). Needs a Secret Service (run inside scripts/desktop-session; scripts/bench).
+#include "../tests/support/testhttpserver.h"
 #include "core/model/config.h"
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/tokenengine.h"
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
-#include "../tests/support/testhttpserver.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -32,7 +32,7 @@ double cpuMs()
     rusage usage {};
     getrusage(RUSAGE_SELF, &usage);
     return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0
-            + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
+        + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
 }
 
 struct Figures
@@ -83,7 +83,8 @@ constexpr int kRounds = 3;
 
 Figures median(QList<Figures> runs)
 {
-    std::sort(runs.begin(), runs.end(), [](const Figures &a, const Figures &b) { return a.perSecond < b.perSecond; });
+    std::sort(runs.begin(), runs.end(),
+              [](const Figures &a, const Figures &b) { return a.perSecond < b.perSecond; });
     return runs.at(runs.size() / 2);
 }
 
@@ -93,15 +94,17 @@ struct StormFigures
     double drainSeconds = 0; // writing every token cache to the keychain afterwards
 };
 
-StormFigures engineStorm(const QUrl &tokenUrl, SecretStore *secrets, const QList<QString> &ids, int maxConcurrency)
+StormFigures engineStorm(const QUrl &tokenUrl, SecretStore *secrets, const QList<QString> &ids,
+                         int maxConcurrency)
 {
     QNetworkAccessManager nam;
     DiscoveryCache discovery;
     SystemClock clock;
-    FetchServices services{&nam, secrets, &discovery, &clock};
+    FetchServices services {&nam, secrets, &discovery, &clock};
     TokenEngine engine(services);
     TokenEngine::Options options = engine.options();
-    options.cacheWriteDelayMs = 60000; // keep keychain writes out of the timed storms; drained after
+    options.cacheWriteDelayMs
+        = 60000; // keep keychain writes out of the timed storms; drained after
     engine.setOptions(options);
     Config config;
     config.settings.maxConcurrency = maxConcurrency;
@@ -176,15 +179,18 @@ int main(int argc, char *argv[])
     QObject context;
     context.moveToThread(&serverThread);
     QMetaObject::invokeMethod(
-            &context,
-            [&server] {
-                server = new TestHttpServer;
-                server->setDefault("/token",
-                                   ScriptedReply::json(200, R"({"access_token":"bench-token","token_type":"Bearer","expires_in":3600})"));
-                if (!server->listen())
-                    std::abort();
-            },
-            Qt::BlockingQueuedConnection);
+        &context,
+        [&server] {
+            server = new TestHttpServer;
+            server->setDefault(
+                "/token",
+                ScriptedReply::json(
+                    200,
+                    R"({"access_token":"bench-token","token_type":"Bearer","expires_in":3600})"));
+            if (!server->listen())
+                std::abort();
+        },
+        Qt::BlockingQueuedConnection);
     const QUrl tokenUrl = server->url("/token");
 
     SecretStore secrets(QStringLiteral("tokentray-bench"));
@@ -193,8 +199,9 @@ int main(int argc, char *argv[])
     for (int i = 0; i < total; ++i) {
         const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
         ids << id;
-        SecretJob *job = secrets.write(secretKey(id, QStringLiteral("QA"), QStringLiteral("client_secret")),
-                                       Secret(QByteArrayLiteral("demo-secret")));
+        SecretJob *job
+            = secrets.write(secretKey(id, QStringLiteral("QA"), QStringLiteral("client_secret")),
+                            Secret(QByteArrayLiteral("demo-secret")));
         QObject::connect(job, &SecretJob::finished, &app, [&](SecretJob *j) {
             if (!j->result()) {
                 std::fprintf(stderr, "keychain: %s\n", qPrintable(j->result().error().detail));
@@ -206,21 +213,26 @@ int main(int argc, char *argv[])
     }
     spin([&] { return written >= total; });
 
-    std::printf("refresh storm: %d profiles, loopback token endpoint, median of %d rounds\n", total, kRounds);
+    std::printf("refresh storm: %d profiles, loopback token endpoint, median of %d rounds\n", total,
+                kRounds);
     for (const int concurrency : {8, 32}) {
         QList<Figures> bareRuns;
         for (int round = 0; round < kRounds; ++round)
             bareRuns.append(bareLoop(tokenUrl, total, concurrency));
         const Figures bare = median(bareRuns);
         const StormFigures engine = engineStorm(tokenUrl, &secrets, ids, concurrency);
-        std::printf("maxConcurrency %2d: engine %6.0f refreshes/s, %.3f CPU ms/refresh | bare QNAM loop %6.0f posts/s, "
-                    "%.3f CPU ms/post | engine/bare %3.0f %% | then %d token caches written to the keychain in %.1f s\n",
-                    concurrency, engine.refresh.perSecond, engine.refresh.cpuMsPerOp, bare.perSecond, bare.cpuMsPerOp,
+        std::printf("maxConcurrency %2d: engine %6.0f refreshes/s, %.3f CPU ms/refresh | bare QNAM "
+                    "loop %6.0f posts/s, "
+                    "%.3f CPU ms/post | engine/bare %3.0f %% | then %d token caches written to the "
+                    "keychain in %.1f s\n",
+                    concurrency, engine.refresh.perSecond, engine.refresh.cpuMsPerOp,
+                    bare.perSecond, bare.cpuMsPerOp,
                     100.0 * engine.refresh.perSecond / bare.perSecond, total, engine.drainSeconds);
     }
 
     // No tidying: scripts/bench runs in a throw-away keyring.
-    QMetaObject::invokeMethod(&context, [server] { delete server; }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        &context, [server] { delete server; }, Qt::BlockingQueuedConnection);
     serverThread.quit();
     serverThread.wait();
     return 0;

@@ -1,8 +1,8 @@
 #include "ui/appcontroller.h"
 
 #include "core/app/workspace.h"
-#include "core/refresh/tokenengine.h"
 #include "core/refresh/signinjob.h"
+#include "core/refresh/tokenengine.h"
 #include "ui/activitylog.h"
 #include "ui/activitylogview.h"
 #include "ui/clipboardguard.h"
@@ -16,13 +16,16 @@
 
 namespace TokenTray {
 
-AppController::AppController(const Parts &parts, QObject *parent) : QObject(parent), m_parts(parts)
+AppController::AppController(const Parts &parts, QObject *parent)
+    : QObject(parent)
+    , m_parts(parts)
 {
     m_confirm = [](const QString &profile, const QString &env) {
-        return QMessageBox::question(nullptr, tr("Copy a protected token?"),
-                                     tr("%1 · %2 is a protected environment. Copy its token to the clipboard?")
-                                             .arg(profile, env))
-                == QMessageBox::Yes;
+        return QMessageBox::question(
+                   nullptr, tr("Copy a protected token?"),
+                   tr("%1 · %2 is a protected environment. Copy its token to the clipboard?")
+                       .arg(profile, env))
+            == QMessageBox::Yes;
     };
     connect(m_parts.tray, &TrayController::copyTokenRequested, this, &AppController::copyToken);
     connect(m_parts.tray, &TrayController::refreshRequested, this, &AppController::refresh);
@@ -33,7 +36,8 @@ AppController::AppController(const Parts &parts, QObject *parent) : QObject(pare
     connect(m_parts.engine, &TokenEngine::signInRequired, this,
             [this](const QString &id, const QString &env, const Error &) {
                 notifyOnce(QStringLiteral("signin:") + id + env, tr("Sign-in required"),
-                           tr("%1 · %2 needs you to sign in again.").arg(profileName(id), env), true);
+                           tr("%1 · %2 needs you to sign in again.").arg(profileName(id), env),
+                           true);
             });
     connect(m_parts.engine, &TokenEngine::refreshFailed, this,
             [this](const QString &id, const QString &env, const Error &error) {
@@ -43,8 +47,10 @@ AppController::AppController(const Parts &parts, QObject *parent) : QObject(pare
     connect(m_parts.engine, &TokenEngine::stateChanged, this,
             [this](const QString &id, const QString &env, TokenState state) {
                 if (state == TokenState::Locked) {
-                    notifyOnce(QStringLiteral("locked"), tr("Keychain locked"),
-                               tr("Unlock your keychain so that TokenTray can read and refresh tokens."), true);
+                    notifyOnce(
+                        QStringLiteral("locked"), tr("Keychain locked"),
+                        tr("Unlock your keychain so that TokenTray can read and refresh tokens."),
+                        true);
                 } else if (state == TokenState::Fresh) {
                     // Recovered: the next failure of this key is news again.
                     m_notified.remove(QStringLiteral("signin:") + id + env);
@@ -52,11 +58,13 @@ AppController::AppController(const Parts &parts, QObject *parent) : QObject(pare
                     m_notified.remove(QStringLiteral("locked"));
                 }
             });
-    connect(m_parts.workspace, &Workspace::switched, this, [this](const QString &profile, const QString &env) {
-        m_parts.activity->record(ActivityLog::Kind::Switched, profile, env);
-    });
+    connect(m_parts.workspace, &Workspace::switched, this,
+            [this](const QString &profile, const QString &env) {
+                m_parts.activity->record(ActivityLog::Kind::Switched, profile, env);
+            });
     connect(m_parts.clipboard, &ClipboardGuard::cleared, this, [this] {
-        m_parts.tray->showMessage(tr("Clipboard cleared"), tr("The copied token was removed from the clipboard."));
+        m_parts.tray->showMessage(tr("Clipboard cleared"),
+                                  tr("The copied token was removed from the clipboard."));
     });
 }
 
@@ -66,7 +74,8 @@ QString AppController::profileName(const QString &profileId) const
     return p ? p->name : profileId;
 }
 
-void AppController::notifyOnce(const QString &key, const QString &title, const QString &message, bool critical)
+void AppController::notifyOnce(const QString &key, const QString &title, const QString &message,
+                               bool critical)
 {
     if (m_notified.contains(key))
         return;
@@ -90,17 +99,21 @@ void AppController::copyToken(const QString &profileId, const QString &env)
     connect(ask, &TokenAsk::finished, this, [this, profileId, env, name](TokenAsk *a) {
         if (!a->result()) {
             m_parts.tray->showMessage(tr("Could not copy the token"),
-                                      tr("%1 · %2: %3").arg(name, env, a->result().error().detail), true);
-            m_parts.activity->record(ActivityLog::Kind::Failed, name, env, a->result().error().detail);
+                                      tr("%1 · %2: %3").arg(name, env, a->result().error().detail),
+                                      true);
+            m_parts.activity->record(ActivityLog::Kind::Failed, name, env,
+                                     a->result().error().detail);
             Q_EMIT copyFailed(profileId, env, a->result().error());
             return;
         }
         const int delay = m_parts.settings->clipboardClearSeconds();
         m_parts.clipboard->copySecret(a->result()->accessToken, delay);
         m_parts.activity->record(ActivityLog::Kind::Copied, name, env);
-        m_parts.tray->showMessage(tr("Token copied"),
-                                  delay > 0 ? tr("%1 · %2 — the clipboard is cleared in %n s.", nullptr, delay).arg(name, env)
-                                            : tr("%1 · %2").arg(name, env));
+        m_parts.tray->showMessage(
+            tr("Token copied"),
+            delay > 0
+                ? tr("%1 · %2 — the clipboard is cleared in %n s.", nullptr, delay).arg(name, env)
+                : tr("%1 · %2").arg(name, env));
         Q_EMIT tokenCopied(profileId, env);
     });
 }
@@ -135,7 +148,8 @@ void AppController::signIn(const QString &profileId, const QString &env)
         const QString name = profileName(profileId);
         if (!job->result()) {
             if (job->result().error().code != ErrorCode::Cancelled)
-                m_parts.activity->record(ActivityLog::Kind::Failed, name, env, job->result().error().detail);
+                m_parts.activity->record(ActivityLog::Kind::Failed, name, env,
+                                         job->result().error().detail);
             return;
         }
         m_parts.engine->adopt(profileId, env, job->result()->credential);
@@ -152,12 +166,14 @@ void AppController::inspect(const QString &profileId, const QString &env)
     const Environment *e = p ? p->environment(env) : nullptr;
     if (!e)
         return;
-    auto *inspector = new TokenInspector(m_parts.services, *p, *e, m_parts.engine->state(profileId, env),
-                                         m_parts.engine->credential(profileId, env));
+    auto *inspector
+        = new TokenInspector(m_parts.services, *p, *e, m_parts.engine->state(profileId, env),
+                             m_parts.engine->credential(profileId, env));
     inspector->setAttribute(Qt::WA_DeleteOnClose);
     connect(inspector, &TokenInspector::copyRequested, this, &AppController::copyToken);
     connect(m_parts.engine, &TokenEngine::stateChanged, inspector,
-            [this, inspector, profileId, env](const QString &id, const QString &environment, TokenState state) {
+            [this, inspector, profileId, env](const QString &id, const QString &environment,
+                                              TokenState state) {
                 if (id == profileId && environment == env)
                     inspector->setToken(state, m_parts.engine->credential(id, environment));
             });

@@ -38,7 +38,7 @@ public:
         TrayController *tray = nullptr;
         ClipboardGuard *clipboard = nullptr;
         ActivityLog *activity = nullptr;
-        FetchServices services;   // for sign-in and the inspector's verify
+        FetchServices services; // for sign-in and the inspector's verify
     };
     using Confirm = std::function<bool(const QString &profile, const QString &env)>;
 
@@ -61,7 +61,8 @@ Q_SIGNALS:
     void copyFailed(const QString &profileId, const QString &env, const TokenTray::Error &error);
 
 private:
-    void notifyOnce(const QString &key, const QString &title, const QString &message, bool critical);
+    void notifyOnce(const QString &key, const QString &title, const QString &message,
+                    bool critical);
     QString profileName(const QString &profileId) const;
 
     Parts m_parts;

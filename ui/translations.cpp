@@ -16,7 +16,8 @@ bool installTranslations(QCoreApplication *app, const QLocale &locale)
     else
         delete qt;
     auto *own = new QTranslator(app);
-    if (own->load(locale, QStringLiteral("tokentray"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
+    if (own->load(locale, QStringLiteral("tokentray"), QStringLiteral("_"),
+                  QStringLiteral(":/i18n"))) {
         QCoreApplication::installTranslator(own);
         return true;
     }

@@ -12,13 +12,17 @@
 namespace TokenTray {
 
 TrayController::TrayController(Workspace *workspace, QObject *parent)
-    : QObject(parent), m_workspace(workspace), m_menu(new QMenu), m_tray(new QSystemTrayIcon(this))
+    : QObject(parent)
+    , m_workspace(workspace)
+    , m_menu(new QMenu)
+    , m_tray(new QSystemTrayIcon(this))
 {
     m_tray->setContextMenu(m_menu);
-    connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
-        if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
-            Q_EMIT openManagerRequested();
-    });
+    connect(m_tray, &QSystemTrayIcon::activated, this,
+            [this](QSystemTrayIcon::ActivationReason reason) {
+                if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
+                    Q_EMIT openManagerRequested();
+            });
     connect(m_workspace, &Workspace::configChanged, this, &TrayController::scheduleRebuild);
     connect(m_workspace, &Workspace::stateChanged, this, &TrayController::scheduleRebuild);
     // Never rebuild under the user's pointer: wait until the menu closes.
@@ -45,7 +49,8 @@ void TrayController::show()
 void TrayController::showMessage(const QString &title, const QString &message, bool critical)
 {
     if (m_tray->isVisible() && QSystemTrayIcon::supportsMessages())
-        m_tray->showMessage(title, message, critical ? QSystemTrayIcon::Critical : QSystemTrayIcon::Information);
+        m_tray->showMessage(title, message,
+                            critical ? QSystemTrayIcon::Critical : QSystemTrayIcon::Information);
 }
 
 bool TrayController::isTrayVisible() const
@@ -102,7 +107,8 @@ QString TrayController::toolTipText() const
         return tr("TokenTray\n%1: no environments").arg(p->name);
     const TokenState s = m_workspace->state(p->id, p->activeEnvironment);
     return tr("TokenTray\n%1 · %2 · %3")
-            .arg(p->name, p->activeEnvironment, stateText(s, m_workspace->secondsLeft(p->id, p->activeEnvironment)));
+        .arg(p->name, p->activeEnvironment,
+             stateText(s, m_workspace->secondsLeft(p->id, p->activeEnvironment)));
 }
 
 void TrayController::updateIcon()
@@ -152,7 +158,9 @@ void TrayController::rebuildMenu()
         }
         QMenu *sub = m_menu->addMenu(p.name);
         sub->setObjectName(QStringLiteral("profileMenu:") + p.name);
-        const TokenState s = p.activeEnvironment.isEmpty() ? TokenState::None : m_workspace->state(p.id, p.activeEnvironment);
+        const TokenState s = p.activeEnvironment.isEmpty()
+            ? TokenState::None
+            : m_workspace->state(p.id, p.activeEnvironment);
         sub->setIcon(statusIcon(severityOf(s), false));
         addProfileActions(sub, p);
     }
@@ -182,8 +190,10 @@ void TrayController::addProfileActions(QMenu *menu, const Profile &profile)
     const bool isCurrent = profile.id == m_workspace->config().currentProfileId;
     for (const Environment &env : profile.environments) {
         const TokenState s = m_workspace->state(profile.id, env.name);
-        const QString label = env.isProtected ? tr("%1 (protected) — %2").arg(env.name, stateText(s, m_workspace->secondsLeft(id, env.name)))
-                                              : tr("%1 — %2").arg(env.name, stateText(s, m_workspace->secondsLeft(id, env.name)));
+        const QString label = env.isProtected
+            ? tr("%1 (protected) — %2")
+                  .arg(env.name, stateText(s, m_workspace->secondsLeft(id, env.name)))
+            : tr("%1 — %2").arg(env.name, stateText(s, m_workspace->secondsLeft(id, env.name)));
         QAction *a = menu->addAction(label);
         a->setObjectName(QStringLiteral("env:") + name + QLatin1Char('/') + env.name);
         a->setCheckable(true);
@@ -191,7 +201,8 @@ void TrayController::addProfileActions(QMenu *menu, const Profile &profile)
         a->setEnabled(!readOnly);
         a->setActionGroup(group);
         const QString envName = env.name;
-        connect(a, &QAction::triggered, this, [this, name, envName] { (void)m_workspace->switchTo(name, envName); });
+        connect(a, &QAction::triggered, this,
+                [this, name, envName] { (void)m_workspace->switchTo(name, envName); });
     }
     if (profile.activeEnvironment.isEmpty())
         return;
@@ -199,17 +210,21 @@ void TrayController::addProfileActions(QMenu *menu, const Profile &profile)
     const TokenState s = m_workspace->state(id, env);
     QAction *copy = menu->addAction(tr("Copy token"));
     copy->setObjectName(QStringLiteral("copy:") + name);
-    connect(copy, &QAction::triggered, this, [this, id, env] { Q_EMIT copyTokenRequested(id, env); });
+    connect(copy, &QAction::triggered, this,
+            [this, id, env] { Q_EMIT copyTokenRequested(id, env); });
     QAction *refresh = menu->addAction(tr("Refresh now"));
     refresh->setObjectName(QStringLiteral("refresh:") + name);
-    connect(refresh, &QAction::triggered, this, [this, id, env] { Q_EMIT refreshRequested(id, env); });
+    connect(refresh, &QAction::triggered, this,
+            [this, id, env] { Q_EMIT refreshRequested(id, env); });
     QAction *inspect = menu->addAction(tr("Inspect token…"));
     inspect->setObjectName(QStringLiteral("inspect:") + name);
-    connect(inspect, &QAction::triggered, this, [this, id, env] { Q_EMIT inspectRequested(id, env); });
+    connect(inspect, &QAction::triggered, this,
+            [this, id, env] { Q_EMIT inspectRequested(id, env); });
     if (s == TokenState::SignInRequired || profile.grant == Grant::DeviceCode) {
         QAction *signIn = menu->addAction(tr("Sign in…"));
         signIn->setObjectName(QStringLiteral("signIn:") + name);
-        connect(signIn, &QAction::triggered, this, [this, id, env] { Q_EMIT signInRequested(id, env); });
+        connect(signIn, &QAction::triggered, this,
+                [this, id, env] { Q_EMIT signInRequested(id, env); });
     }
 }
 

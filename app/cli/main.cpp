@@ -33,8 +33,10 @@ int main(int argc, char *argv[])
 
     QNetworkAccessManager nam;
     const TokenTray::SystemClock clock;
-    TokenTray::Cli cli({&in, &out, &err, TokenTray::TerminalEchoOff::isTerminal(0)}, {&secrets, &nam, &clock});
-    QObject::connect(&cli, &TokenTray::Cli::finished, &app, &QCoreApplication::exit, Qt::QueuedConnection);
+    TokenTray::Cli cli({&in, &out, &err, TokenTray::TerminalEchoOff::isTerminal(0)},
+                       {&secrets, &nam, &clock});
+    QObject::connect(&cli, &TokenTray::Cli::finished, &app, &QCoreApplication::exit,
+                     Qt::QueuedConnection);
     QStringList arguments = QCoreApplication::arguments();
     arguments.removeFirst();
     cli.run(arguments);

@@ -14,8 +14,8 @@
 #include "ui/clipboardguard.h"
 #include "ui/managerwindow.h"
 #include "ui/settings.h"
-#include "ui/traycontroller.h"
 #include "ui/translations.h"
+#include "ui/traycontroller.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -38,17 +38,20 @@ int main(int argc, char *argv[])
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate(
-            "main", "Keeps API tokens and cloud credentials fresh for every tool on the desktop."));
+        "main", "Keeps API tokens and cloud credentials fresh for every tool on the desktop."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption configDir(QStringLiteral("config-dir"),
                                        QApplication::translate("main", "Configuration directory."),
                                        QStringLiteral("DIR"));
-    const QCommandLineOption verbose(QStringLiteral("verbose"),
-                                     QApplication::translate("main", "Diagnostic log (secrets redacted)."));
-    const QCommandLineOption demo(QStringLiteral("demo"),
-                                  QApplication::translate("main", "Start with a local demo authority and demo profiles "
-                                                                  "in a throw-away configuration."));
+    const QCommandLineOption verbose(
+        QStringLiteral("verbose"),
+        QApplication::translate("main", "Diagnostic log (secrets redacted)."));
+    const QCommandLineOption demo(
+        QStringLiteral("demo"),
+        QApplication::translate("main",
+                                "Start with a local demo authority and demo profiles "
+                                "in a throw-away configuration."));
     parser.addOption(configDir);
     parser.addOption(verbose);
     parser.addOption(demo);
@@ -62,10 +65,12 @@ int main(int argc, char *argv[])
     std::unique_ptr<QTemporaryDir> demoDir;
     if (parser.isSet(demo) && !parser.isSet(configDir))
         demoDir = std::make_unique<QTemporaryDir>();
-    TokenTray::SecretStore secrets(parser.isSet(demo) ? QStringLiteral("tokentray-demo") : QStringLiteral("tokentray"));
+    TokenTray::SecretStore secrets(parser.isSet(demo) ? QStringLiteral("tokentray-demo")
+                                                      : QStringLiteral("tokentray"));
     TokenTray::DiscoveryCache discovery;
     TokenTray::TokenEngine engine({&nam, &secrets, &discovery, &clock});
-    TokenTray::ProfileStore store(TokenTray::ProfileStore::resolveConfigDir(demoDir ? demoDir->path() : parser.value(configDir)));
+    TokenTray::ProfileStore store(TokenTray::ProfileStore::resolveConfigDir(
+        demoDir ? demoDir->path() : parser.value(configDir)));
 
     // One instance per config directory: a second launch raises the first and exits.
     TokenTray::SingleInstance instance(store.directory());
@@ -74,24 +79,35 @@ int main(int argc, char *argv[])
 
     TokenTray::Workspace workspace(&store, &engine, &clock);
     TokenTray::AppSettings settings(store.directory(), &workspace);
-    TokenTray::installTranslations(&app, settings.language().isEmpty() ? QLocale() : QLocale(settings.language()));
+    TokenTray::installTranslations(
+        &app, settings.language().isEmpty() ? QLocale() : QLocale(settings.language()));
     TokenTray::SleepWatcher sleep;
-    QObject::connect(&sleep, &TokenTray::SleepWatcher::resumed, &engine, &TokenTray::TokenEngine::reevaluate);
+    QObject::connect(&sleep, &TokenTray::SleepWatcher::resumed, &engine,
+                     &TokenTray::TokenEngine::reevaluate);
 
     TokenTray::ManagerWindow window(&workspace, &secrets);
     TokenTray::TrayController tray(&workspace);
     QObject::connect(&tray, &TokenTray::TrayController::quitRequested, &app, &QApplication::quit);
-    QObject::connect(&tray, &TokenTray::TrayController::openManagerRequested, &window, &TokenTray::ManagerWindow::showAndRaise);
-    QObject::connect(&instance, &TokenTray::SingleInstance::raiseRequested, &window, &TokenTray::ManagerWindow::showAndRaise);
+    QObject::connect(&tray, &TokenTray::TrayController::openManagerRequested, &window,
+                     &TokenTray::ManagerWindow::showAndRaise);
+    QObject::connect(&instance, &TokenTray::SingleInstance::raiseRequested, &window,
+                     &TokenTray::ManagerWindow::showAndRaise);
     QObject::connect(&window, &TokenTray::ManagerWindow::quitRequested, &app, &QApplication::quit);
 
     TokenTray::ClipboardGuard clipboard;
     TokenTray::ActivityLog activity(&clock);
     activity.watch(&workspace);
-    TokenTray::AppController controller({&workspace, &engine, &settings, &tray, &clipboard, &activity,
+    TokenTray::AppController controller({&workspace,
+                                         &engine,
+                                         &settings,
+                                         &tray,
+                                         &clipboard,
+                                         &activity,
                                          {&nam, &secrets, &discovery, &clock}});
-    QObject::connect(&app, &QCoreApplication::aboutToQuit, &clipboard, &TokenTray::ClipboardGuard::clearNow);
-    QObject::connect(&app, &QCoreApplication::aboutToQuit, &engine, &TokenTray::TokenEngine::flushCacheWrites);
+    QObject::connect(&app, &QCoreApplication::aboutToQuit, &clipboard,
+                     &TokenTray::ClipboardGuard::clearNow);
+    QObject::connect(&app, &QCoreApplication::aboutToQuit, &engine,
+                     &TokenTray::TokenEngine::flushCacheWrites);
 
     tray.show();
     std::unique_ptr<TokenTray::DemoSetup> demoSetup;
@@ -99,9 +115,10 @@ int main(int argc, char *argv[])
         demoSetup = std::make_unique<TokenTray::DemoSetup>(&store, &secrets);
         QObject::connect(demoSetup.get(), &TokenTray::DemoSetup::finished, &workspace, [&] {
             if (!demoSetup->result())
-                QMessageBox::critical(nullptr, QApplication::translate("main", "TokenTray demo"),
-                                      QApplication::translate("main", "The demo could not start: %1")
-                                              .arg(demoSetup->result().error().detail));
+                QMessageBox::critical(
+                    nullptr, QApplication::translate("main", "TokenTray demo"),
+                    QApplication::translate("main", "The demo could not start: %1")
+                        .arg(demoSetup->result().error().detail));
             (void)workspace.load();
         });
         demoSetup->start();

@@ -45,8 +45,10 @@ Workspace::Workspace(ProfileStore *store, TokenEngine *engine, const Clock *cloc
     m_reloadDelay->setSingleShot(true);
     m_reloadDelay->setInterval(100);
     connect(m_reloadDelay, &QTimer::timeout, this, &Workspace::reloadFromDisk);
-    connect(m_watcher, &QFileSystemWatcher::fileChanged, m_reloadDelay, qOverload<>(&QTimer::start));
-    connect(m_watcher, &QFileSystemWatcher::directoryChanged, m_reloadDelay, qOverload<>(&QTimer::start));
+    connect(m_watcher, &QFileSystemWatcher::fileChanged, m_reloadDelay,
+            qOverload<>(&QTimer::start));
+    connect(m_watcher, &QFileSystemWatcher::directoryChanged, m_reloadDelay,
+            qOverload<>(&QTimer::start));
     connect(m_engine, &TokenEngine::stateChanged, this,
             [this](const QString &profileId, const QString &env, TokenState s) {
                 Q_EMIT stateChanged(profileId, env, s);
@@ -59,7 +61,8 @@ Workspace::~Workspace() = default;
 Result<void> Workspace::load()
 {
     auto loaded = m_store->load();
-    if (!m_watcher->directories().contains(m_store->directory()) && QFileInfo::exists(m_store->directory()))
+    if (!m_watcher->directories().contains(m_store->directory())
+        && QFileInfo::exists(m_store->directory()))
         m_watcher->addPath(m_store->directory());
     if (QFileInfo::exists(m_store->filePath()) && !m_watcher->files().contains(m_store->filePath()))
         m_watcher->addPath(m_store->filePath());
@@ -102,7 +105,7 @@ void Workspace::apply(const Config &config)
 Result<void> Workspace::update(const std::function<Result<void>(Config &)> &change)
 {
     if (m_loadError)
-        return Error{ErrorCode::ConfigReadOnly, m_loadError->detail};
+        return Error {ErrorCode::ConfigReadOnly, m_loadError->detail};
     auto lock = m_store->lockForUpdate(5000);
     if (!lock)
         return lock.error();
@@ -127,11 +130,14 @@ Result<void> Workspace::switchTo(const QString &profileName, const QString &envN
     auto result = update([&](Config &config) -> Result<void> {
         Profile *p = config.profileByName(profileName);
         if (!p)
-            return Error{ErrorCode::NotFound, QStringLiteral("there is no profile named \"") + profileName + QLatin1Char('"')};
+            return Error {ErrorCode::NotFound,
+                          QStringLiteral("there is no profile named \"") + profileName
+                              + QLatin1Char('"')};
         if (!envName.isEmpty()) {
             if (!p->environment(envName))
-                return Error{ErrorCode::NotFound, QStringLiteral("profile ") + profileName
-                                                          + QStringLiteral(" has no environment ") + envName};
+                return Error {ErrorCode::NotFound,
+                              QStringLiteral("profile ") + profileName
+                                  + QStringLiteral(" has no environment ") + envName};
             p->activeEnvironment = envName;
         }
         config.currentProfileId = p->id;

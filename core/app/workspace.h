@@ -30,7 +30,8 @@ class Workspace final : public QObject
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Workspace)
 public:
-    Workspace(ProfileStore *store, TokenEngine *engine, const Clock *clock, QObject *parent = nullptr);
+    Workspace(ProfileStore *store, TokenEngine *engine, const Clock *clock,
+              QObject *parent = nullptr);
     ~Workspace() override;
 
     // Loads profiles.json and starts watching it. A failure leaves the workspace read-only with
@@ -51,7 +52,8 @@ public:
     // Whether the current profile's active environment is protected (PROD).
     [[nodiscard]] bool currentIsProtected() const;
     // Seconds until the credential of (profile, env) expires; nullopt without an expiring one.
-    [[nodiscard]] std::optional<qint64> secondsLeft(const QString &profileId, const QString &env) const;
+    [[nodiscard]] std::optional<qint64> secondsLeft(const QString &profileId,
+                                                    const QString &env) const;
     [[nodiscard]] TokenEngine *engine() const { return m_engine; }
 
 Q_SIGNALS:

@@ -6,9 +6,9 @@
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/tokenengine.h"
 #include "core/refresh/tokenstate.h"
-#include "core/util/clock.h"
 #include "core/secrets/secretstore.h"
 #include "core/store/configcodec.h"
+#include "core/util/clock.h"
 #include "core/util/logging.h"
 #include "core/util/redact.h"
 #include "core/util/terminal.h"
@@ -31,18 +31,19 @@ constexpr qsizetype kMaxSecretBytes = 64 * 1024;
 
 Error usage(const QString &detail)
 {
-    return Error{ErrorCode::Usage, detail};
+    return Error {ErrorCode::Usage, detail};
 }
 
 Error notFound(const QString &detail)
 {
-    return Error{ErrorCode::NotFound, detail};
+    return Error {ErrorCode::NotFound, detail};
 }
 
 Error secretNotFound(const QString &profile, const QString &env, const QString &name)
 {
-    return Error{ErrorCode::SecretNotFound, QStringLiteral("there is no ") + name + QStringLiteral(" for ")
-                                                    + profile + QLatin1Char('/') + env};
+    return Error {ErrorCode::SecretNotFound,
+                  QStringLiteral("there is no ") + name + QStringLiteral(" for ") + profile
+                      + QLatin1Char('/') + env};
 }
 
 // The options that set one environment field (the shared per-kind rules say which fields
@@ -132,7 +133,10 @@ QString humanDuration(qint64 seconds)
 }
 
 Cli::Cli(const CliStreams &streams, const CliServices &services, QObject *parent)
-    : QObject(parent), m_streams(streams), m_services(services), m_secrets(services.secrets)
+    : QObject(parent)
+    , m_streams(streams)
+    , m_services(services)
+    , m_secrets(services.secrets)
 {
 }
 
@@ -143,7 +147,7 @@ void Cli::run(const QStringList &arguments)
     auto parsed = CommandLine::parse(arguments);
     if (!parsed) {
         QTimer::singleShot(0, this, [this, error = parsed.error()] {
-            fail(Error{error.code, error.detail + QStringLiteral(" (see tokentray-cli help)")});
+            fail(Error {error.code, error.detail + QStringLiteral(" (see tokentray-cli help)")});
         });
         return;
     }
@@ -151,7 +155,8 @@ void Cli::run(const QStringList &arguments)
     if (m_cmd.verbose)
         enableVerboseLogging();
     else
-        QLoggingCategory::setFilterRules(QStringLiteral("tokentray.*.info=false")); // errors speak for themselves
+        QLoggingCategory::setFilterRules(
+            QStringLiteral("tokentray.*.info=false")); // errors speak for themselves
     QTimer::singleShot(0, this, &Cli::dispatch);
 }
 
@@ -164,12 +169,14 @@ void Cli::dispatch()
         return;
     }
     if (m_cmd.help || c == QLatin1String("help")) {
-        const QString topic = c == QLatin1String("help") ? m_cmd.positionals.join(QLatin1Char(' ')) : c;
+        const QString topic
+            = c == QLatin1String("help") ? m_cmd.positionals.join(QLatin1Char(' ')) : c;
         print(topic.isEmpty() ? CommandLine::usage() : CommandLine::help(topic));
         finish(ExitCode::Ok);
         return;
     }
-    qCDebug(lcCli) << "command" << c << "config dir" << ProfileStore::resolveConfigDir(m_cmd.configDir);
+    qCDebug(lcCli) << "command" << c << "config dir"
+                   << ProfileStore::resolveConfigDir(m_cmd.configDir);
     if (c == QLatin1String("profile list"))
         profileList();
     else if (c == QLatin1String("profile show"))
@@ -199,7 +206,7 @@ void Cli::dispatch()
     else if (c == QLatin1String("logout"))
         logout();
     else
-        fail(Error{ErrorCode::Internal, QStringLiteral("command not implemented: ") + c});
+        fail(Error {ErrorCode::Internal, QStringLiteral("command not implemented: ") + c});
 }
 
 // ---- profiles ------------------------------------------------------------------------------
@@ -220,14 +227,16 @@ void Cli::profileList()
             o.insert(QLatin1String("refresh"), refreshPolicyName(p.refresh));
             o.insert(QLatin1String("current"), p.id == m_config.currentProfileId);
             o.insert(QLatin1String("activeEnvironment"), p.activeEnvironment);
-            o.insert(QLatin1String("environments"), QJsonArray::fromStringList(p.environmentNames()));
+            o.insert(QLatin1String("environments"),
+                     QJsonArray::fromStringList(p.environmentNames()));
             array.append(o);
         }
         printJson(array);
         return finish(ExitCode::Ok);
     }
     if (m_config.profiles.isEmpty()) {
-        print(QStringLiteral("No profiles yet. Add one with: tokentray-cli profile add NAME --kind oauth2\n"));
+        print(QStringLiteral(
+            "No profiles yet. Add one with: tokentray-cli profile add NAME --kind oauth2\n"));
         return finish(ExitCode::Ok);
     }
     for (const Profile &p : std::as_const(m_config.profiles)) {
@@ -236,7 +245,7 @@ void Cli::profileList()
                                                      : p.activeEnvironment;
         if (p.environments.size() > 1)
             envs += QStringLiteral(" (of ") + p.environmentNames().join(QStringLiteral(", "))
-                    + QLatin1Char(')');
+                + QLatin1Char(')');
         print((current ? QStringLiteral("* ") : QStringLiteral("  ")) + p.name.leftJustified(20)
               + QLatin1Char(' ') + kindName(p.kind).leftJustified(16) + QLatin1Char(' ') + envs
               + QLatin1Char('\n'));
@@ -259,23 +268,23 @@ void Cli::profileShow()
         printJson(o);
         return finish(ExitCode::Ok);
     }
-    QString text = QStringLiteral("Profile      ") + p.name + (current ? QStringLiteral(" (current)") : QString())
-                   + QStringLiteral("\nId           ") + p.id + QStringLiteral("\nKind         ")
-                   + kindName(p.kind);
+    QString text = QStringLiteral("Profile      ") + p.name
+        + (current ? QStringLiteral(" (current)") : QString()) + QStringLiteral("\nId           ")
+        + p.id + QStringLiteral("\nKind         ") + kindName(p.kind);
     if (p.grant != Grant::None)
         text += QStringLiteral(", grant ") + grantName(p.grant);
     text += QStringLiteral("\nRefresh      ") + refreshPolicyName(p.refresh) + QLatin1Char('\n');
     if (p.environments.isEmpty())
         text += QStringLiteral("Environments none (add one with: tokentray-cli environment add ")
-                + p.name + QStringLiteral(" NAME ...)\n");
+            + p.name + QStringLiteral(" NAME ...)\n");
     for (const Environment &env : p.environments) {
         text += QStringLiteral("Environment  ") + env.name
-                + (env.name == p.activeEnvironment ? QStringLiteral(" (active)") : QString())
-                + (env.isProtected ? QStringLiteral(" [protected]") : QString()) + QLatin1Char('\n');
+            + (env.name == p.activeEnvironment ? QStringLiteral(" (active)") : QString())
+            + (env.isProtected ? QStringLiteral(" [protected]") : QString()) + QLatin1Char('\n');
         auto line = [&text](const char *label, const QString &value) {
             if (!value.isEmpty())
                 text += QStringLiteral("  ") + QString::fromLatin1(label).leftJustified(15) + value
-                        + QLatin1Char('\n');
+                    + QLatin1Char('\n');
         };
         line("issuer", env.issuer.toString());
         line("token URL", env.tokenUrl.toString());
@@ -291,7 +300,9 @@ void Cli::profileShow()
         line("source profile", env.sourceProfile);
         line("region", env.region);
         line("STS endpoint", env.stsEndpoint.toString());
-        line("duration", env.durationSeconds ? QString::number(env.durationSeconds) + QStringLiteral(" s") : QString());
+        line("duration",
+             env.durationSeconds ? QString::number(env.durationSeconds) + QStringLiteral(" s")
+                                 : QString());
         line("external id", env.externalId.isEmpty() ? QString() : QStringLiteral("(set)"));
         line("MFA serial", env.mfaSerial);
         line("session name", env.sessionName);
@@ -312,12 +323,13 @@ void Cli::profileAdd()
     if (auto r = validateName(QStringLiteral("profile"), name); !r)
         return fail(usage(r.error().detail));
     if (!m_cmd.has(QStringLiteral("kind")))
-        return fail(usage(QStringLiteral("profile add needs --kind (") + kindNames().join(QStringLiteral(", "))
-                          + QLatin1Char(')')));
+        return fail(usage(QStringLiteral("profile add needs --kind (")
+                          + kindNames().join(QStringLiteral(", ")) + QLatin1Char(')')));
     const auto kind = kindFromName(m_cmd.value(QStringLiteral("kind")));
     if (!kind)
         return fail(usage(QStringLiteral("unknown kind \"") + m_cmd.value(QStringLiteral("kind"))
-                          + QStringLiteral("\"; use one of ") + kindNames().join(QStringLiteral(", "))));
+                          + QStringLiteral("\"; use one of ")
+                          + kindNames().join(QStringLiteral(", "))));
     Profile profile;
     profile.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     profile.name = name;
@@ -327,8 +339,9 @@ void Cli::profileAdd()
             return fail(usage(QStringLiteral("--grant applies to oauth2 profiles only")));
         const auto grant = grantFromName(m_cmd.value(QStringLiteral("grant")));
         if (!grant)
-            return fail(usage(QStringLiteral("unknown grant \"") + m_cmd.value(QStringLiteral("grant"))
-                              + QStringLiteral("\"; use one of ") + grantNames().join(QStringLiteral(", "))));
+            return fail(usage(
+                QStringLiteral("unknown grant \"") + m_cmd.value(QStringLiteral("grant"))
+                + QStringLiteral("\"; use one of ") + grantNames().join(QStringLiteral(", "))));
         profile.grant = *grant;
     } else {
         profile.grant = defaultGrant(*kind);
@@ -342,8 +355,9 @@ void Cli::profileAdd()
     if (auto r = lockAndLoadConfig(); !r)
         return fail(r.error());
     if (m_config.profileByName(name))
-        return fail(Error{ErrorCode::AlreadyExists, QStringLiteral("a profile named \"") + name
-                                                            + QStringLiteral("\" already exists")});
+        return fail(Error {ErrorCode::AlreadyExists,
+                           QStringLiteral("a profile named \"") + name
+                               + QStringLiteral("\" already exists")});
     m_config.profiles.append(profile);
     if (m_config.currentProfileId.isEmpty())
         m_config.currentProfileId = profile.id;
@@ -373,11 +387,13 @@ void Cli::profileRemove()
         const QString id = m_config.profiles.at(index).id;
         m_config.profiles.removeAt(index);
         if (m_config.currentProfileId == id)
-            m_config.currentProfileId = m_config.profiles.isEmpty() ? QString() : m_config.profiles.first().id;
+            m_config.currentProfileId
+                = m_config.profiles.isEmpty() ? QString() : m_config.profiles.first().id;
         if (auto r = saveConfig(); !r)
             return fail(r.error());
         if (!m_cmd.json)
-            print(QStringLiteral("Removed profile ") + name + QStringLiteral(" and its keychain items.\n"));
+            print(QStringLiteral("Removed profile ") + name
+                  + QStringLiteral(" and its keychain items.\n"));
         finish(ExitCode::Ok);
     });
 }
@@ -399,9 +415,11 @@ void Cli::environmentAdd(bool create)
     Environment edited;
     if (create) {
         if (profile->environment(envName))
-            return fail(Error{ErrorCode::AlreadyExists,
-                              QStringLiteral("profile ") + profile->name + QStringLiteral(" already has an environment ")
-                                      + envName + QStringLiteral("; change it with: tokentray-cli environment set")});
+            return fail(
+                Error {ErrorCode::AlreadyExists,
+                       QStringLiteral("profile ") + profile->name
+                           + QStringLiteral(" already has an environment ") + envName
+                           + QStringLiteral("; change it with: tokentray-cli environment set")});
         edited.name = envName;
     } else {
         auto env = findEnvironment(profile, envName);
@@ -426,12 +444,14 @@ void Cli::environmentAdd(bool create)
     if (m_cmd.json) {
         printJson(ConfigCodec::encodeProfile(*m_config.profileByName(m_cmd.positionals.at(0))));
     } else {
-        print((create ? QStringLiteral("Added environment ") : QStringLiteral("Updated environment "))
-              + profile->name + QLatin1Char('/') + envName + QStringLiteral(".\n"));
+        print(
+            (create ? QStringLiteral("Added environment ") : QStringLiteral("Updated environment "))
+            + profile->name + QLatin1Char('/') + envName + QStringLiteral(".\n"));
         const QStringList needed = requiredSecretNames(profile->kind, profile->grant);
         if (create && !needed.isEmpty())
             print(QStringLiteral("Store its secret with: tokentray-cli secret set ") + profile->name
-                  + QLatin1Char(' ') + envName + QLatin1Char(' ') + needed.first() + QStringLiteral(" < FILE\n"));
+                  + QLatin1Char(' ') + envName + QLatin1Char(' ') + needed.first()
+                  + QStringLiteral(" < FILE\n"));
     }
     finish(ExitCode::Ok);
 }
@@ -472,13 +492,13 @@ Result<void> Cli::applyEnvironmentOptions(const Profile &profile, Environment *e
         if (m_cmd.values.contains(key))
             *target = m_cmd.value(key);
     };
-    for (const auto &[option, target] : std::initializer_list<std::pair<const char *, QUrl *>>{
-                 {"issuer", &env->issuer},
-                 {"token-url", &env->tokenUrl},
-                 {"device-url", &env->deviceUrl},
-                 {"revocation-url", &env->revocationUrl},
-                 {"api-url", &env->apiUrl},
-                 {"sts-endpoint", &env->stsEndpoint}}) {
+    for (const auto &[option, target] : std::initializer_list<std::pair<const char *, QUrl *>> {
+             {"issuer", &env->issuer},
+             {"token-url", &env->tokenUrl},
+             {"device-url", &env->deviceUrl},
+             {"revocation-url", &env->revocationUrl},
+             {"api-url", &env->apiUrl},
+             {"sts-endpoint", &env->stsEndpoint}}) {
         if (auto r = url(option, target); !r)
             return r;
     }
@@ -515,7 +535,8 @@ Result<void> Cli::applyEnvironmentOptions(const Profile &profile, Environment *e
         } else {
             const QFileInfo info(path);
             if (!info.isFile() || !info.isReadable())
-                return usage(QStringLiteral("--ca-file ") + path + QStringLiteral(" is not a readable file"));
+                return usage(QStringLiteral("--ca-file ") + path
+                             + QStringLiteral(" is not a readable file"));
             env->caFile = info.absoluteFilePath();
         }
     }
@@ -546,7 +567,8 @@ void Cli::environmentRemove()
         Profile *p = m_config.profileByName(profileName);
         p->environments.removeIf([&envName](const Environment &e) { return e.name == envName; });
         if (p->activeEnvironment == envName)
-            p->activeEnvironment = p->environments.isEmpty() ? QString() : p->environments.first().name;
+            p->activeEnvironment
+                = p->environments.isEmpty() ? QString() : p->environments.first().name;
         if (auto r = saveConfig(); !r)
             return fail(r.error());
         if (!m_cmd.json)
@@ -564,7 +586,8 @@ Result<Secret> Cli::readSecretInput(const QString &what)
         return usage(QStringLiteral("no standard input to read the secret from"));
     QByteArray bytes;
     if (m_streams.inIsTerminal) {
-        m_streams.err->write((QStringLiteral("Enter ") + what + QStringLiteral(" (input is hidden): ")).toUtf8());
+        m_streams.err->write(
+            (QStringLiteral("Enter ") + what + QStringLiteral(" (input is hidden): ")).toUtf8());
         {
             const TerminalEchoOff noEcho;
             bytes = m_streams.in->readLine(kMaxSecretBytes + 2);
@@ -587,7 +610,8 @@ Result<Secret> Cli::readSecretInput(const QString &what)
     else if (bytes.endsWith('\n'))
         bytes.chop(1);
     if (bytes.isEmpty())
-        return usage(QStringLiteral("no secret on standard input (pipe it in: tokentray-cli secret set ... < FILE)"));
+        return usage(QStringLiteral(
+            "no secret on standard input (pipe it in: tokentray-cli secret set ... < FILE)"));
     return Secret(bytes);
 }
 
@@ -610,7 +634,8 @@ void Cli::secretSet()
                           + (allowed.isEmpty() ? QStringLiteral("no secrets")
                                                : allowed.join(QStringLiteral(", ")))
                           + QStringLiteral(", not \"") + name + QLatin1Char('"')));
-    auto secret = readSecretInput(profile->name + QLatin1Char('/') + envName + QLatin1Char(' ') + name);
+    auto secret
+        = readSecretInput(profile->name + QLatin1Char('/') + envName + QLatin1Char(' ') + name);
     if (!secret)
         return fail(secret.error());
 
@@ -626,7 +651,8 @@ void Cli::secretSet()
     const QString profileName = profile->name;
     const QString key = secretKey(profile->id, envName, name);
     runSecretJobs({m_secrets->write(key, *secret)},
-                  [this, profileName, envName, name, entry, wasIndexed](const QList<Result<Secret>> &results) {
+                  [this, profileName, envName, name, entry,
+                   wasIndexed](const QList<Result<Secret>> &results) {
                       if (!results.first()) {
                           if (!wasIndexed) {
                               m_config.profileByName(profileName)->secretIndex.removeAll(entry);
@@ -635,8 +661,9 @@ void Cli::secretSet()
                           return fail(results.first().error());
                       }
                       if (!m_cmd.json)
-                          print(QStringLiteral("Stored ") + name + QStringLiteral(" for ") + profileName
-                                + QLatin1Char('/') + envName + QStringLiteral(" in the keychain.\n"));
+                          print(QStringLiteral("Stored ") + name + QStringLiteral(" for ")
+                                + profileName + QLatin1Char('/') + envName
+                                + QStringLiteral(" in the keychain.\n"));
                       finish(ExitCode::Ok);
                   });
 }
@@ -664,32 +691,34 @@ void Cli::secretDelete()
                       const Result<Secret> &r = results.first();
                       if (r)
                           return removeSecret(profileName, envName, name);
-                      fail(r.error().code == ErrorCode::SecretNotFound ? secretNotFound(profileName, envName, name)
-                                                                       : r.error());
+                      fail(r.error().code == ErrorCode::SecretNotFound
+                               ? secretNotFound(profileName, envName, name)
+                               : r.error());
                   });
 }
 
 void Cli::removeSecret(const QString &profileName, const QString &envName, const QString &name)
 {
     const QString entry = secretIndexEntry(envName, name);
-    runSecretJobs({m_secrets->remove(secretKey(m_config.profileByName(profileName)->id, envName, name))},
-                  [this, profileName, envName, name, entry](const QList<Result<Secret>> &results) {
-                      Profile *p = m_config.profileByName(profileName);
-                      const bool wasIndexed = p->secretIndex.removeAll(entry) > 0;
-                      const Result<Secret> &r = results.first();
-                      if (!r && r.error().code != ErrorCode::SecretNotFound)
-                          return fail(r.error());
-                      if (wasIndexed) {
-                          if (auto saved = saveConfig(); !saved)
-                              return fail(saved.error());
-                      }
-                      if (!r && !wasIndexed)
-                          return fail(secretNotFound(profileName, envName, name));
-                      if (!m_cmd.json)
-                          print(QStringLiteral("Deleted ") + name + QStringLiteral(" of ") + profileName
-                                + QLatin1Char('/') + envName + QStringLiteral(" from the keychain.\n"));
-                      finish(ExitCode::Ok);
-                  });
+    runSecretJobs(
+        {m_secrets->remove(secretKey(m_config.profileByName(profileName)->id, envName, name))},
+        [this, profileName, envName, name, entry](const QList<Result<Secret>> &results) {
+            Profile *p = m_config.profileByName(profileName);
+            const bool wasIndexed = p->secretIndex.removeAll(entry) > 0;
+            const Result<Secret> &r = results.first();
+            if (!r && r.error().code != ErrorCode::SecretNotFound)
+                return fail(r.error());
+            if (wasIndexed) {
+                if (auto saved = saveConfig(); !saved)
+                    return fail(saved.error());
+            }
+            if (!r && !wasIndexed)
+                return fail(secretNotFound(profileName, envName, name));
+            if (!m_cmd.json)
+                print(QStringLiteral("Deleted ") + name + QStringLiteral(" of ") + profileName
+                      + QLatin1Char('/') + envName + QStringLiteral(" from the keychain.\n"));
+            finish(ExitCode::Ok);
+        });
 }
 
 void Cli::removeIndexedSecrets(const QString &profileName, const QString &envName,
@@ -702,23 +731,25 @@ void Cli::removeIndexedSecrets(const QString &profileName, const QString &envNam
     QList<SecretJob *> jobs;
     for (const QString &entry : std::as_const(entries))
         jobs << m_secrets->remove(profile->id + QLatin1Char('/') + entry);
-    runSecretJobs(jobs, [this, profileName, entries, onSuccess](const QList<Result<Secret>> &results) {
-        Profile *p = m_config.profileByName(profileName);
-        std::optional<Error> firstError;
-        for (qsizetype i = 0; i < results.size(); ++i) {
-            const Result<Secret> &r = results.at(i);
-            if (r || r.error().code == ErrorCode::SecretNotFound)
-                p->secretIndex.removeAll(entries.at(i));
-            else if (!firstError)
-                firstError = r.error();
-        }
-        if (firstError) {
-            // Keep what could not be deleted in the index, so a later attempt finds it.
-            (void)saveConfig();
-            return fail(*firstError);
-        }
-        onSuccess();
-    });
+    runSecretJobs(jobs,
+                  [this, profileName, entries, onSuccess](const QList<Result<Secret>> &results) {
+                      Profile *p = m_config.profileByName(profileName);
+                      std::optional<Error> firstError;
+                      for (qsizetype i = 0; i < results.size(); ++i) {
+                          const Result<Secret> &r = results.at(i);
+                          if (r || r.error().code == ErrorCode::SecretNotFound)
+                              p->secretIndex.removeAll(entries.at(i));
+                          else if (!firstError)
+                              firstError = r.error();
+                      }
+                      if (firstError) {
+                          // Keep what could not be deleted in the index, so a later attempt finds
+                          // it.
+                          (void)saveConfig();
+                          return fail(*firstError);
+                      }
+                      onSuccess();
+                  });
 }
 
 void Cli::runSecretJobs(const QList<SecretJob *> &jobs,
@@ -766,11 +797,13 @@ void Cli::switchProfile()
     if (auto r = saveConfig(); !r)
         return fail(r.error());
     if (m_cmd.json) {
-        printJson(QJsonObject{{QStringLiteral("profile"), profile->name},
-                              {QStringLiteral("environment"), profile->activeEnvironment}});
+        printJson(QJsonObject {{QStringLiteral("profile"), profile->name},
+                               {QStringLiteral("environment"), profile->activeEnvironment}});
     } else {
         print(QStringLiteral("Current: ") + profile->name
-              + (profile->activeEnvironment.isEmpty() ? QString() : QLatin1Char('/') + profile->activeEnvironment)
+              + (profile->activeEnvironment.isEmpty()
+                     ? QString()
+                     : QLatin1Char('/') + profile->activeEnvironment)
               + QLatin1Char('\n'));
     }
     finish(ExitCode::Ok);
@@ -792,7 +825,8 @@ void Cli::status()
         for (const Environment &env : p.environments) {
             QStringList names = requiredSecretNames(p.kind, p.grant);
             for (const QString &entry : p.secretIndex) {
-                if (entry.startsWith(env.name + QLatin1Char('/')) && !names.contains(entry.mid(env.name.size() + 1)))
+                if (entry.startsWith(env.name + QLatin1Char('/'))
+                    && !names.contains(entry.mid(env.name.size() + 1)))
                     names << entry.mid(env.name.size() + 1);
             }
             names << QStringLiteral("token_cache");
@@ -827,7 +861,8 @@ void Cli::status()
 
         const QDateTime now = m_services.clock->nowUtc();
         // State and expiry of the cached token (what `token` would start from).
-        auto tokenInfo = [&](const QString &profile, const QString &env) -> std::pair<TokenState, QDateTime> {
+        auto tokenInfo
+            = [&](const QString &profile, const QString &env) -> std::pair<TokenState, QDateTime> {
             for (qsizetype i = 0; i < rows.size(); ++i) {
                 if (rows.at(i).profile != profile || rows.at(i).environment != env
                     || rows.at(i).secretName != QLatin1String("token_cache"))
@@ -855,8 +890,9 @@ void Cli::status()
             const bool current = p.id == m_config.currentProfileId;
             QJsonArray envsJson;
             if (p.environments.isEmpty())
-                text += (current ? QStringLiteral("* ") : QStringLiteral("  ")) + p.name.leftJustified(28)
-                        + kindName(p.kind).leftJustified(17) + QStringLiteral("no environments\n");
+                text += (current ? QStringLiteral("* ") : QStringLiteral("  "))
+                    + p.name.leftJustified(28) + kindName(p.kind).leftJustified(17)
+                    + QStringLiteral("no environments\n");
             for (const Environment &env : p.environments) {
                 const auto secrets = presence(p.name, env.name);
                 QJsonObject secretsJson;
@@ -867,11 +903,11 @@ void Cli::status()
                 }
                 const bool active = env.name == p.activeEnvironment;
                 const auto [state, expiresAt] = tokenInfo(p.name, env.name);
-                QJsonObject e{{QStringLiteral("name"), env.name},
-                              {QStringLiteral("active"), active},
-                              {QStringLiteral("protected"), env.isProtected},
-                              {QStringLiteral("state"), tokenStateName(state)},
-                              {QStringLiteral("secrets"), secretsJson}};
+                QJsonObject e {{QStringLiteral("name"), env.name},
+                               {QStringLiteral("active"), active},
+                               {QStringLiteral("protected"), env.isProtected},
+                               {QStringLiteral("state"), tokenStateName(state)},
+                               {QStringLiteral("secrets"), secretsJson}};
                 if (expiresAt.isValid())
                     e.insert(QStringLiteral("expiresAt"), expiresAt.toString(Qt::ISODate));
                 envsJson.append(e);
@@ -881,31 +917,39 @@ void Cli::status()
                     if (left > 0)
                         stateText += QStringLiteral(", expires in ") + humanDuration(left);
                     else
-                        stateText += QStringLiteral(", expired ") + humanDuration(-left) + QStringLiteral(" ago");
+                        stateText += QStringLiteral(", expired ") + humanDuration(-left)
+                            + QStringLiteral(" ago");
                 }
-                const QString marker = current && active ? QStringLiteral("* ") : active ? QStringLiteral("+ ") : QStringLiteral("  ");
+                const QString marker = current && active ? QStringLiteral("* ")
+                    : active                             ? QStringLiteral("+ ")
+                                                         : QStringLiteral("  ");
                 text += marker + QString(p.name + QLatin1Char('/') + env.name).leftJustified(28)
-                        + kindName(p.kind).leftJustified(17) + stateText.leftJustified(32)
-                        + (parts.isEmpty() ? QStringLiteral("no secrets needed") : parts.join(QStringLiteral(", ")))
-                        + (env.isProtected ? QStringLiteral("  [protected]") : QString()) + QLatin1Char('\n');
+                    + kindName(p.kind).leftJustified(17) + stateText.leftJustified(32)
+                    + (parts.isEmpty() ? QStringLiteral("no secrets needed")
+                                       : parts.join(QStringLiteral(", ")))
+                    + (env.isProtected ? QStringLiteral("  [protected]") : QString())
+                    + QLatin1Char('\n');
             }
-            QJsonObject o{{QStringLiteral("name"), p.name},
-                          {QStringLiteral("kind"), kindName(p.kind)},
-                          {QStringLiteral("current"), current},
-                          {QStringLiteral("activeEnvironment"), p.activeEnvironment},
-                          {QStringLiteral("environments"), envsJson}};
+            QJsonObject o {{QStringLiteral("name"), p.name},
+                           {QStringLiteral("kind"), kindName(p.kind)},
+                           {QStringLiteral("current"), current},
+                           {QStringLiteral("activeEnvironment"), p.activeEnvironment},
+                           {QStringLiteral("environments"), envsJson}};
             profilesJson.append(o);
         }
-        const QString keychain = !keychainError ? QStringLiteral("available")
-                                 : keychainError->code == ErrorCode::KeychainLocked ? QStringLiteral("locked")
-                                                                                     : QStringLiteral("unavailable");
+        const QString keychain = !keychainError                ? QStringLiteral("available")
+            : keychainError->code == ErrorCode::KeychainLocked ? QStringLiteral("locked")
+                                                               : QStringLiteral("unavailable");
         if (m_cmd.json) {
-            printJson(QJsonObject{{QStringLiteral("keychain"), keychain},
-                                  {QStringLiteral("profiles"), profilesJson}});
+            printJson(QJsonObject {{QStringLiteral("keychain"), keychain},
+                                   {QStringLiteral("profiles"), profilesJson}});
         } else if (m_config.profiles.isEmpty()) {
-            print(QStringLiteral("No profiles yet. Add one with: tokentray-cli profile add NAME --kind oauth2\n"));
+            print(QStringLiteral(
+                "No profiles yet. Add one with: tokentray-cli profile add NAME --kind oauth2\n"));
         } else {
-            print(text + QStringLiteral("(* current profile's active environment, + active environment)\n"));
+            print(text
+                  + QStringLiteral(
+                      "(* current profile's active environment, + active environment)\n"));
         }
         if (keychainError)
             return fail(*keychainError);
@@ -953,9 +997,11 @@ Result<Environment *> Cli::findEnvironment(Profile *profile, const QString &envN
     if (Environment *env = profile->environment(envName))
         return env;
     const QStringList names = profile->environmentNames();
-    return notFound(QStringLiteral("profile ") + profile->name + QStringLiteral(" has no environment \"")
-                    + envName + QStringLiteral("\" (it has: ")
-                    + (names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", "))) + QStringLiteral(")"));
+    return notFound(QStringLiteral("profile ") + profile->name
+                    + QStringLiteral(" has no environment \"") + envName
+                    + QStringLiteral("\" (it has: ")
+                    + (names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", ")))
+                    + QStringLiteral(")"));
 }
 
 QString Cli::messageFor(const Error &error)
@@ -965,11 +1011,11 @@ QString Cli::messageFor(const Error &error)
     case ErrorCode::KeychainLocked:
         return QStringLiteral("The keychain is locked: unlock it (for example by logging in to the "
                               "desktop session) and try again. Nothing was changed or deleted. (")
-               + detail + QLatin1Char(')');
+            + detail + QLatin1Char(')');
     case ErrorCode::NoKeychain:
         return QStringLiteral("No keychain is available: TokenTray keeps secrets only in the OS "
                               "keychain (Secret Service, e.g. gnome-keyring or KWallet). (")
-               + detail + QLatin1Char(')');
+            + detail + QLatin1Char(')');
     case ErrorCode::KeychainTimeout:
     case ErrorCode::KeychainFailure:
         return QStringLiteral("The keychain failed: ") + detail;
@@ -978,13 +1024,16 @@ QString Cli::messageFor(const Error &error)
     case ErrorCode::ConfigIo:
     case ErrorCode::ConfigReadOnly:
         return QStringLiteral("Configuration error: ") + detail
-               + QStringLiteral(". The file was left as it is.");
+            + QStringLiteral(". The file was left as it is.");
     default:
         break;
     }
     if (detail.isEmpty())
         return errorCodeName(error.code);
-    return detail + (detail.endsWith(QLatin1Char('.')) || detail.endsWith(QLatin1Char(')')) ? QString() : QStringLiteral("."));
+    return detail
+        + (detail.endsWith(QLatin1Char('.')) || detail.endsWith(QLatin1Char(')'))
+               ? QString()
+               : QStringLiteral("."));
 }
 
 void Cli::print(const QString &text)
@@ -994,7 +1043,8 @@ void Cli::print(const QString &text)
 
 void Cli::printJson(const QJsonValue &value)
 {
-    const QJsonDocument doc = value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject());
+    const QJsonDocument doc
+        = value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject());
     m_streams.out->write(doc.toJson(QJsonDocument::Indented));
 }
 
@@ -1002,7 +1052,8 @@ void Cli::fail(const Error &error)
 {
     if (m_finished)
         return;
-    m_streams.err->write((QStringLiteral("tokentray-cli: ") + messageFor(error) + QLatin1Char('\n')).toUtf8());
+    m_streams.err->write(
+        (QStringLiteral("tokentray-cli: ") + messageFor(error) + QLatin1Char('\n')).toUtf8());
     finish(exitCodeFor(error));
 }
 

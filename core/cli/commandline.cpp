@@ -5,20 +5,17 @@ namespace {
 
 Error usageError(const QString &detail)
 {
-    return Error{ErrorCode::Usage, detail};
+    return Error {ErrorCode::Usage, detail};
 }
 
 const QStringList kEnvironmentOptions = {
-        QStringLiteral("issuer"),      QStringLiteral("token-url"),
-        QStringLiteral("device-url"),  QStringLiteral("revocation-url"),
-        QStringLiteral("client-id"),   QStringLiteral("auth"),
-        QStringLiteral("scope"),       QStringLiteral("audience"),
-        QStringLiteral("api-url"),     QStringLiteral("ca-file"),
-        QStringLiteral("protected"),   QStringLiteral("role-arn"),
-        QStringLiteral("source-profile"), QStringLiteral("region"),
-        QStringLiteral("sts-endpoint"), QStringLiteral("duration"),
-        QStringLiteral("external-id"), QStringLiteral("mfa-serial"),
-        QStringLiteral("session-name"),
+    QStringLiteral("issuer"),         QStringLiteral("token-url"),   QStringLiteral("device-url"),
+    QStringLiteral("revocation-url"), QStringLiteral("client-id"),   QStringLiteral("auth"),
+    QStringLiteral("scope"),          QStringLiteral("audience"),    QStringLiteral("api-url"),
+    QStringLiteral("ca-file"),        QStringLiteral("protected"),   QStringLiteral("role-arn"),
+    QStringLiteral("source-profile"), QStringLiteral("region"),      QStringLiteral("sts-endpoint"),
+    QStringLiteral("duration"),       QStringLiteral("external-id"), QStringLiteral("mfa-serial"),
+    QStringLiteral("session-name"),
 };
 
 } // namespace
@@ -26,49 +23,49 @@ const QStringList kEnvironmentOptions = {
 const QList<OptionSpec> &options()
 {
     static const QList<OptionSpec> list = {
-            {QStringLiteral("kind"), QStringLiteral("KIND"),
-             QStringLiteral("oauth2, aws-assume-role, aws-access-key or static-token")},
-            {QStringLiteral("grant"), QStringLiteral("GRANT"),
-             QStringLiteral("oauth2 grant: client_credentials (default), refresh_token or "
-                            "device_code")},
-            {QStringLiteral("refresh"), QStringLiteral("POLICY"),
-             QStringLiteral("deferred (refresh when asked, default) or eager (before expiry)")},
-            {QStringLiteral("issuer"), QStringLiteral("URL"),
-             QStringLiteral("OpenID Connect / RFC 8414 issuer; endpoints are discovered")},
-            {QStringLiteral("token-url"), QStringLiteral("URL"), QStringLiteral("token endpoint")},
-            {QStringLiteral("device-url"), QStringLiteral("URL"),
-             QStringLiteral("device authorization endpoint")},
-            {QStringLiteral("revocation-url"), QStringLiteral("URL"),
-             QStringLiteral("token revocation endpoint (RFC 7009)")},
-            {QStringLiteral("client-id"), QStringLiteral("ID"), QStringLiteral("OAuth2 client id")},
-            {QStringLiteral("auth"), QStringLiteral("METHOD"),
-             QStringLiteral("client authentication: basic (default) or post")},
-            {QStringLiteral("scope"), QStringLiteral("\"S1 S2\""),
-             QStringLiteral("space-separated scopes")},
-            {QStringLiteral("audience"), QStringLiteral("A"), QStringLiteral("audience / resource")},
-            {QStringLiteral("api-url"), QStringLiteral("URL"),
-             QStringLiteral("the API this environment's tokens are for")},
-            {QStringLiteral("ca-file"), QStringLiteral("FILE"),
-             QStringLiteral("PEM file of CA certificates trusted for this environment only")},
-            {QStringLiteral("protected"), QString(),
-             QStringLiteral("guard this environment (PROD): confirm before copying its tokens")},
-            {QStringLiteral("unprotected"), QString(), QStringLiteral("remove the guard")},
-            {QStringLiteral("role-arn"), QStringLiteral("ARN"), QStringLiteral("IAM role to assume")},
-            {QStringLiteral("source-profile"), QStringLiteral("NAME"),
-             QStringLiteral("AWS profile whose credentials assume the role")},
-            {QStringLiteral("region"), QStringLiteral("R"), QStringLiteral("AWS region")},
-            {QStringLiteral("sts-endpoint"), QStringLiteral("URL"),
-             QStringLiteral("STS endpoint (default: the regional one)")},
-            {QStringLiteral("duration"), QStringLiteral("SECONDS"),
-             QStringLiteral("role session duration, 900-43200")},
-            {QStringLiteral("external-id"), QStringLiteral("X"), QStringLiteral("ExternalId")},
-            {QStringLiteral("mfa-serial"), QStringLiteral("ARN"), QStringLiteral("MFA device")},
-            {QStringLiteral("env"), QStringLiteral("ENV"),
-             QStringLiteral("environment (default: the profile's active one)")},
-            {QStringLiteral("min-valid"), QStringLiteral("SECONDS"),
-             QStringLiteral("refresh first unless the token is valid this long")},
-            {QStringLiteral("session-name"), QStringLiteral("N"),
-             QStringLiteral("RoleSessionName (2-64 of [\\w+=,.@-])")},
+        {QStringLiteral("kind"), QStringLiteral("KIND"),
+         QStringLiteral("oauth2, aws-assume-role, aws-access-key or static-token")},
+        {QStringLiteral("grant"), QStringLiteral("GRANT"),
+         QStringLiteral("oauth2 grant: client_credentials (default), refresh_token or "
+                        "device_code")},
+        {QStringLiteral("refresh"), QStringLiteral("POLICY"),
+         QStringLiteral("deferred (refresh when asked, default) or eager (before expiry)")},
+        {QStringLiteral("issuer"), QStringLiteral("URL"),
+         QStringLiteral("OpenID Connect / RFC 8414 issuer; endpoints are discovered")},
+        {QStringLiteral("token-url"), QStringLiteral("URL"), QStringLiteral("token endpoint")},
+        {QStringLiteral("device-url"), QStringLiteral("URL"),
+         QStringLiteral("device authorization endpoint")},
+        {QStringLiteral("revocation-url"), QStringLiteral("URL"),
+         QStringLiteral("token revocation endpoint (RFC 7009)")},
+        {QStringLiteral("client-id"), QStringLiteral("ID"), QStringLiteral("OAuth2 client id")},
+        {QStringLiteral("auth"), QStringLiteral("METHOD"),
+         QStringLiteral("client authentication: basic (default) or post")},
+        {QStringLiteral("scope"), QStringLiteral("\"S1 S2\""),
+         QStringLiteral("space-separated scopes")},
+        {QStringLiteral("audience"), QStringLiteral("A"), QStringLiteral("audience / resource")},
+        {QStringLiteral("api-url"), QStringLiteral("URL"),
+         QStringLiteral("the API this environment's tokens are for")},
+        {QStringLiteral("ca-file"), QStringLiteral("FILE"),
+         QStringLiteral("PEM file of CA certificates trusted for this environment only")},
+        {QStringLiteral("protected"), QString(),
+         QStringLiteral("guard this environment (PROD): confirm before copying its tokens")},
+        {QStringLiteral("unprotected"), QString(), QStringLiteral("remove the guard")},
+        {QStringLiteral("role-arn"), QStringLiteral("ARN"), QStringLiteral("IAM role to assume")},
+        {QStringLiteral("source-profile"), QStringLiteral("NAME"),
+         QStringLiteral("AWS profile whose credentials assume the role")},
+        {QStringLiteral("region"), QStringLiteral("R"), QStringLiteral("AWS region")},
+        {QStringLiteral("sts-endpoint"), QStringLiteral("URL"),
+         QStringLiteral("STS endpoint (default: the regional one)")},
+        {QStringLiteral("duration"), QStringLiteral("SECONDS"),
+         QStringLiteral("role session duration, 900-43200")},
+        {QStringLiteral("external-id"), QStringLiteral("X"), QStringLiteral("ExternalId")},
+        {QStringLiteral("mfa-serial"), QStringLiteral("ARN"), QStringLiteral("MFA device")},
+        {QStringLiteral("env"), QStringLiteral("ENV"),
+         QStringLiteral("environment (default: the profile's active one)")},
+        {QStringLiteral("min-valid"), QStringLiteral("SECONDS"),
+         QStringLiteral("refresh first unless the token is valid this long")},
+        {QStringLiteral("session-name"), QStringLiteral("N"),
+         QStringLiteral("RoleSessionName (2-64 of [\\w+=,.@-])")},
     };
     return list;
 }
@@ -76,43 +73,79 @@ const QList<OptionSpec> &options()
 const QList<CommandSpec> &commands()
 {
     static const QList<CommandSpec> list = {
-            {QStringLiteral("profile list"), {}, {}, {}, QStringLiteral("list profiles")},
-            {QStringLiteral("profile show"), {QStringLiteral("NAME")}, {}, {},
-             QStringLiteral("show one profile and its environments")},
-            {QStringLiteral("profile add"), {QStringLiteral("NAME")}, {},
-             {QStringLiteral("kind"), QStringLiteral("grant"), QStringLiteral("refresh")},
-             QStringLiteral("create a profile")},
-            {QStringLiteral("profile remove"), {QStringLiteral("NAME")}, {}, {},
-             QStringLiteral("remove a profile and every keychain item it wrote")},
-            {QStringLiteral("environment add"), {QStringLiteral("PROFILE"), QStringLiteral("ENV")},
-             {}, kEnvironmentOptions, QStringLiteral("add an environment to a profile")},
-            {QStringLiteral("environment set"), {QStringLiteral("PROFILE"), QStringLiteral("ENV")},
-             {}, kEnvironmentOptions + QStringList{QStringLiteral("unprotected")},
-             QStringLiteral("change an environment's settings")},
-            {QStringLiteral("environment remove"),
-             {QStringLiteral("PROFILE"), QStringLiteral("ENV")}, {}, {},
-             QStringLiteral("remove an environment and its keychain items")},
-            {QStringLiteral("secret set"),
-             {QStringLiteral("PROFILE"), QStringLiteral("ENV"), QStringLiteral("NAME")}, {}, {},
-             QStringLiteral("store a secret read from standard input in the keychain")},
-            {QStringLiteral("secret delete"),
-             {QStringLiteral("PROFILE"), QStringLiteral("ENV"), QStringLiteral("NAME")}, {}, {},
-             QStringLiteral("delete a secret from the keychain")},
-            {QStringLiteral("switch"), {QStringLiteral("PROFILE")}, {QStringLiteral("ENV")}, {},
-             QStringLiteral("make PROFILE current and ENV its active environment")},
-            {QStringLiteral("status"), {}, {}, {},
-             QStringLiteral("every profile and environment: token state, expiry, secrets")},
-            {QStringLiteral("token"), {}, {QStringLiteral("PROFILE")},
-             {QStringLiteral("env"), QStringLiteral("min-valid")},
-             QStringLiteral("print an access token (refreshed when needed)")},
-            {QStringLiteral("login"), {QStringLiteral("PROFILE")}, {}, {QStringLiteral("env")},
-             QStringLiteral("sign in (device code: shows a code and a URL) and keep the tokens")},
-            {QStringLiteral("logout"), {QStringLiteral("PROFILE")}, {}, {QStringLiteral("env")},
-             QStringLiteral("revoke the refresh token and forget cached tokens")},
-            // Two words, so `help secret set` works like `help secret`.
-            {QStringLiteral("help"), {}, {QStringLiteral("COMMAND"), QStringLiteral("SUBCOMMAND")}, {},
-             QStringLiteral("show help for a command")},
-            {QStringLiteral("version"), {}, {}, {}, QStringLiteral("print the version")},
+        {QStringLiteral("profile list"), {}, {}, {}, QStringLiteral("list profiles")},
+        {QStringLiteral("profile show"),
+         {QStringLiteral("NAME")},
+         {},
+         {},
+         QStringLiteral("show one profile and its environments")},
+        {QStringLiteral("profile add"),
+         {QStringLiteral("NAME")},
+         {},
+         {QStringLiteral("kind"), QStringLiteral("grant"), QStringLiteral("refresh")},
+         QStringLiteral("create a profile")},
+        {QStringLiteral("profile remove"),
+         {QStringLiteral("NAME")},
+         {},
+         {},
+         QStringLiteral("remove a profile and every keychain item it wrote")},
+        {QStringLiteral("environment add"),
+         {QStringLiteral("PROFILE"), QStringLiteral("ENV")},
+         {},
+         kEnvironmentOptions,
+         QStringLiteral("add an environment to a profile")},
+        {QStringLiteral("environment set"),
+         {QStringLiteral("PROFILE"), QStringLiteral("ENV")},
+         {},
+         kEnvironmentOptions + QStringList {QStringLiteral("unprotected")},
+         QStringLiteral("change an environment's settings")},
+        {QStringLiteral("environment remove"),
+         {QStringLiteral("PROFILE"), QStringLiteral("ENV")},
+         {},
+         {},
+         QStringLiteral("remove an environment and its keychain items")},
+        {QStringLiteral("secret set"),
+         {QStringLiteral("PROFILE"), QStringLiteral("ENV"), QStringLiteral("NAME")},
+         {},
+         {},
+         QStringLiteral("store a secret read from standard input in the keychain")},
+        {QStringLiteral("secret delete"),
+         {QStringLiteral("PROFILE"), QStringLiteral("ENV"), QStringLiteral("NAME")},
+         {},
+         {},
+         QStringLiteral("delete a secret from the keychain")},
+        {QStringLiteral("switch"),
+         {QStringLiteral("PROFILE")},
+         {QStringLiteral("ENV")},
+         {},
+         QStringLiteral("make PROFILE current and ENV its active environment")},
+        {QStringLiteral("status"),
+         {},
+         {},
+         {},
+         QStringLiteral("every profile and environment: token state, expiry, secrets")},
+        {QStringLiteral("token"),
+         {},
+         {QStringLiteral("PROFILE")},
+         {QStringLiteral("env"), QStringLiteral("min-valid")},
+         QStringLiteral("print an access token (refreshed when needed)")},
+        {QStringLiteral("login"),
+         {QStringLiteral("PROFILE")},
+         {},
+         {QStringLiteral("env")},
+         QStringLiteral("sign in (device code: shows a code and a URL) and keep the tokens")},
+        {QStringLiteral("logout"),
+         {QStringLiteral("PROFILE")},
+         {},
+         {QStringLiteral("env")},
+         QStringLiteral("revoke the refresh token and forget cached tokens")},
+        // Two words, so `help secret set` works like `help secret`.
+        {QStringLiteral("help"),
+         {},
+         {QStringLiteral("COMMAND"), QStringLiteral("SUBCOMMAND")},
+         {},
+         QStringLiteral("show help for a command")},
+        {QStringLiteral("version"), {}, {}, {}, QStringLiteral("print the version")},
     };
     return list;
 }
@@ -228,9 +261,11 @@ Result<ParsedCommand> parse(const QStringList &arguments)
                 return parsed;
             }
             if (isGroup)
-                return usageError(QStringLiteral("unknown command \"") + words.join(QLatin1Char(' '))
+                return usageError(QStringLiteral("unknown command \"")
+                                  + words.join(QLatin1Char(' '))
                                   + QStringLiteral("\"; see tokentray-cli help ") + words.at(0));
-            return usageError(QStringLiteral("unknown command \"") + words.at(0) + QLatin1Char('"'));
+            return usageError(QStringLiteral("unknown command \"") + words.at(0)
+                              + QLatin1Char('"'));
         }
         words.remove(0, 1);
     }
@@ -265,8 +300,8 @@ Result<ParsedCommand> parse(const QStringList &arguments)
 QString usage()
 {
     QString text = QStringLiteral(
-            "Usage: tokentray-cli [--config-dir DIR] [--json] [-v] COMMAND [ARGS] [OPTIONS]\n\n"
-            "Commands:\n");
+        "Usage: tokentray-cli [--config-dir DIR] [--json] [-v] COMMAND [ARGS] [OPTIONS]\n\n"
+        "Commands:\n");
     for (const CommandSpec &c : commands()) {
         QString synopsis = c.name;
         for (const QString &r : c.required)
@@ -276,15 +311,15 @@ QString usage()
         text += QStringLiteral("  ") + synopsis.leftJustified(34) + c.summary + QLatin1Char('\n');
     }
     text += QStringLiteral(
-            "\nGlobal options:\n"
-            "  --config-dir DIR   configuration directory (else $TOKENTRAY_CONFIG_DIR, else the\n"
-            "                     platform default)\n"
-            "  --json             machine-readable output\n"
-            "  -v, --verbose      diagnostic log on standard error (secrets are redacted)\n"
-            "\nExit codes: 0 ok, 2 usage, 3 not found, 4 rejected or sign-in required,\n"
-            "5 network or server failure, 6 keychain locked or unavailable, 7 configuration\n"
-            "file error, 1 anything else.\n"
-            "Run 'tokentray-cli help COMMAND' for a command's options.\n");
+        "\nGlobal options:\n"
+        "  --config-dir DIR   configuration directory (else $TOKENTRAY_CONFIG_DIR, else the\n"
+        "                     platform default)\n"
+        "  --json             machine-readable output\n"
+        "  -v, --verbose      diagnostic log on standard error (secrets are redacted)\n"
+        "\nExit codes: 0 ok, 2 usage, 3 not found, 4 rejected or sign-in required,\n"
+        "5 network or server failure, 6 keychain locked or unavailable, 7 configuration\n"
+        "file error, 1 anything else.\n"
+        "Run 'tokentray-cli help COMMAND' for a command's options.\n");
     return text;
 }
 

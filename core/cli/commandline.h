@@ -15,7 +15,7 @@ namespace TokenTray {
 // help text all come from it.
 struct OptionSpec
 {
-    QString name;      // without the leading "--"
+    QString name; // without the leading "--"
     QString valueName; // empty for a flag
     QString help;
     [[nodiscard]] bool takesValue() const { return !valueName.isEmpty(); }
@@ -23,17 +23,17 @@ struct OptionSpec
 
 struct CommandSpec
 {
-    QString name;                 // "profile add"
-    QStringList required;         // positional argument names
+    QString name; // "profile add"
+    QStringList required; // positional argument names
     QStringList optional;
-    QStringList options;          // names of OptionSpec this command accepts
+    QStringList options; // names of OptionSpec this command accepts
     QString summary;
-    bool trailing = false;        // accepts "-- ARGS..."
+    bool trailing = false; // accepts "-- ARGS..."
 };
 
 struct ParsedCommand
 {
-    QString command;              // "profile add"; empty with --help/--version alone
+    QString command; // "profile add"; empty with --help/--version alone
     QStringList positionals;
     QHash<QString, QString> values;
     QSet<QString> flags;
@@ -61,7 +61,7 @@ const CommandSpec *command(const QString &name);
 
 Result<ParsedCommand> parse(const QStringList &arguments);
 
-QString usage();                          // the whole command list
+QString usage(); // the whole command list
 QString help(const QString &commandName); // one command with its options
 
 } // namespace CommandLine

@@ -24,8 +24,9 @@ Result<std::pair<Profile *, Environment *>> Cli::resolveScope(const QString &pro
     if (profileName.isEmpty()) {
         const Profile *current = m_config.currentProfile();
         if (!current)
-            return Error{ErrorCode::NotFound,
-                         QStringLiteral("no current profile: name one, or choose one with tokentray-cli switch PROFILE")};
+            return Error {ErrorCode::NotFound,
+                          QStringLiteral("no current profile: name one, or choose one with "
+                                         "tokentray-cli switch PROFILE")};
         profile = m_config.profileByName(current->name);
     } else {
         auto found = findProfile(profileName);
@@ -35,8 +36,9 @@ Result<std::pair<Profile *, Environment *>> Cli::resolveScope(const QString &pro
     }
     const QString env = envName.isEmpty() ? profile->activeEnvironment : envName;
     if (env.isEmpty())
-        return Error{ErrorCode::NotFound, QStringLiteral("profile ") + profile->name
-                                                  + QStringLiteral(" has no environments yet")};
+        return Error {ErrorCode::NotFound,
+                      QStringLiteral("profile ") + profile->name
+                          + QStringLiteral(" has no environments yet")};
     auto found = findEnvironment(profile, env);
     if (!found)
         return found.error();
@@ -78,7 +80,8 @@ void Cli::finishAfterCacheWrites(ExitCode code)
     // The cached token must reach the keychain before this process ends, or the next one
     // would fetch again.
     if (m_engine && m_engine->pendingCacheWrites() > 0) {
-        connect(m_engine.get(), &TokenEngine::cacheWritesFinished, this, [this, code] { finish(code); });
+        connect(m_engine.get(), &TokenEngine::cacheWritesFinished, this,
+                [this, code] { finish(code); });
         m_engine->flushCacheWrites();
         return;
     }
@@ -97,7 +100,8 @@ void Cli::token()
         bool ok = false;
         minValid = m_cmd.value(QStringLiteral("min-valid")).toLongLong(&ok);
         if (!ok || minValid < 0)
-            return fail(Error{ErrorCode::Usage, QStringLiteral("--min-valid must be a number of seconds")});
+            return fail(Error {ErrorCode::Usage,
+                               QStringLiteral("--min-valid must be a number of seconds")});
     }
     const auto [profile, env] = *scope;
     const QString profileName = profile->name;
@@ -113,11 +117,11 @@ void Cli::token()
         if (!r)
             return fail(r.error());
         if (m_cmd.json) {
-            QJsonObject o{{QStringLiteral("profile"), profileName},
-                          {QStringLiteral("environment"), envName},
-                          {QStringLiteral("access_token"), r->accessToken.exposeUtf8()},
-                          {QStringLiteral("token_type"), r->tokenType},
-                          {QStringLiteral("scopes"), QJsonArray::fromStringList(r->scopes)}};
+            QJsonObject o {{QStringLiteral("profile"), profileName},
+                           {QStringLiteral("environment"), envName},
+                           {QStringLiteral("access_token"), r->accessToken.exposeUtf8()},
+                           {QStringLiteral("token_type"), r->tokenType},
+                           {QStringLiteral("scopes"), QJsonArray::fromStringList(r->scopes)}};
             if (r->expiresAt.isValid())
                 o.insert(QStringLiteral("expires_at"), r->expiresAt.toString(Qt::ISODate));
             printJson(o);
@@ -152,8 +156,9 @@ void Cli::login()
     connect(ask, &TokenAsk::finished, this, [this, profileName, envName](TokenAsk *a) {
         if (!a->result())
             return fail(a->result().error());
-        m_streams.err->write((QStringLiteral("Signed in to ") + profileName + QLatin1Char('/') + envName
-                              + QStringLiteral(".\n")).toUtf8());
+        m_streams.err->write((QStringLiteral("Signed in to ") + profileName + QLatin1Char('/')
+                              + envName + QStringLiteral(".\n"))
+                                 .toUtf8());
         finishAfterCacheWrites(ExitCode::Ok);
     });
 }
@@ -167,25 +172,31 @@ void Cli::deviceLogin(const QString &profileName, const QString &envName)
     if (ok && scale > 0)
         job->setIntervalScale(scale); // tests only: poll faster than the server's interval
     connect(job, &SignInJob::userCodeReady, this,
-            [this](const QString &userCode, const QUrl &uri, const QUrl &complete, const QDateTime &expiresAt) {
-                const qint64 minutes = qMax<qint64>(1, m_services.clock->nowUtc().secsTo(expiresAt) / 60);
+            [this](const QString &userCode, const QUrl &uri, const QUrl &complete,
+                   const QDateTime &expiresAt) {
+                const qint64 minutes
+                    = qMax<qint64>(1, m_services.clock->nowUtc().secsTo(expiresAt) / 60);
                 QString text = QStringLiteral("To sign in, open %1 and enter the code %2\n")
-                                       .arg(uri.toString(), userCode);
+                                   .arg(uri.toString(), userCode);
                 if (!complete.isEmpty())
                     text += QStringLiteral("(or open %1)\n").arg(complete.toString());
-                text += QStringLiteral("Waiting for approval (the code expires in %1 min)...\n").arg(minutes);
+                text += QStringLiteral("Waiting for approval (the code expires in %1 min)...\n")
+                            .arg(minutes);
                 m_streams.err->write(text.toUtf8());
             });
     const QString profileId = profile->id;
     // The person may take minutes: the config lock is taken only now, to store the result.
-    job->setBeforeStore([this, job](bool storesRefreshToken) { return prepareSignInStore(job, storesRefreshToken); });
+    job->setBeforeStore([this, job](bool storesRefreshToken) {
+        return prepareSignInStore(job, storesRefreshToken);
+    });
     connect(job, &SignInJob::finished, this, [this, job, profileId, profileName, envName] {
         job->deleteLater();
         if (!job->result())
             return fail(job->result().error());
         engine()->adopt(profileId, envName, job->result()->credential);
-        m_streams.err->write((QStringLiteral("Signed in to ") + profileName + QLatin1Char('/') + envName
-                              + QStringLiteral(".\n")).toUtf8());
+        m_streams.err->write((QStringLiteral("Signed in to ") + profileName + QLatin1Char('/')
+                              + envName + QStringLiteral(".\n"))
+                                 .toUtf8());
         finishAfterCacheWrites(ExitCode::Ok);
     });
     job->start();
@@ -234,14 +245,20 @@ void Cli::logout()
                                   return fail(r.error());
                           }
                           Profile *p = m_config.profileByName(profileName);
-                          if (p->secretIndex.removeAll(secretIndexEntry(envName, QStringLiteral("refresh_token"))) > 0) {
+                          if (p->secretIndex.removeAll(
+                                  secretIndexEntry(envName, QStringLiteral("refresh_token")))
+                              > 0) {
                               if (auto saved = saveConfig(); !saved)
                                   return fail(saved.error());
                           }
                           if (!warning.isEmpty())
-                              m_streams.err->write((QStringLiteral("tokentray-cli: warning: ") + warning + QLatin1Char('\n')).toUtf8());
-                          m_streams.err->write((QStringLiteral("Signed out of ") + profileName + QLatin1Char('/') + envName
-                                                + QStringLiteral(": cached tokens forgotten.\n")).toUtf8());
+                              m_streams.err->write((QStringLiteral("tokentray-cli: warning: ")
+                                                    + warning + QLatin1Char('\n'))
+                                                       .toUtf8());
+                          m_streams.err->write((QStringLiteral("Signed out of ") + profileName
+                                                + QLatin1Char('/') + envName
+                                                + QStringLiteral(": cached tokens forgotten.\n"))
+                                                   .toUtf8());
                           finish(ExitCode::Ok);
                       });
     };
@@ -249,43 +266,60 @@ void Cli::logout()
     if (profile->kind != ProfileKind::OAuth2)
         return forget(QString());
     SecretJob *read = m_secrets->read(secretKey(id, envName, QStringLiteral("refresh_token")));
-    connect(read, &SecretJob::finished, this, [this, read, environment, id, envName, forget](SecretJob *) {
-        const Result<Secret> refresh = read->result();
-        if (!refresh) {
-            if (refresh.error().code != ErrorCode::SecretNotFound)
-                return fail(refresh.error()); // locked: nothing is forgotten half-way
-            return forget(QString());
-        }
-        const FetchServices services = fetchServices();
-        auto *resolve = new EndpointResolveJob(services.nam, services.discovery, environment,
-                                               httpPolicyFor(services, environment), this);
-        connect(resolve, &EndpointResolveJob::finished, this, [this, resolve, refresh, environment, id, envName, forget, services] {
-            resolve->deleteLater();
-            if (!resolve->result() || resolve->result()->revocation.isEmpty())
-                return forget(resolve->result() ? QStringLiteral("the provider has no revocation endpoint; the refresh token was only deleted here")
-                                                : QStringLiteral("could not reach the provider to revoke the refresh token: ")
-                                                          + resolve->result().error().detail);
-            const QUrl revocationUrl = resolve->result()->revocation;
-            SecretJob *secretJob = m_secrets->read(secretKey(id, envName, QStringLiteral("client_secret")));
-            connect(secretJob, &SecretJob::finished, this, [this, secretJob, revocationUrl, refresh, environment, forget, services](SecretJob *) {
-                const Result<Secret> &secret = secretJob->result();
-                const ClientAuthentication client{environment.clientId, secret ? *secret : Secret(),
-                                                  clientAuthFromName(environment.clientAuth).value_or(ClientAuth::Basic)};
-                auto *revoke = new TokenRevokeJob(services.nam, revocationUrl, *refresh,
-                                                  QStringLiteral("refresh_token"), client,
-                                                  httpPolicyFor(services, environment), this);
-                connect(revoke, &TokenRevokeJob::finished, this, [revoke, forget] {
-                    revoke->deleteLater();
-                    forget(revoke->result() ? QString()
-                                            : QStringLiteral("revocation failed (") + revoke->result().error().detail
-                                                      + QStringLiteral("); the refresh token was deleted here"));
+    connect(
+        read, &SecretJob::finished, this,
+        [this, read, environment, id, envName, forget](SecretJob *) {
+            const Result<Secret> refresh = read->result();
+            if (!refresh) {
+                if (refresh.error().code != ErrorCode::SecretNotFound)
+                    return fail(refresh.error()); // locked: nothing is forgotten half-way
+                return forget(QString());
+            }
+            const FetchServices services = fetchServices();
+            auto *resolve = new EndpointResolveJob(services.nam, services.discovery, environment,
+                                                   httpPolicyFor(services, environment), this);
+            connect(
+                resolve, &EndpointResolveJob::finished, this,
+                [this, resolve, refresh, environment, id, envName, forget, services] {
+                    resolve->deleteLater();
+                    if (!resolve->result() || resolve->result()->revocation.isEmpty())
+                        return forget(
+                            resolve->result()
+                                ? QStringLiteral("the provider has no revocation endpoint; the "
+                                                 "refresh token was only deleted here")
+                                : QStringLiteral(
+                                      "could not reach the provider to revoke the refresh token: ")
+                                    + resolve->result().error().detail);
+                    const QUrl revocationUrl = resolve->result()->revocation;
+                    SecretJob *secretJob
+                        = m_secrets->read(secretKey(id, envName, QStringLiteral("client_secret")));
+                    connect(secretJob, &SecretJob::finished, this,
+                            [this, secretJob, revocationUrl, refresh, environment, forget,
+                             services](SecretJob *) {
+                                const Result<Secret> &secret = secretJob->result();
+                                const ClientAuthentication client {
+                                    environment.clientId, secret ? *secret : Secret(),
+                                    clientAuthFromName(environment.clientAuth)
+                                        .value_or(ClientAuth::Basic)};
+                                auto *revoke = new TokenRevokeJob(
+                                    services.nam, revocationUrl, *refresh,
+                                    QStringLiteral("refresh_token"), client,
+                                    httpPolicyFor(services, environment), this);
+                                connect(revoke, &TokenRevokeJob::finished, this, [revoke, forget] {
+                                    revoke->deleteLater();
+                                    forget(revoke->result()
+                                               ? QString()
+                                               : QStringLiteral("revocation failed (")
+                                                   + revoke->result().error().detail
+                                                   + QStringLiteral(
+                                                       "); the refresh token was deleted here"));
+                                });
+                                revoke->start();
+                            });
+                    secretJob->start();
                 });
-                revoke->start();
-            });
-            secretJob->start();
+            resolve->start();
         });
-        resolve->start();
-    });
     read->start();
 }
 

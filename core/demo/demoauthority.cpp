@@ -1,8 +1,8 @@
 #include "core/demo/demoauthority.h"
 
 #include <QDateTime>
-#include <QJsonDocument>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QUrlQuery>
 
@@ -12,7 +12,7 @@ namespace {
 
 ScriptedReply oauthError(int status, const char *error, const char *description = nullptr)
 {
-    QJsonObject o{{"error", QString::fromLatin1(error)}};
+    QJsonObject o {{"error", QString::fromLatin1(error)}};
     if (description)
         o.insert("error_description", QString::fromLatin1(description));
     ScriptedReply r = ScriptedReply::json(status, QJsonDocument(o).toJson(QJsonDocument::Compact));
@@ -29,9 +29,12 @@ ScriptedReply jsonReply(const QJsonObject &o)
 
 } // namespace
 
-DemoAuthority::DemoAuthority(const Options &options, QObject *parent) : QObject(parent), m_options(options)
+DemoAuthority::DemoAuthority(const Options &options, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
 {
-    m_server.setHandler("/.well-known/openid-configuration", [this](const RecordedRequest &r) { return discovery(r); });
+    m_server.setHandler("/.well-known/openid-configuration",
+                        [this](const RecordedRequest &r) { return discovery(r); });
     m_server.setHandler("/token", [this](const RecordedRequest &r) { return token(r); });
     m_server.setHandler("/device", [this](const RecordedRequest &r) { return device(r); });
     m_server.setHandler("/revoke", [this](const RecordedRequest &r) { return revoke(r); });
@@ -47,7 +50,8 @@ bool DemoAuthority::listen()
 
 QString DemoAuthority::issueRefreshToken()
 {
-    const QString token = QStringLiteral("rt-%1-%2").arg(++m_counter).arg(QDateTime::currentMSecsSinceEpoch());
+    const QString token
+        = QStringLiteral("rt-%1-%2").arg(++m_counter).arg(QDateTime::currentMSecsSinceEpoch());
     m_refreshTokens.insert(token);
     return token;
 }
@@ -71,15 +75,18 @@ void DemoAuthority::deny(const QString &userCode)
 ScriptedReply DemoAuthority::discovery(const RecordedRequest &) const
 {
     const QString base = issuer().toString();
-    return jsonReply(QJsonObject{
-            {"issuer", base},
-            {"token_endpoint", QString(base + "/token")},
-            {"device_authorization_endpoint", QString(base + "/device")},
-            {"revocation_endpoint", QString(base + "/revoke")},
-            {"introspection_endpoint", QString(base + "/introspect")},
-            {"grant_types_supported", QJsonArray{QStringLiteral("client_credentials"), QStringLiteral("refresh_token"),
-                                                 QStringLiteral("urn:ietf:params:oauth:grant-type:device_code")}},
-            {"token_endpoint_auth_methods_supported", QJsonArray{QStringLiteral("client_secret_basic"), QStringLiteral("client_secret_post"), QStringLiteral("none")}},
+    return jsonReply(QJsonObject {
+        {"issuer", base},
+        {"token_endpoint", QString(base + "/token")},
+        {"device_authorization_endpoint", QString(base + "/device")},
+        {"revocation_endpoint", QString(base + "/revoke")},
+        {"introspection_endpoint", QString(base + "/introspect")},
+        {"grant_types_supported",
+         QJsonArray {QStringLiteral("client_credentials"), QStringLiteral("refresh_token"),
+                     QStringLiteral("urn:ietf:params:oauth:grant-type:device_code")}},
+        {"token_endpoint_auth_methods_supported",
+         QJsonArray {QStringLiteral("client_secret_basic"), QStringLiteral("client_secret_post"),
+                     QStringLiteral("none")}},
     });
 }
 
@@ -94,19 +101,25 @@ bool DemoAuthority::authenticate(const RecordedRequest &r, bool allowPublic) con
             return false;
         // RFC 6749 §2.3.1: both halves are form-encoded before base64.
         const QString id = QString::fromUtf8(QByteArray::fromPercentEncoding(decoded.left(colon)));
-        const QString secret = QString::fromUtf8(QByteArray::fromPercentEncoding(decoded.mid(colon + 1)));
+        const QString secret
+            = QString::fromUtf8(QByteArray::fromPercentEncoding(decoded.mid(colon + 1)));
         return id == m_options.clientId && secret == m_options.clientSecret;
     }
     if (form.contains("client_secret"))
-        return form.value("client_id") == m_options.clientId && form.value("client_secret") == m_options.clientSecret;
+        return form.value("client_id") == m_options.clientId
+            && form.value("client_secret") == m_options.clientSecret;
     return allowPublic && form.value("client_id") == m_options.clientId;
 }
 
 ScriptedReply DemoAuthority::issue(const QString &scope, bool withRefresh)
 {
-    const QString access = QStringLiteral("at-%1-%2").arg(++m_counter).arg(QDateTime::currentMSecsSinceEpoch());
-    m_accessTokens.insert(access, QDateTime::currentMSecsSinceEpoch() + m_options.lifetimeSeconds * 1000LL);
-    QJsonObject o{{"access_token", access}, {"token_type", "Bearer"}, {"expires_in", m_options.lifetimeSeconds}};
+    const QString access
+        = QStringLiteral("at-%1-%2").arg(++m_counter).arg(QDateTime::currentMSecsSinceEpoch());
+    m_accessTokens.insert(access,
+                          QDateTime::currentMSecsSinceEpoch() + m_options.lifetimeSeconds * 1000LL);
+    QJsonObject o {{"access_token", access},
+                   {"token_type", "Bearer"},
+                   {"expires_in", m_options.lifetimeSeconds}};
     if (!scope.isEmpty())
         o.insert("scope", scope);
     if (withRefresh)
@@ -167,17 +180,19 @@ ScriptedReply DemoAuthority::device(const RecordedRequest &r)
 {
     if (!authenticate(r, true))
         return oauthError(401, "invalid_client");
-    const QString deviceCode = QStringLiteral("dc-%1-%2").arg(++m_counter).arg(QDateTime::currentMSecsSinceEpoch());
+    const QString deviceCode
+        = QStringLiteral("dc-%1-%2").arg(++m_counter).arg(QDateTime::currentMSecsSinceEpoch());
     DeviceCode d;
     d.userCode = QStringLiteral("WDJB-%1").arg(1000 + m_counter);
     m_deviceCodes.insert(deviceCode, d);
     const QString verify = issuer().toString() + "/verify";
-    return jsonReply(QJsonObject{{"device_code", deviceCode},
-                                 {"user_code", d.userCode},
-                                 {"verification_uri", verify},
-                                 {"verification_uri_complete", QString(verify + "?user_code=" + d.userCode)},
-                                 {"expires_in", 600},
-                                 {"interval", m_options.deviceIntervalSeconds}});
+    return jsonReply(
+        QJsonObject {{"device_code", deviceCode},
+                     {"user_code", d.userCode},
+                     {"verification_uri", verify},
+                     {"verification_uri_complete", QString(verify + "?user_code=" + d.userCode)},
+                     {"expires_in", 600},
+                     {"interval", m_options.deviceIntervalSeconds}});
 }
 
 ScriptedReply DemoAuthority::revoke(const RecordedRequest &r)
@@ -196,8 +211,9 @@ ScriptedReply DemoAuthority::introspect(const RecordedRequest &r) const
         return oauthError(401, "invalid_client");
     const QString token = r.form().value("token");
     const qint64 expiry = m_accessTokens.value(token, 0);
-    const bool active = expiry > QDateTime::currentMSecsSinceEpoch() || m_refreshTokens.contains(token);
-    QJsonObject o{{"active", active}};
+    const bool active
+        = expiry > QDateTime::currentMSecsSinceEpoch() || m_refreshTokens.contains(token);
+    QJsonObject o {{"active", active}};
     if (active && expiry)
         o.insert("exp", expiry / 1000);
     return jsonReply(o);
@@ -211,13 +227,13 @@ ScriptedReply DemoAuthority::approveRoute(const RecordedRequest &r)
         deny(code);
     else
         approve(code);
-    return jsonReply(QJsonObject{{"ok", true}});
+    return jsonReply(QJsonObject {{"ok", true}});
 }
 
 ScriptedReply DemoAuthority::stats(const RecordedRequest &) const
 {
-    return jsonReply(QJsonObject{{"token_requests", m_tokenRequests},
-                                 {"refresh_tokens", static_cast<int>(m_refreshTokens.size())}});
+    return jsonReply(QJsonObject {{"token_requests", m_tokenRequests},
+                                  {"refresh_tokens", static_cast<int>(m_refreshTokens.size())}});
 }
 
 } // namespace TokenTray

@@ -1,8 +1,8 @@
 #pragma once
 
 // A small OAuth 2.0 / OpenID Connect authority on the loopback server, following the RFCs closely
-// enough for end-to-end tests and `tokentray --demo`: discovery, client_credentials, refresh_token (rotating),
-// device authorization (RFC 8628), revocation (RFC 7009), introspection (RFC 7662).
+// enough for end-to-end tests and `tokentray --demo`: discovery, client_credentials, refresh_token
+// (rotating), device authorization (RFC 8628), revocation (RFC 7009), introspection (RFC 7662).
 
 #include "core/demo/loopbackhttpserver.h"
 
@@ -35,7 +35,10 @@ public:
     void approve(const QString &userCode);
     void deny(const QString &userCode);
     [[nodiscard]] int tokenRequests() const { return m_tokenRequests; }
-    [[nodiscard]] bool isRefreshTokenValid(const QString &token) const { return m_refreshTokens.contains(token); }
+    [[nodiscard]] bool isRefreshTokenValid(const QString &token) const
+    {
+        return m_refreshTokens.contains(token);
+    }
 
 private:
     ScriptedReply discovery(const RecordedRequest &r) const;

@@ -21,7 +21,10 @@ DemoAuthority::Options authorityOptions()
 } // namespace
 
 DemoSetup::DemoSetup(ProfileStore *store, SecretStore *secrets, QObject *parent)
-    : QObject(parent), m_store(store), m_secrets(secrets), m_authority(authorityOptions())
+    : QObject(parent)
+    , m_store(store)
+    , m_secrets(secrets)
+    , m_authority(authorityOptions())
 {
 }
 
@@ -67,7 +70,8 @@ void DemoSetup::start()
 {
     QTimer::singleShot(0, this, [this] {
         if (!m_authority.listen()) {
-            finish(Error{ErrorCode::Network, QStringLiteral("the demo authority could not listen on 127.0.0.1")});
+            finish(Error {ErrorCode::Network,
+                          QStringLiteral("the demo authority could not listen on 127.0.0.1")});
             return;
         }
         const Config config = demoConfig(m_authority.issuer());
@@ -77,8 +81,9 @@ void DemoSetup::start()
         }
         auto pending = std::make_shared<int>(3);
         for (const Environment &env : config.profiles.first().environments) {
-            SecretJob *job = m_secrets->write(secretKey(QStringLiteral("demo-api"), env.name, QStringLiteral("client_secret")),
-                                              Secret(QByteArrayLiteral("demo-secret")));
+            SecretJob *job = m_secrets->write(
+                secretKey(QStringLiteral("demo-api"), env.name, QStringLiteral("client_secret")),
+                Secret(QByteArrayLiteral("demo-secret")));
             connect(job, &SecretJob::finished, this, [this, pending](SecretJob *j) {
                 if (!j->result())
                     finish(j->result().error());

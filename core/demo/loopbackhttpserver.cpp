@@ -54,7 +54,8 @@ ScriptedReply &ScriptedReply::withDelay(int ms)
     return *this;
 }
 
-LoopbackHttpServer::LoopbackHttpServer(QObject *parent) : QObject(parent)
+LoopbackHttpServer::LoopbackHttpServer(QObject *parent)
+    : QObject(parent)
 {
     connect(&m_server, &QTcpServer::newConnection, this, &LoopbackHttpServer::onNewConnection);
 }
@@ -191,12 +192,14 @@ void LoopbackHttpServer::respond(QTcpSocket *socket, const RecordedRequest &requ
         return;
     }
     if (reply.delayMs > 0)
-        QTimer::singleShot(reply.delayMs, this, [this, guarded, reply, keepAlive] { send(guarded, reply, keepAlive); });
+        QTimer::singleShot(reply.delayMs, this,
+                           [this, guarded, reply, keepAlive] { send(guarded, reply, keepAlive); });
     else
         send(guarded, reply, keepAlive);
 }
 
-void LoopbackHttpServer::send(QPointer<QTcpSocket> socket, const ScriptedReply &reply, bool keepAlive)
+void LoopbackHttpServer::send(QPointer<QTcpSocket> socket, const ScriptedReply &reply,
+                              bool keepAlive)
 {
     --m_outstanding;
     if (!socket || socket->state() != QAbstractSocket::ConnectedState)

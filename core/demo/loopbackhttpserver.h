@@ -1,9 +1,9 @@
 #pragma once
 
 // The project's scripted, fault-injecting HTTP server (tests, benchmarks, the demo authority):
-// a QTcpServer on 127.0.0.1:0 only, that answers scripted replies (status, headers, body, delay, hang, close early,
-// drip-feed) and records every request, so a test asserts both what the client sent and what
-// it did. HTTP/1.1 with keep-alive; bodies by Content-Length.
+// a QTcpServer on 127.0.0.1:0 only, that answers scripted replies (status, headers, body, delay,
+// hang, close early, drip-feed) and records every request, so a test asserts both what the client
+// sent and what it did. HTTP/1.1 with keep-alive; bodies by Content-Length.
 
 #include <QByteArray>
 #include <QHash>
@@ -23,7 +23,7 @@ namespace TokenTray {
 struct RecordedRequest
 {
     QByteArray method;
-    QByteArray path;   // without the query
+    QByteArray path; // without the query
     QByteArray query;
     QList<std::pair<QByteArray, QByteArray>> headers; // names lower-cased
     QByteArray body;
@@ -37,10 +37,10 @@ struct ScriptedReply
 {
     enum class Behaviour {
         Normal,
-        Hang,           // accept, read, never answer
-        CloseAtOnce,    // close the connection without a byte
-        CloseMidBody,   // send the headers and half the body, then close
-        Drip,           // send the body one byte every dripMs
+        Hang, // accept, read, never answer
+        CloseAtOnce, // close the connection without a byte
+        CloseMidBody, // send the headers and half the body, then close
+        Drip, // send the body one byte every dripMs
     };
     int status = 200;
     QList<std::pair<QByteArray, QByteArray>> headers;

@@ -5,8 +5,8 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
-#include <QLocalServer>
 #include <QFileInfo>
+#include <QLocalServer>
 #include <QLocalSocket>
 #include <QStandardPaths>
 
@@ -17,7 +17,8 @@ constexpr QByteArrayView kRaise = "raise\n";
 }
 
 SingleInstance::SingleInstance(const QString &configDir, QObject *parent)
-    : QObject(parent), m_socketPath(socketPathFor(configDir))
+    : QObject(parent)
+    , m_socketPath(socketPathFor(configDir))
 {
 }
 
@@ -28,10 +29,11 @@ QString SingleInstance::socketPathFor(const QString &configDir)
     QString runtime = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
     if (runtime.isEmpty())
         runtime = QDir::tempPath();
-    const QByteArray hash = QCryptographicHash::hash(QDir::cleanPath(QDir(configDir).absolutePath()).toUtf8(),
-                                                     QCryptographicHash::Sha256)
-                                    .toHex()
-                                    .left(16);
+    const QByteArray hash
+        = QCryptographicHash::hash(QDir::cleanPath(QDir(configDir).absolutePath()).toUtf8(),
+                                   QCryptographicHash::Sha256)
+              .toHex()
+              .left(16);
     return QDir(runtime).filePath(QStringLiteral("tokentray/app-") + QString::fromLatin1(hash));
 }
 
@@ -47,12 +49,14 @@ bool SingleInstance::claim()
     }
     const QString dir = QFileInfo(m_socketPath).absolutePath();
     QDir().mkpath(dir);
-    QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    QFile::setPermissions(dir,
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     QLocalServer::removeServer(m_socketPath); // a socket file left by a crashed instance
     m_server = new QLocalServer(this);
     m_server->setSocketOptions(QLocalServer::UserAccessOption);
     if (!m_server->listen(m_socketPath)) {
-        qCWarning(lcIpc).noquote() << "cannot listen on" << m_socketPath << ":" << m_server->errorString();
+        qCWarning(lcIpc).noquote()
+            << "cannot listen on" << m_socketPath << ":" << m_server->errorString();
         return true; // run anyway: a second instance is the lesser evil than none
     }
     connect(m_server, &QLocalServer::newConnection, this, [this] {

@@ -46,20 +46,23 @@ Result<Credential> Credential::fromCacheBytes(const QByteArray &bytes)
 {
     const QJsonDocument doc = QJsonDocument::fromJson(bytes);
     if (!doc.isObject() || doc.object().value(QLatin1String("v")).toInt() != 1)
-        return Error{ErrorCode::Parse, QStringLiteral("the cached token is not in a known format")};
+        return Error {ErrorCode::Parse,
+                      QStringLiteral("the cached token is not in a known format")};
     const QJsonObject o = doc.object();
     Credential c;
     c.accessToken = Secret::fromUtf8(o.value(QLatin1String("access_token")).toString());
     c.tokenType = o.value(QLatin1String("token_type")).toString();
     for (const QJsonValue &v : o.value(QLatin1String("scopes")).toArray())
         c.scopes << v.toString();
-    c.issuedAt = QDateTime::fromString(o.value(QLatin1String("issued_at")).toString(), Qt::ISODateWithMs);
-    c.expiresAt = QDateTime::fromString(o.value(QLatin1String("expires_at")).toString(), Qt::ISODateWithMs);
+    c.issuedAt
+        = QDateTime::fromString(o.value(QLatin1String("issued_at")).toString(), Qt::ISODateWithMs);
+    c.expiresAt
+        = QDateTime::fromString(o.value(QLatin1String("expires_at")).toString(), Qt::ISODateWithMs);
     c.accessKeyId = o.value(QLatin1String("access_key_id")).toString();
     c.secretAccessKey = Secret::fromUtf8(o.value(QLatin1String("secret_access_key")).toString());
     c.sessionToken = Secret::fromUtf8(o.value(QLatin1String("session_token")).toString());
     if (c.isEmpty())
-        return Error{ErrorCode::Parse, QStringLiteral("the cached token is empty")};
+        return Error {ErrorCode::Parse, QStringLiteral("the cached token is empty")};
     return c;
 }
 

@@ -13,11 +13,11 @@ namespace TokenTray {
 // with its absolute lifetime. Never mutated in place; a refresh produces a new one.
 struct Credential
 {
-    Secret accessToken;          // bearer token, or the AWS session token's access key pair below
-    QString tokenType;           // "Bearer", "DPoP", … as the server said
+    Secret accessToken; // bearer token, or the AWS session token's access key pair below
+    QString tokenType; // "Bearer", "DPoP", … as the server said
     QStringList scopes;
-    QDateTime issuedAt;          // UTC
-    QDateTime expiresAt;         // UTC; invalid = never expires (static tokens)
+    QDateTime issuedAt; // UTC
+    QDateTime expiresAt; // UTC; invalid = never expires (static tokens)
     // AWS kinds
     QString accessKeyId;
     Secret secretAccessKey;
@@ -25,11 +25,15 @@ struct Credential
 
     [[nodiscard]] bool isEmpty() const { return accessToken.isEmpty() && accessKeyId.isEmpty(); }
     [[nodiscard]] bool expires() const { return expiresAt.isValid(); }
-    [[nodiscard]] bool isExpired(const QDateTime &now) const { return expires() && now >= expiresAt; }
+    [[nodiscard]] bool isExpired(const QDateTime &now) const
+    {
+        return expires() && now >= expiresAt;
+    }
     [[nodiscard]] qint64 secondsLeft(const QDateTime &now) const;
     [[nodiscard]] qint64 lifetimeMs() const;
 
-    // The keychain's token_cache item. Holds the token itself, so it only ever goes to the keychain.
+    // The keychain's token_cache item. Holds the token itself, so it only ever goes to the
+    // keychain.
     [[nodiscard]] QByteArray toCacheBytes() const;
     static Result<Credential> fromCacheBytes(const QByteArray &bytes);
 };

@@ -14,20 +14,20 @@ struct Environment
     bool isProtected = false; // PROD guard: confirmations, a distinct tray mark
 
     // oauth2
-    QUrl issuer;            // OIDC / RFC 8414 discovery base
-    QUrl tokenUrl;          // explicit token endpoint (overrides discovery)
-    QUrl deviceUrl;         // device authorization endpoint
+    QUrl issuer; // OIDC / RFC 8414 discovery base
+    QUrl tokenUrl; // explicit token endpoint (overrides discovery)
+    QUrl deviceUrl; // device authorization endpoint
     QUrl revocationUrl;
     QString clientId;
-    QString clientAuth;     // "basic" | "post"; empty = basic
+    QString clientAuth; // "basic" | "post"; empty = basic
     QStringList scopes;
     QString audience;
     QUrl apiUrl;
-    QString caFile;         // PEM bundle that replaces the system CAs for this environment
+    QString caFile; // PEM bundle that replaces the system CAs for this environment
 
     // aws-assume-role / aws-access-key
     QString roleArn;
-    QString sourceProfile;  // profile name used as the source credentials
+    QString sourceProfile; // profile name used as the source credentials
     QString region;
     QUrl stsEndpoint;
     int durationSeconds = 0; // 0 = the service default

@@ -36,46 +36,73 @@ QStringList allNames(const std::array<std::pair<E, const char *>, N> &table)
 }
 
 constexpr std::array<std::pair<ProfileKind, const char *>, 4> kKinds = {{
-        {ProfileKind::OAuth2, "oauth2"},
-        {ProfileKind::AwsAssumeRole, "aws-assume-role"},
-        {ProfileKind::AwsAccessKey, "aws-access-key"},
-        {ProfileKind::StaticToken, "static-token"},
+    {ProfileKind::OAuth2, "oauth2"},
+    {ProfileKind::AwsAssumeRole, "aws-assume-role"},
+    {ProfileKind::AwsAccessKey, "aws-access-key"},
+    {ProfileKind::StaticToken, "static-token"},
 }};
 
 constexpr std::array<std::pair<Grant, const char *>, 3> kGrants = {{
-        {Grant::ClientCredentials, "client_credentials"},
-        {Grant::RefreshToken, "refresh_token"},
-        {Grant::DeviceCode, "device_code"},
+    {Grant::ClientCredentials, "client_credentials"},
+    {Grant::RefreshToken, "refresh_token"},
+    {Grant::DeviceCode, "device_code"},
 }};
 
 constexpr std::array<std::pair<RefreshPolicy, const char *>, 2> kPolicies = {{
-        {RefreshPolicy::Deferred, "deferred"},
-        {RefreshPolicy::Eager, "eager"},
+    {RefreshPolicy::Deferred, "deferred"},
+    {RefreshPolicy::Eager, "eager"},
 }};
 
 constexpr std::array<std::pair<ClientAuth, const char *>, 2> kAuths = {{
-        {ClientAuth::Basic, "basic"},
-        {ClientAuth::Post, "post"},
+    {ClientAuth::Basic, "basic"},
+    {ClientAuth::Post, "post"},
 }};
 
 } // namespace
 
-QString kindName(ProfileKind kind) { return nameOf(kKinds, kind); }
-std::optional<ProfileKind> kindFromName(const QString &name) { return lookup(kKinds, name); }
-QStringList kindNames() { return allNames(kKinds); }
+QString kindName(ProfileKind kind)
+{
+    return nameOf(kKinds, kind);
+}
+std::optional<ProfileKind> kindFromName(const QString &name)
+{
+    return lookup(kKinds, name);
+}
+QStringList kindNames()
+{
+    return allNames(kKinds);
+}
 
-QString grantName(Grant grant) { return nameOf(kGrants, grant); }
-std::optional<Grant> grantFromName(const QString &name) { return lookup(kGrants, name); }
-QStringList grantNames() { return allNames(kGrants); }
+QString grantName(Grant grant)
+{
+    return nameOf(kGrants, grant);
+}
+std::optional<Grant> grantFromName(const QString &name)
+{
+    return lookup(kGrants, name);
+}
+QStringList grantNames()
+{
+    return allNames(kGrants);
+}
 
-QString refreshPolicyName(RefreshPolicy policy) { return nameOf(kPolicies, policy); }
+QString refreshPolicyName(RefreshPolicy policy)
+{
+    return nameOf(kPolicies, policy);
+}
 std::optional<RefreshPolicy> refreshPolicyFromName(const QString &name)
 {
     return lookup(kPolicies, name);
 }
 
-QString clientAuthName(ClientAuth auth) { return nameOf(kAuths, auth); }
-std::optional<ClientAuth> clientAuthFromName(const QString &name) { return lookup(kAuths, name); }
+QString clientAuthName(ClientAuth auth)
+{
+    return nameOf(kAuths, auth);
+}
+std::optional<ClientAuth> clientAuthFromName(const QString &name)
+{
+    return lookup(kAuths, name);
+}
 
 QStringList secretNamesFor(ProfileKind kind)
 {

@@ -13,8 +13,8 @@ namespace TokenTray {
 // saves it; nothing here touches the keychain.
 struct Profile
 {
-    QString id;            // stable across renames; keys keychain items
-    QString name;          // what users type
+    QString id; // stable across renames; keys keychain items
+    QString name; // what users type
     ProfileKind kind = ProfileKind::OAuth2;
     Grant grant = Grant::None;
     RefreshPolicy refresh = RefreshPolicy::Deferred;

@@ -9,7 +9,7 @@ namespace {
 
 Error invalid(const QString &detail)
 {
-    return Error{ErrorCode::Invalid, detail};
+    return Error {ErrorCode::Invalid, detail};
 }
 
 } // namespace
@@ -18,8 +18,8 @@ Error invalid(const QString &detail)
 // trailing newline, which would let "name\n" through into keychain keys and shell exports.
 Result<void> validateName(const QString &what, const QString &name)
 {
-    static const QRegularExpression re(QRegularExpression::anchoredPattern(
-            QStringLiteral("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")));
+    static const QRegularExpression re(
+        QRegularExpression::anchoredPattern(QStringLiteral("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")));
     if (name.isEmpty())
         return invalid(what + QStringLiteral(" name is empty"));
     if (!re.match(name).hasMatch()) {
@@ -62,17 +62,18 @@ Result<void> validateEndpointUrl(const QString &what, const QUrl &url)
 Result<void> validateRoleArn(const QString &arn)
 {
     static const QRegularExpression re(QRegularExpression::anchoredPattern(
-            QStringLiteral(R"(arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512})")));
+        QStringLiteral(R"(arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512})")));
     if (!re.match(arn).hasMatch())
-        return invalid(QStringLiteral("role ARN \"") + arn
-                       + QStringLiteral("\" is not of the form arn:aws:iam::123456789012:role/Name"));
+        return invalid(
+            QStringLiteral("role ARN \"") + arn
+            + QStringLiteral("\" is not of the form arn:aws:iam::123456789012:role/Name"));
     return {};
 }
 
 Result<void> validateSessionName(const QString &name)
 {
     static const QRegularExpression re(
-            QRegularExpression::anchoredPattern(QStringLiteral(R"([\w+=,.@-]{2,64})")));
+        QRegularExpression::anchoredPattern(QStringLiteral(R"([\w+=,.@-]{2,64})")));
     if (!re.match(name).hasMatch())
         return invalid(QStringLiteral("session name \"") + name
                        + QStringLiteral("\" must be 2-64 characters of letters, digits and "
@@ -90,7 +91,7 @@ Result<void> validateDurationSeconds(int seconds)
 Result<void> validateRegion(const QString &region)
 {
     static const QRegularExpression re(
-            QRegularExpression::anchoredPattern(QStringLiteral(R"([a-z]{2}(-[a-z]+)+-\d+)")));
+        QRegularExpression::anchoredPattern(QStringLiteral(R"([a-z]{2}(-[a-z]+)+-\d+)")));
     if (!re.match(region).hasMatch())
         return invalid(QStringLiteral("region \"") + region
                        + QStringLiteral("\" is not a region name like eu-west-1"));
@@ -109,9 +110,9 @@ Result<void> validateEnvironment(const Profile &profile, const Environment &env,
         return invalid(where + r.error().detail);
     };
     const std::pair<const char *, const QUrl *> urls[] = {
-            {"issuer", &env.issuer},           {"token URL", &env.tokenUrl},
-            {"device URL", &env.deviceUrl},    {"revocation URL", &env.revocationUrl},
-            {"API URL", &env.apiUrl},          {"STS endpoint", &env.stsEndpoint},
+        {"issuer", &env.issuer},        {"token URL", &env.tokenUrl},
+        {"device URL", &env.deviceUrl}, {"revocation URL", &env.revocationUrl},
+        {"API URL", &env.apiUrl},       {"STS endpoint", &env.stsEndpoint},
     };
     for (const auto &[label, url] : urls) {
         if (!url->isEmpty()) {
@@ -184,8 +185,8 @@ Result<void> validateConfig(const Config &config)
         }
         if (!p.activeEnvironment.isEmpty() && !envNames.contains(p.activeEnvironment))
             return invalid(QStringLiteral("profile \"") + p.name
-                           + QStringLiteral("\" names active environment \"")
-                           + p.activeEnvironment + QStringLiteral("\", which does not exist"));
+                           + QStringLiteral("\" names active environment \"") + p.activeEnvironment
+                           + QStringLiteral("\", which does not exist"));
     }
     if (!config.currentProfileId.isEmpty() && !ids.contains(config.currentProfileId))
         return invalid(QStringLiteral("the current profile id \"") + config.currentProfileId

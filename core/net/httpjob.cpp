@@ -55,7 +55,11 @@ QByteArray formEncode(const QList<std::pair<QString, QString>> &fields)
 
 HttpJob::HttpJob(QNetworkAccessManager *nam, const QUrl &url, const QByteArray &method,
                  const HttpPolicy &policy, QObject *parent)
-    : QObject(parent), m_nam(nam), m_url(url), m_method(method), m_policy(policy)
+    : QObject(parent)
+    , m_nam(nam)
+    , m_url(url)
+    , m_method(method)
+    , m_policy(policy)
 {
 }
 
@@ -99,7 +103,7 @@ void HttpJob::abort()
     if (m_reply)
         m_reply->abort();
     else
-        finish(Error{ErrorCode::Cancelled, QStringLiteral("cancelled")});
+        finish(Error {ErrorCode::Cancelled, QStringLiteral("cancelled")});
 }
 
 void HttpJob::send()
@@ -107,12 +111,14 @@ void HttpJob::send()
     if (m_abortReason == AbortReason::Cancelled)
         return;
     if (auto allowed = validateEndpointUrl(QStringLiteral("endpoint"), m_url); !allowed) {
-        finish(Error{ErrorCode::Invalid, allowed.error().detail});
+        finish(Error {ErrorCode::Invalid, allowed.error().detail});
         return;
     }
     QNetworkRequest request(m_url);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
+    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
+                         QNetworkRequest::AlwaysNetwork);
     request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
     request.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
     request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
@@ -126,10 +132,12 @@ void HttpJob::send()
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
         tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
         if (!m_policy.caFile.isEmpty()) {
-            const QList<QSslCertificate> cas = QSslCertificate::fromPath(m_policy.caFile, QSsl::Pem);
+            const QList<QSslCertificate> cas
+                = QSslCertificate::fromPath(m_policy.caFile, QSsl::Pem);
             if (cas.isEmpty()) {
-                finish(Error{ErrorCode::Invalid, QStringLiteral("the CA file ") + m_policy.caFile
-                                                         + QStringLiteral(" holds no PEM certificate")});
+                finish(Error {ErrorCode::Invalid,
+                              QStringLiteral("the CA file ") + m_policy.caFile
+                                  + QStringLiteral(" holds no PEM certificate")});
                 return;
             }
             tls.setCaCertificates(cas); // replaces the system CAs for this environment
@@ -146,7 +154,8 @@ void HttpJob::send()
     });
     m_deadline->start(m_policy.timeoutMs);
 
-    qCDebug(lcOAuth).noquote() << m_method << m_url.toString(QUrl::RemoveQuery | QUrl::RemoveUserInfo);
+    qCDebug(lcOAuth).noquote() << m_method
+                               << m_url.toString(QUrl::RemoveQuery | QUrl::RemoveUserInfo);
     m_reply = m_nam->sendCustomRequest(request, m_method, m_body);
     connect(m_reply, &QNetworkReply::readyRead, this, &HttpJob::onReadyRead);
     connect(m_reply, &QNetworkReply::finished, this, &HttpJob::onFinished);
@@ -170,21 +179,24 @@ void HttpJob::onFinished()
         return;
     reply->deleteLater();
     m_reply = nullptr;
-    const QString where = m_url.toString(QUrl::RemoveQuery | QUrl::RemoveUserInfo | QUrl::RemovePath);
+    const QString where
+        = m_url.toString(QUrl::RemoveQuery | QUrl::RemoveUserInfo | QUrl::RemovePath);
 
     switch (m_abortReason) {
     case AbortReason::Timeout:
-        finish(Error{ErrorCode::Timeout, QStringLiteral("no complete answer from %1 within %2 s")
-                                                 .arg(where)
-                                                 .arg(m_policy.timeoutMs / 1000.0)});
+        finish(Error {ErrorCode::Timeout,
+                      QStringLiteral("no complete answer from %1 within %2 s")
+                          .arg(where)
+                          .arg(m_policy.timeoutMs / 1000.0)});
         return;
     case AbortReason::TooLarge:
-        finish(Error{ErrorCode::Parse, QStringLiteral("the answer from %1 is larger than %2 bytes")
-                                               .arg(where)
-                                               .arg(m_policy.maxBodyBytes)});
+        finish(Error {ErrorCode::Parse,
+                      QStringLiteral("the answer from %1 is larger than %2 bytes")
+                          .arg(where)
+                          .arg(m_policy.maxBodyBytes)});
         return;
     case AbortReason::Cancelled:
-        finish(Error{ErrorCode::Cancelled, QStringLiteral("cancelled")});
+        finish(Error {ErrorCode::Cancelled, QStringLiteral("cancelled")});
         return;
     case AbortReason::None:
         break;
@@ -193,26 +205,29 @@ void HttpJob::onFinished()
     const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     const QNetworkReply::NetworkError netError = reply->error();
     const bool bodyCut = netError == QNetworkReply::RemoteHostClosedError
-            || netError == QNetworkReply::OperationCanceledError
-            || netError == QNetworkReply::NetworkSessionFailedError
-            || netError == QNetworkReply::UnknownNetworkError;
+        || netError == QNetworkReply::OperationCanceledError
+        || netError == QNetworkReply::NetworkSessionFailedError
+        || netError == QNetworkReply::UnknownNetworkError;
     if (!statusAttr.isValid() || bodyCut) {
         if (netError == QNetworkReply::OperationCanceledError) {
             // Qt's own transfer timeout (no bytes for timeoutMs).
-            finish(Error{ErrorCode::Timeout, QStringLiteral("no answer from %1 within %2 s")
-                                                     .arg(where)
-                                                     .arg(m_policy.timeoutMs / 1000.0)});
+            finish(Error {ErrorCode::Timeout,
+                          QStringLiteral("no answer from %1 within %2 s")
+                              .arg(where)
+                              .arg(m_policy.timeoutMs / 1000.0)});
             return;
         }
-        finish(Error{ErrorCode::Network, QStringLiteral("cannot reach %1: %2").arg(where, reply->errorString())});
+        finish(Error {ErrorCode::Network,
+                      QStringLiteral("cannot reach %1: %2").arg(where, reply->errorString())});
         return;
     }
     if (reply->bytesAvailable() > 0)
         onReadyRead();
     if (m_abortReason == AbortReason::TooLarge) {
-        finish(Error{ErrorCode::Parse, QStringLiteral("the answer from %1 is larger than %2 bytes")
-                                               .arg(where)
-                                               .arg(m_policy.maxBodyBytes)});
+        finish(Error {ErrorCode::Parse,
+                      QStringLiteral("the answer from %1 is larger than %2 bytes")
+                          .arg(where)
+                          .arg(m_policy.maxBodyBytes)});
         return;
     }
     HttpResponse response;
@@ -220,8 +235,8 @@ void HttpJob::onFinished()
     for (const auto &pair : reply->rawHeaderPairs())
         response.headers.append({pair.first, pair.second});
     response.body = m_received;
-    qCDebug(lcOAuth).noquote() << "HTTP" << response.status << "from" << where << "(" << response.body.size()
-                               << "bytes)";
+    qCDebug(lcOAuth).noquote() << "HTTP" << response.status << "from" << where << "("
+                               << response.body.size() << "bytes)";
     finish(response);
 }
 

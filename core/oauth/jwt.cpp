@@ -12,7 +12,9 @@ constexpr qsizetype kMaxJwtBytes = 64 * 1024;
 std::optional<QJsonObject> decodePart(const QByteArray &part)
 {
     const auto decoded = QByteArray::fromBase64Encoding(
-            part, QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals | QByteArray::AbortOnBase64DecodingErrors);
+        part,
+        QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals
+            | QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded)
         return std::nullopt;
     QJsonParseError pe;
@@ -48,7 +50,7 @@ std::optional<QDateTime> UnverifiedJwt::issuedAt() const
 
 Result<UnverifiedJwt> decodeJwtUnverified(const QByteArray &token)
 {
-    const Error notJwt{ErrorCode::Parse, QStringLiteral("the token is not a JWT")};
+    const Error notJwt {ErrorCode::Parse, QStringLiteral("the token is not a JWT")};
     if (token.isEmpty() || token.size() > kMaxJwtBytes)
         return notJwt;
     const QList<QByteArray> parts = token.split('.');
@@ -58,7 +60,7 @@ Result<UnverifiedJwt> decodeJwtUnverified(const QByteArray &token)
     const auto claims = decodePart(parts.at(1));
     if (!header || !claims)
         return notJwt;
-    return UnverifiedJwt{*header, *claims};
+    return UnverifiedJwt {*header, *claims};
 }
 
 } // namespace TokenTray

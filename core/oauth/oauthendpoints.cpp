@@ -61,10 +61,12 @@ std::optional<OAuthEndpoints> knownEndpoints(const Environment &env, const Disco
 QList<QUrl> discoveryUrls(const QUrl &issuer)
 {
     QUrl oidc = issuer;
-    oidc.setPath(withoutTrailingSlash(issuer.path()) + QStringLiteral("/.well-known/openid-configuration"));
+    oidc.setPath(withoutTrailingSlash(issuer.path())
+                 + QStringLiteral("/.well-known/openid-configuration"));
     // RFC 8414 §3: the well-known segment goes between host and the issuer's path.
     QUrl rfc8414 = issuer;
-    rfc8414.setPath(QStringLiteral("/.well-known/oauth-authorization-server") + withoutTrailingSlash(issuer.path()));
+    rfc8414.setPath(QStringLiteral("/.well-known/oauth-authorization-server")
+                    + withoutTrailingSlash(issuer.path()));
     return {oidc, rfc8414};
 }
 
@@ -73,21 +75,23 @@ Result<OAuthEndpoints> parseDiscoveryDocument(const QByteArray &body, const QStr
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &pe);
     if (pe.error != QJsonParseError::NoError || !doc.isObject())
-        return Error{ErrorCode::Parse, QStringLiteral("the discovery document is not a JSON object")};
+        return Error {ErrorCode::Parse,
+                      QStringLiteral("the discovery document is not a JSON object")};
     const QJsonObject o = doc.object();
     const QString declared = o.value(QLatin1String("issuer")).toString();
     if (withoutTrailingSlash(declared) != withoutTrailingSlash(issuer))
-        return Error{ErrorCode::Rejected,
-                     QStringLiteral("the discovery document is for issuer \"") + declared.left(200)
-                             + QStringLiteral("\", not the configured \"") + issuer + QStringLiteral("\""),
-                     0, QStringLiteral("issuer_mismatch")};
+        return Error {ErrorCode::Rejected,
+                      QStringLiteral("the discovery document is for issuer \"") + declared.left(200)
+                          + QStringLiteral("\", not the configured \"") + issuer
+                          + QStringLiteral("\""),
+                      0, QStringLiteral("issuer_mismatch")};
     OAuthEndpoints e;
     e.issuer = declared;
     const std::pair<const char *, QUrl *> fields[] = {
-            {"token_endpoint", &e.token},
-            {"device_authorization_endpoint", &e.deviceAuthorization},
-            {"revocation_endpoint", &e.revocation},
-            {"introspection_endpoint", &e.introspection},
+        {"token_endpoint", &e.token},
+        {"device_authorization_endpoint", &e.deviceAuthorization},
+        {"revocation_endpoint", &e.revocation},
+        {"introspection_endpoint", &e.introspection},
     };
     for (const auto &[name, target] : fields) {
         const QJsonValue v = o.value(QLatin1String(name));
@@ -95,19 +99,27 @@ Result<OAuthEndpoints> parseDiscoveryDocument(const QByteArray &body, const QStr
             continue;
         const QUrl url(v.toString(), QUrl::StrictMode);
         if (auto ok = validateEndpointUrl(QLatin1String(name), url); !ok)
-            return Error{ErrorCode::Parse, QStringLiteral("the discovery document's ") + ok.error().detail};
+            return Error {ErrorCode::Parse,
+                          QStringLiteral("the discovery document's ") + ok.error().detail};
         *target = url;
     }
-    for (const QJsonValue &m : o.value(QLatin1String("token_endpoint_auth_methods_supported")).toArray())
+    for (const QJsonValue &m :
+         o.value(QLatin1String("token_endpoint_auth_methods_supported")).toArray())
         e.authMethods << m.toString();
     if (e.token.isEmpty())
-        return Error{ErrorCode::Parse, QStringLiteral("the discovery document names no token_endpoint")};
+        return Error {ErrorCode::Parse,
+                      QStringLiteral("the discovery document names no token_endpoint")};
     return e;
 }
 
 EndpointResolveJob::EndpointResolveJob(QNetworkAccessManager *nam, DiscoveryCache *cache,
-                                       const Environment &env, const HttpPolicy &policy, QObject *parent)
-    : QObject(parent), m_nam(nam), m_cache(cache), m_env(env), m_policy(policy)
+                                       const Environment &env, const HttpPolicy &policy,
+                                       QObject *parent)
+    : QObject(parent)
+    , m_nam(nam)
+    , m_cache(cache)
+    , m_env(env)
+    , m_policy(policy)
 {
 }
 
@@ -120,7 +132,8 @@ void EndpointResolveJob::run()
 {
     if (m_env.issuer.isEmpty()) {
         if (m_env.tokenUrl.isEmpty()) {
-            finish(Error{ErrorCode::Invalid, m_env.name + QStringLiteral(" has neither an issuer nor a token URL")});
+            finish(Error {ErrorCode::Invalid,
+                          m_env.name + QStringLiteral(" has neither an issuer nor a token URL")});
             return;
         }
         finish(applyExplicit(OAuthEndpoints(), m_env));
@@ -151,9 +164,11 @@ void EndpointResolveJob::fetch(const QUrl &url, bool lastTry)
             return;
         }
         if (r->status != 200) {
-            finish(Error{ErrorCode::HttpStatus,
-                         QStringLiteral("discovery at %1 answered HTTP %2").arg(job->url().toString()).arg(r->status),
-                         r->status});
+            finish(Error {ErrorCode::HttpStatus,
+                          QStringLiteral("discovery at %1 answered HTTP %2")
+                              .arg(job->url().toString())
+                              .arg(r->status),
+                          r->status});
             return;
         }
         const QString issuer = m_env.issuer.toString();

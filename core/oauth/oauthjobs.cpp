@@ -12,13 +12,14 @@ namespace TokenTray {
 QByteArray basicAuthorization(const QString &clientId, const Secret &clientSecret)
 {
     const QByteArray pair = QUrl::toPercentEncoding(clientId) + ':'
-            + QUrl::toPercentEncoding(clientSecret.exposeUtf8());
+        + QUrl::toPercentEncoding(clientSecret.exposeUtf8());
     return "Basic " + pair.toBase64();
 }
 
 HttpJob *makeOAuthPost(QNetworkAccessManager *nam, const QUrl &url,
-                       QList<std::pair<QString, QString>> fields, const ClientAuthentication &client,
-                       const HttpPolicy &policy, QObject *parent)
+                       QList<std::pair<QString, QString>> fields,
+                       const ClientAuthentication &client, const HttpPolicy &policy,
+                       QObject *parent)
 {
     auto *job = new HttpJob(nam, url, "POST", policy, parent);
     if (client.clientSecret.isEmpty()) {
@@ -40,7 +41,8 @@ TokenGrantJob::TokenGrantJob(QNetworkAccessManager *nam, const Clock *clock, con
                              const QList<std::pair<QString, QString>> &fields,
                              const ClientAuthentication &client, const HttpPolicy &policy,
                              QObject *parent)
-    : QObject(parent), m_clock(clock)
+    : QObject(parent)
+    , m_clock(clock)
 {
     m_http = makeOAuthPost(nam, tokenUrl, fields, client, policy, this);
     connect(m_http, &HttpJob::finished, this, [this] {
@@ -78,32 +80,39 @@ Result<DeviceAuthorization> parseDeviceAuthorization(int httpStatus, const QByte
 {
     if (httpStatus != 200) {
         if (const auto oauth = parseOAuthError(body))
-            return Error{ErrorCode::Rejected,
-                         QStringLiteral("the device authorization endpoint refused: ") + oauth->error,
-                         httpStatus, oauth->error};
-        return Error{ErrorCode::HttpStatus,
-                     QStringLiteral("the device authorization endpoint answered HTTP %1").arg(httpStatus),
-                     httpStatus};
+            return Error {ErrorCode::Rejected,
+                          QStringLiteral("the device authorization endpoint refused: ")
+                              + oauth->error,
+                          httpStatus, oauth->error};
+        return Error {
+            ErrorCode::HttpStatus,
+            QStringLiteral("the device authorization endpoint answered HTTP %1").arg(httpStatus),
+            httpStatus};
     }
     const QJsonDocument doc = QJsonDocument::fromJson(body);
     if (!doc.isObject())
-        return Error{ErrorCode::Parse, QStringLiteral("the device authorization answer is not a JSON object")};
+        return Error {ErrorCode::Parse,
+                      QStringLiteral("the device authorization answer is not a JSON object")};
     const QJsonObject o = doc.object();
     DeviceAuthorization d;
     const QJsonValue code = o.value(QLatin1String("device_code"));
     const QJsonValue user = o.value(QLatin1String("user_code"));
     const QJsonValue uri = o.value(QLatin1String("verification_uri"));
-    if (!code.isString() || code.toString().isEmpty() || !user.isString() || user.toString().isEmpty()
-        || !uri.isString())
-        return Error{ErrorCode::Parse,
-                     QStringLiteral("the device authorization answer lacks device_code, user_code or verification_uri")};
+    if (!code.isString() || code.toString().isEmpty() || !user.isString()
+        || user.toString().isEmpty() || !uri.isString())
+        return Error {ErrorCode::Parse,
+                      QStringLiteral("the device authorization answer lacks device_code, user_code "
+                                     "or verification_uri")};
     d.deviceCode = Secret::fromUtf8(code.toString());
     d.userCode = user.toString().left(64);
     d.verificationUri = QUrl(uri.toString(), QUrl::StrictMode);
-    d.verificationUriComplete = QUrl(o.value(QLatin1String("verification_uri_complete")).toString(), QUrl::StrictMode);
+    d.verificationUriComplete
+        = QUrl(o.value(QLatin1String("verification_uri_complete")).toString(), QUrl::StrictMode);
     const QString scheme = d.verificationUri.scheme();
-    if (!d.verificationUri.isValid() || (scheme != QLatin1String("https") && scheme != QLatin1String("http")))
-        return Error{ErrorCode::Parse, QStringLiteral("the verification_uri is not a web address")};
+    if (!d.verificationUri.isValid()
+        || (scheme != QLatin1String("https") && scheme != QLatin1String("http")))
+        return Error {ErrorCode::Parse,
+                      QStringLiteral("the verification_uri is not a web address")};
     if (!d.verificationUriComplete.isEmpty() && d.verificationUriComplete.scheme() != scheme)
         d.verificationUriComplete = QUrl();
     d.expiresIn = static_cast<qint64>(o.value(QLatin1String("expires_in")).toDouble(600));
@@ -116,8 +125,9 @@ Result<DeviceAuthorization> parseDeviceAuthorization(int httpStatus, const QByte
 }
 
 DeviceFlowJob::DeviceFlowJob(QNetworkAccessManager *nam, const Clock *clock, const QUrl &deviceUrl,
-                             const QUrl &tokenUrl, const QStringList &scopes, const QString &audience,
-                             const ClientAuthentication &client, const HttpPolicy &policy, QObject *parent)
+                             const QUrl &tokenUrl, const QStringList &scopes,
+                             const QString &audience, const ClientAuthentication &client,
+                             const HttpPolicy &policy, QObject *parent)
     : QObject(parent)
     , m_nam(nam)
     , m_clock(clock)
@@ -137,7 +147,7 @@ void DeviceFlowJob::start()
 
 void DeviceFlowJob::cancel()
 {
-    finish(Error{ErrorCode::Cancelled, QStringLiteral("sign-in cancelled")});
+    finish(Error {ErrorCode::Cancelled, QStringLiteral("sign-in cancelled")});
 }
 
 void DeviceFlowJob::requestCode()
@@ -164,8 +174,8 @@ void DeviceFlowJob::requestCode()
         m_deviceCode = parsed->deviceCode;
         m_intervalMs = parsed->interval * 1000;
         m_expiresAt = m_clock->nowUtc().addSecs(parsed->expiresIn);
-        Q_EMIT userCodeReady(parsed->userCode, parsed->verificationUri, parsed->verificationUriComplete,
-                             m_expiresAt);
+        Q_EMIT userCodeReady(parsed->userCode, parsed->verificationUri,
+                             parsed->verificationUriComplete, m_expiresAt);
         schedulePoll();
     });
     job->start();
@@ -176,8 +186,9 @@ void DeviceFlowJob::schedulePoll()
     if (m_finished)
         return;
     if (m_clock->nowUtc() >= m_expiresAt) {
-        finish(Error{ErrorCode::Rejected, QStringLiteral("the sign-in code expired before it was approved"), 0,
-                     QStringLiteral("expired_token")});
+        finish(Error {ErrorCode::Rejected,
+                      QStringLiteral("the sign-in code expired before it was approved"), 0,
+                      QStringLiteral("expired_token")});
         return;
     }
     if (!m_timer) {
@@ -191,11 +202,12 @@ void DeviceFlowJob::schedulePoll()
 void DeviceFlowJob::poll()
 {
     ++m_polls;
-    auto *grant = new TokenGrantJob(
-            m_nam, m_clock, m_tokenUrl,
-            {{QStringLiteral("grant_type"), QStringLiteral("urn:ietf:params:oauth:grant-type:device_code")},
-             {QStringLiteral("device_code"), m_deviceCode.exposeUtf8()}},
-            m_client, m_policy, this);
+    auto *grant
+        = new TokenGrantJob(m_nam, m_clock, m_tokenUrl,
+                            {{QStringLiteral("grant_type"),
+                              QStringLiteral("urn:ietf:params:oauth:grant-type:device_code")},
+                             {QStringLiteral("device_code"), m_deviceCode.exposeUtf8()}},
+                            m_client, m_policy, this);
     m_current = grant;
     connect(grant, &TokenGrantJob::finished, this, [this, grant] {
         grant->deleteLater();
@@ -214,10 +226,12 @@ void DeviceFlowJob::poll()
             Q_EMIT pollingStatusChanged(QStringLiteral("slow_down"));
             schedulePoll();
         } else if (e.reason == QLatin1String("access_denied")) {
-            finish(Error{ErrorCode::Rejected, QStringLiteral("the sign-in was denied"), e.httpStatus, e.reason});
+            finish(Error {ErrorCode::Rejected, QStringLiteral("the sign-in was denied"),
+                          e.httpStatus, e.reason});
         } else if (e.reason == QLatin1String("expired_token")) {
-            finish(Error{ErrorCode::Rejected, QStringLiteral("the sign-in code expired before it was approved"),
-                         e.httpStatus, e.reason});
+            finish(Error {ErrorCode::Rejected,
+                          QStringLiteral("the sign-in code expired before it was approved"),
+                          e.httpStatus, e.reason});
         } else if (e.transient()) {
             Q_EMIT pollingStatusChanged(QStringLiteral("retrying"));
             schedulePoll();
@@ -258,8 +272,10 @@ TokenRevokeJob::TokenRevokeJob(QNetworkAccessManager *nam, const QUrl &url, cons
         if (!r)
             m_result = r.error();
         else if (r->status != 200) // RFC 7009 §2.2: 200 even for unknown tokens
-            m_result = Error{ErrorCode::HttpStatus,
-                             QStringLiteral("the revocation endpoint answered HTTP %1").arg(r->status), r->status};
+            m_result
+                = Error {ErrorCode::HttpStatus,
+                         QStringLiteral("the revocation endpoint answered HTTP %1").arg(r->status),
+                         r->status};
         m_http->deleteLater();
         Q_EMIT finished();
     });
@@ -270,26 +286,31 @@ void TokenRevokeJob::start()
     m_http->start();
 }
 
-TokenIntrospectJob::TokenIntrospectJob(QNetworkAccessManager *nam, const QUrl &url, const Secret &token,
-                                       const ClientAuthentication &client, const HttpPolicy &policy,
-                                       QObject *parent)
+TokenIntrospectJob::TokenIntrospectJob(QNetworkAccessManager *nam, const QUrl &url,
+                                       const Secret &token, const ClientAuthentication &client,
+                                       const HttpPolicy &policy, QObject *parent)
     : QObject(parent)
 {
-    m_http = makeOAuthPost(nam, url, {{QStringLiteral("token"), token.exposeUtf8()}}, client, policy, this);
+    m_http = makeOAuthPost(nam, url, {{QStringLiteral("token"), token.exposeUtf8()}}, client,
+                           policy, this);
     connect(m_http, &HttpJob::finished, this, [this] {
         const auto &r = m_http->result();
         if (!r) {
             m_result = r.error();
         } else if (r->status != 200) {
-            m_result = Error{ErrorCode::HttpStatus,
-                             QStringLiteral("the introspection endpoint answered HTTP %1").arg(r->status), r->status};
+            m_result = Error {
+                ErrorCode::HttpStatus,
+                QStringLiteral("the introspection endpoint answered HTTP %1").arg(r->status),
+                r->status};
         } else {
             const QJsonDocument doc = QJsonDocument::fromJson(r->body);
             const QJsonValue active = doc.object().value(QLatin1String("active"));
             if (!doc.isObject() || !active.isBool())
-                m_result = Error{ErrorCode::Parse, QStringLiteral("the introspection answer has no boolean \"active\"")};
+                m_result
+                    = Error {ErrorCode::Parse,
+                             QStringLiteral("the introspection answer has no boolean \"active\"")};
             else
-                m_result = Introspection{active.toBool(), doc.object()};
+                m_result = Introspection {active.toBool(), doc.object()};
         }
         m_http->deleteLater();
         Q_EMIT finished();

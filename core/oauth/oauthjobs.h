@@ -33,8 +33,9 @@ QByteArray basicAuthorization(const QString &clientId, const Secret &clientSecre
 
 // A POST of form fields to an OAuth endpoint with client authentication.
 HttpJob *makeOAuthPost(QNetworkAccessManager *nam, const QUrl &url,
-                       QList<std::pair<QString, QString>> fields, const ClientAuthentication &client,
-                       const HttpPolicy &policy, QObject *parent);
+                       QList<std::pair<QString, QString>> fields,
+                       const ClientAuthentication &client, const HttpPolicy &policy,
+                       QObject *parent);
 
 // One token request (any grant): POSTs, parses, records when it was sent (expiry counts from
 // then, not from when the answer arrived).

@@ -15,13 +15,14 @@ constexpr qint64 kMaxExpiresIn = 10LL * 365 * 24 * 3600; // ten years: anything 
 // else is not echoed into messages.
 QString safeCode(const QString &code)
 {
-    static const QRegularExpression re(QRegularExpression::anchoredPattern(QStringLiteral("[\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E]{1,64}")));
+    static const QRegularExpression re(QRegularExpression::anchoredPattern(
+        QStringLiteral("[\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E]{1,64}")));
     return re.match(code).hasMatch() ? code : QStringLiteral("(unreadable)");
 }
 
 Error parseError(const QString &detail)
 {
-    return Error{ErrorCode::Parse, QStringLiteral("the token endpoint's answer ") + detail};
+    return Error {ErrorCode::Parse, QStringLiteral("the token endpoint's answer ") + detail};
 }
 
 } // namespace
@@ -48,24 +49,33 @@ Result<TokenResponse> parseTokenResponse(int httpStatus, const QByteArray &body)
     if (httpStatus == 400 || httpStatus == 401 || httpStatus == 403) {
         const auto oauth = parseOAuthError(body);
         if (!oauth)
-            return Error{ErrorCode::HttpStatus,
-                         QStringLiteral("the token endpoint answered HTTP %1 without an OAuth error").arg(httpStatus),
-                         httpStatus};
-        Error e{ErrorCode::Rejected, QString(), httpStatus, oauth->error};
+            return Error {
+                ErrorCode::HttpStatus,
+                QStringLiteral("the token endpoint answered HTTP %1 without an OAuth error")
+                    .arg(httpStatus),
+                httpStatus};
+        Error e {ErrorCode::Rejected, QString(), httpStatus, oauth->error};
         if (oauth->error == QLatin1String("invalid_grant"))
             e.code = ErrorCode::InvalidGrant;
-        else if (oauth->error == QLatin1String("authorization_pending") || oauth->error == QLatin1String("slow_down"))
+        else if (oauth->error == QLatin1String("authorization_pending")
+                 || oauth->error == QLatin1String("slow_down"))
             e.code = ErrorCode::OAuth; // device flow: keep polling
         e.detail = QStringLiteral("the token endpoint refused: ") + oauth->error
-                   + (oauth->description.isEmpty() ? QString() : QStringLiteral(" (") + oauth->description + QLatin1Char(')'));
+            + (oauth->description.isEmpty()
+                   ? QString()
+                   : QStringLiteral(" (") + oauth->description + QLatin1Char(')'));
         return e;
     }
     if (httpStatus != 200) {
         if (httpStatus >= 300 && httpStatus < 400)
-            return Error{ErrorCode::HttpStatus,
-                         QStringLiteral("the token endpoint answered with a redirect (HTTP %1), which TokenTray does not follow").arg(httpStatus),
-                         httpStatus};
-        return Error{ErrorCode::HttpStatus, QStringLiteral("the token endpoint answered HTTP %1").arg(httpStatus), httpStatus};
+            return Error {ErrorCode::HttpStatus,
+                          QStringLiteral("the token endpoint answered with a redirect (HTTP %1), "
+                                         "which TokenTray does not follow")
+                              .arg(httpStatus),
+                          httpStatus};
+        return Error {ErrorCode::HttpStatus,
+                      QStringLiteral("the token endpoint answered HTTP %1").arg(httpStatus),
+                      httpStatus};
     }
 
     QJsonParseError pe;
@@ -104,7 +114,8 @@ Result<TokenResponse> parseTokenResponse(int httpStatus, const QByteArray &body)
                 seconds = -1;
         }
         if (!std::isfinite(seconds) || seconds < 0 || seconds > kMaxExpiresIn)
-            return parseError(QStringLiteral("has an expires_in that is not a sensible number of seconds"));
+            return parseError(
+                QStringLiteral("has an expires_in that is not a sensible number of seconds"));
         r.expiresIn = static_cast<qint64>(seconds);
     }
 

@@ -16,8 +16,8 @@ struct TokenResponse
     Secret accessToken;
     QString tokenType;
     std::optional<qint64> expiresIn; // seconds
-    Secret refreshToken;             // empty unless the server issued (or rotated) one
-    QStringList scopes;              // empty = as requested
+    Secret refreshToken; // empty unless the server issued (or rotated) one
+    QStringList scopes; // empty = as requested
     Secret idToken;
 };
 

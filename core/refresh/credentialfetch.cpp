@@ -29,7 +29,8 @@ Credential credentialFromResponse(const TokenResponse &response, const QDateTime
     c.issuedAt = sentAt;
     if (response.expiresIn) {
         c.expiresAt = sentAt.addSecs(*response.expiresIn);
-    } else if (const auto jwt = decodeJwtUnverified(response.accessToken.expose()); jwt && jwt->expiresAt()) {
+    } else if (const auto jwt = decodeJwtUnverified(response.accessToken.expose());
+               jwt && jwt->expiresAt()) {
         c.expiresAt = *jwt->expiresAt();
         if (const auto iat = jwt->issuedAt(); iat && *iat < c.expiresAt)
             c.issuedAt = *iat;
@@ -41,7 +42,10 @@ Credential credentialFromResponse(const TokenResponse &response, const QDateTime
 
 CredentialFetchJob::CredentialFetchJob(const FetchServices &services, const Profile &profile,
                                        const Environment &env, QObject *parent)
-    : QObject(parent), m_services(services), m_profile(profile), m_env(env)
+    : QObject(parent)
+    , m_services(services)
+    , m_profile(profile)
+    , m_env(env)
 {
 }
 
@@ -58,7 +62,7 @@ void CredentialFetchJob::start()
 
 void CredentialFetchJob::abort()
 {
-    finish(Error{ErrorCode::Cancelled, QStringLiteral("cancelled")});
+    finish(Error {ErrorCode::Cancelled, QStringLiteral("cancelled")});
 }
 
 void CredentialFetchJob::run()
@@ -76,10 +80,12 @@ void CredentialFetchJob::run()
     case ProfileKind::AwsAssumeRole:
         break;
     }
-    finish(Error{ErrorCode::Invalid, kindName(m_profile.kind) + QStringLiteral(" profiles cannot issue tokens yet")});
+    finish(Error {ErrorCode::Invalid,
+                  kindName(m_profile.kind) + QStringLiteral(" profiles cannot issue tokens yet")});
 }
 
-void CredentialFetchJob::readSecret(const QString &name, bool required, void (CredentialFetchJob::*next)())
+void CredentialFetchJob::readSecret(const QString &name, bool required,
+                                    void (CredentialFetchJob::*next)())
 {
     // Held in memory already (the usual case after the first refresh): no job, no event-loop hop.
     if (const auto value = m_services.secrets->cached(secretKey(m_profile.id, m_env.name, name))) {
@@ -108,17 +114,20 @@ void CredentialFetchJob::readSecret(const QString &name, bool required, void (Cr
             return;
         } else if (required) {
             if (name == QLatin1String("refresh_token"))
-                finish(Error{ErrorCode::InvalidGrant,
-                             m_profile.name + QLatin1Char('/') + m_env.name
-                                     + QStringLiteral(" is not signed in (no refresh token): run tokentray-cli login ")
-                                     + m_profile.name,
-                             0, QStringLiteral("login_required")});
+                finish(
+                    Error {ErrorCode::InvalidGrant,
+                           m_profile.name + QLatin1Char('/') + m_env.name
+                               + QStringLiteral(
+                                   " is not signed in (no refresh token): run tokentray-cli login ")
+                               + m_profile.name,
+                           0, QStringLiteral("login_required")});
             else
-                finish(Error{ErrorCode::SecretNotFound,
-                             QStringLiteral("no ") + name + QStringLiteral(" is stored for ") + m_profile.name
-                                     + QLatin1Char('/') + m_env.name + QStringLiteral(" (tokentray-cli secret set ")
-                                     + m_profile.name + QLatin1Char(' ') + m_env.name + QLatin1Char(' ') + name
-                                     + QLatin1Char(')')});
+                finish(Error {ErrorCode::SecretNotFound,
+                              QStringLiteral("no ") + name + QStringLiteral(" is stored for ")
+                                  + m_profile.name + QLatin1Char('/') + m_env.name
+                                  + QStringLiteral(" (tokentray-cli secret set ") + m_profile.name
+                                  + QLatin1Char(' ') + m_env.name + QLatin1Char(' ') + name
+                                  + QLatin1Char(')')});
             return;
         }
         (this->*next)();
@@ -174,10 +183,10 @@ void CredentialFetchJob::requestToken(const OAuthEndpoints &endpoints)
         fields.append({QStringLiteral("audience"), m_env.audience});
         fields.append({QStringLiteral("resource"), m_env.audience});
     }
-    ClientAuthentication client{m_env.clientId, m_clientSecret,
-                                clientAuthFromName(m_env.clientAuth).value_or(ClientAuth::Basic)};
-    auto *grant = new TokenGrantJob(m_services.nam, m_services.clock, endpoints.token, fields, client,
-                                    httpPolicyFor(m_services, m_env), this);
+    ClientAuthentication client {m_env.clientId, m_clientSecret,
+                                 clientAuthFromName(m_env.clientAuth).value_or(ClientAuth::Basic)};
+    auto *grant = new TokenGrantJob(m_services.nam, m_services.clock, endpoints.token, fields,
+                                    client, httpPolicyFor(m_services, m_env), this);
     m_step = grant;
     connect(grant, &TokenGrantJob::finished, this, [this, grant] {
         grant->deleteLater();
@@ -186,10 +195,12 @@ void CredentialFetchJob::requestToken(const OAuthEndpoints &endpoints)
     grant->start();
 }
 
-void CredentialFetchJob::onTokenResponse(const Result<TokenResponse> &response, const QDateTime &sentAt)
+void CredentialFetchJob::onTokenResponse(const Result<TokenResponse> &response,
+                                         const QDateTime &sentAt)
 {
     if (!response) {
-        if (response.error().code == ErrorCode::InvalidGrant && m_profile.grant != Grant::ClientCredentials) {
+        if (response.error().code == ErrorCode::InvalidGrant
+            && m_profile.grant != Grant::ClientCredentials) {
             dropRefreshToken(response.error());
             return;
         }
@@ -199,19 +210,21 @@ void CredentialFetchJob::onTokenResponse(const Result<TokenResponse> &response, 
     const Credential credential = credentialFromResponse(*response, sentAt, m_env.scopes,
                                                          m_services.defaultLifetimeSeconds);
     const bool rotated = !response->refreshToken.isEmpty()
-            && !response->refreshToken.constantTimeEquals(m_refreshToken);
+        && !response->refreshToken.constantTimeEquals(m_refreshToken);
     if (!rotated || m_profile.grant == Grant::ClientCredentials) {
         finish(credential);
         return;
     }
     // The old refresh token may already be void: persist the new one before anything else.
-    SecretJob *job = m_services.secrets->write(secretKey(m_profile.id, m_env.name, QStringLiteral("refresh_token")),
-                                               response->refreshToken);
+    SecretJob *job = m_services.secrets->write(
+        secretKey(m_profile.id, m_env.name, QStringLiteral("refresh_token")),
+        response->refreshToken);
     m_step = job;
     connect(job, &SecretJob::finished, this, [this, credential](SecretJob *j) {
         if (!j->result())
-            qCWarning(lcRefresh).noquote() << "could not store the rotated refresh token of" << m_profile.name
-                                           << m_env.name << ":" << j->result().error().detail;
+            qCWarning(lcRefresh).noquote()
+                << "could not store the rotated refresh token of" << m_profile.name << m_env.name
+                << ":" << j->result().error().detail;
         finish(credential);
     });
     job->start();
@@ -219,9 +232,11 @@ void CredentialFetchJob::onTokenResponse(const Result<TokenResponse> &response, 
 
 void CredentialFetchJob::dropRefreshToken(const Error &cause)
 {
-    qCInfo(lcRefresh).noquote() << m_profile.name << m_env.name
-                                << "refresh token refused (invalid_grant); it is dropped and sign-in is required";
-    SecretJob *job = m_services.secrets->remove(secretKey(m_profile.id, m_env.name, QStringLiteral("refresh_token")));
+    qCInfo(lcRefresh).noquote()
+        << m_profile.name << m_env.name
+        << "refresh token refused (invalid_grant); it is dropped and sign-in is required";
+    SecretJob *job = m_services.secrets->remove(
+        secretKey(m_profile.id, m_env.name, QStringLiteral("refresh_token")));
     m_step = job;
     connect(job, &SecretJob::finished, this, [this, cause](SecretJob *) { finish(cause); });
     job->start();

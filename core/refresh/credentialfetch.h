@@ -34,7 +34,8 @@ HttpPolicy httpPolicyFor(const FetchServices &services, const Environment &env);
 // Builds the credential a token response describes: expiry = send time + expires_in, else the
 // access token's JWT exp, else the default lifetime.
 Credential credentialFromResponse(const TokenResponse &response, const QDateTime &sentAt,
-                                  const QStringList &requestedScopes, qint64 defaultLifetimeSeconds);
+                                  const QStringList &requestedScopes,
+                                  qint64 defaultLifetimeSeconds);
 
 // Obtains a new credential for one (profile, environment), whatever its kind: reads the
 // secrets it needs, resolves endpoints, runs the grant, persists a rotated refresh token before
@@ -44,8 +45,8 @@ class CredentialFetchJob final : public QObject
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(CredentialFetchJob)
 public:
-    CredentialFetchJob(const FetchServices &services, const Profile &profile, const Environment &env,
-                       QObject *parent = nullptr);
+    CredentialFetchJob(const FetchServices &services, const Profile &profile,
+                       const Environment &env, QObject *parent = nullptr);
     ~CredentialFetchJob() override;
 
     void start();

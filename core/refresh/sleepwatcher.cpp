@@ -13,7 +13,8 @@ SleepWatcher::SleepWatcher(const QDBusConnection &bus, const QString &service, Q
     // QtDBus's connect() needs a slot name; this is the only string-based connection in core.
     m_watching = connection.connect(service, QStringLiteral("/org/freedesktop/login1"),
                                     QStringLiteral("org.freedesktop.login1.Manager"),
-                                    QStringLiteral("PrepareForSleep"), this, SLOT(onPrepareForSleep(bool)));
+                                    QStringLiteral("PrepareForSleep"), this,
+                                    SLOT(onPrepareForSleep(bool)));
     qCDebug(lcRefresh) << "watching for resume from sleep:" << m_watching;
 }
 

@@ -27,24 +27,28 @@ struct TokenEngine::Entry
     std::optional<Credential> credential;
     enum class Cache { NotLoaded, Loading, Loaded } cache = Cache::NotLoaded;
     QList<QPointer<TokenAsk>> pendingAsks; // waiting for the cache to load
-    QList<QPointer<TokenAsk>> waiters;     // waiting for a refresh
+    QList<QPointer<TokenAsk>> waiters; // waiting for a refresh
     QPointer<CredentialFetchJob> flight;
     bool queued = false;
-    int attempt = 0;           // failed attempts in the current cycle
-    QDateTime retryAt;         // backoff: the next attempt, if one is scheduled
-    QDateTime eagerAt;         // eager policy: when the next refresh is due
+    int attempt = 0; // failed attempts in the current cycle
+    QDateTime retryAt; // backoff: the next attempt, if one is scheduled
+    QDateTime eagerAt; // eager policy: when the next refresh is due
     std::optional<Error> lastError;
-    bool needsPerson = false;  // SignInRequired: no automatic retries
-    bool locked = false;       // the keychain was locked or missing
+    bool needsPerson = false; // SignInRequired: no automatic retries
+    bool locked = false; // the keychain was locked or missing
     TokenState emitted = TokenState::None;
-    QDateTime wakeAt;          // this entry's next due instant, as the timer last saw it
+    QDateTime wakeAt; // this entry's next due instant, as the timer last saw it
     bool refreshRequested = false; // a refresh was asked for while one was in flight
 };
 
 // ---- TokenAsk ------------------------------------------------------------------------------
 
-TokenAsk::TokenAsk(TokenEngine *engine, const QString &profileId, const QString &env, qint64 minValidSeconds)
-    : QObject(engine), m_profileId(profileId), m_env(env), m_minValidSeconds(minValidSeconds)
+TokenAsk::TokenAsk(TokenEngine *engine, const QString &profileId, const QString &env,
+                   qint64 minValidSeconds)
+    : QObject(engine)
+    , m_profileId(profileId)
+    , m_env(env)
+    , m_minValidSeconds(minValidSeconds)
 {
 }
 
@@ -94,7 +98,8 @@ void TokenEngine::setOptions(const Options &options)
 {
     m_options = options;
     // VeryCoarseTimer rounds to whole seconds: a shorter heartbeat would round to 0 and spin.
-    m_heartbeat->setTimerType(m_options.heartbeatMs >= 1000 ? Qt::VeryCoarseTimer : Qt::CoarseTimer);
+    m_heartbeat->setTimerType(m_options.heartbeatMs >= 1000 ? Qt::VeryCoarseTimer
+                                                            : Qt::CoarseTimer);
     m_heartbeat->start(m_options.heartbeatMs);
     pump();
 }
@@ -117,7 +122,8 @@ void TokenEngine::setConfig(const Config &config)
             }
             for (const QPointer<TokenAsk> &a : e->waiters + e->pendingAsks) {
                 if (a)
-                    a->complete(Error{ErrorCode::NotFound, QStringLiteral("the profile or environment was removed")});
+                    a->complete(Error {ErrorCode::NotFound,
+                                       QStringLiteral("the profile or environment was removed")});
             }
             if (e->wakeAt.isValid()) {
                 auto [first, last] = m_wakes.equal_range(e->wakeAt);
@@ -185,7 +191,7 @@ void TokenEngine::handleAsk(TokenAsk *a)
 {
     const Profile *p = profile(a->profileId());
     if (!p || !p->environment(a->environmentName())) {
-        a->complete(Error{ErrorCode::NotFound, QStringLiteral("no such profile or environment")});
+        a->complete(Error {ErrorCode::NotFound, QStringLiteral("no such profile or environment")});
         return;
     }
     a->m_deadline = new QTimer(a);
@@ -197,8 +203,9 @@ void TokenEngine::handleAsk(TokenAsk *a)
             return;
         }
         const std::optional<Error> last = e ? e->lastError : std::nullopt;
-        a->complete(last.value_or(Error{ErrorCode::Timeout,
-                                        QStringLiteral("no token within %1 s").arg(m_options.askTimeoutMs / 1000.0)}));
+        a->complete(last.value_or(
+            Error {ErrorCode::Timeout,
+                   QStringLiteral("no token within %1 s").arg(m_options.askTimeoutMs / 1000.0)}));
     });
     a->m_deadline->start(m_options.askTimeoutMs);
 
@@ -243,7 +250,8 @@ void TokenEngine::serveOrWait(Entry *e, TokenAsk *a)
         if (usable(e, a->m_minValidSeconds, true))
             a->complete(*e->credential);
         else
-            a->complete(e->lastError.value_or(Error{ErrorCode::InvalidGrant, QStringLiteral("sign-in required")}));
+            a->complete(e->lastError.value_or(
+                Error {ErrorCode::InvalidGrant, QStringLiteral("sign-in required")}));
         return;
     }
     e->waiters.append(a);
@@ -254,7 +262,8 @@ void TokenEngine::serveOrWait(Entry *e, TokenAsk *a)
 void TokenEngine::loadCache(Entry *target)
 {
     target->cache = Entry::Cache::Loading;
-    SecretJob *job = m_services.secrets->read(secretKey(target->profileId, target->env, QStringLiteral("token_cache")));
+    SecretJob *job = m_services.secrets->read(
+        secretKey(target->profileId, target->env, QStringLiteral("token_cache")));
     const QString key = keyOf(target->profileId, target->env);
     connect(job, &SecretJob::finished, this, [this, key](SecretJob *j) {
         auto it = m_entries.find(key);
@@ -378,14 +387,16 @@ void TokenEngine::launch(Entry *e)
         job->deleteLater();
         --m_running;
         auto it = m_entries.find(key);
-        Entry *done = it != m_entries.end() && it->second->flight == job ? it->second.get() : nullptr;
+        Entry *done
+            = it != m_entries.end() && it->second->flight == job ? it->second.get() : nullptr;
         if (done)
             onFetched(done, job->result());
         pump();
         if (done)
             noteWake(done);
     });
-    qCDebug(lcRefresh).noquote() << "refreshing" << p->name << e->env << "attempt" << e->attempt + 1;
+    qCDebug(lcRefresh).noquote() << "refreshing" << p->name << e->env << "attempt"
+                                 << e->attempt + 1;
     updateState(e);
     job->start();
 }
@@ -413,8 +424,8 @@ void TokenEngine::onFetched(Entry *e, const Result<Credential> &result)
 
     const Error &error = result.error();
     e->lastError = error;
-    qCInfo(lcRefresh).noquote() << "refresh of" << (p ? p->name : e->profileId) << e->env << "failed:"
-                                << errorCodeName(error.code) << error.detail;
+    qCInfo(lcRefresh).noquote() << "refresh of" << (p ? p->name : e->profileId) << e->env
+                                << "failed:" << errorCodeName(error.code) << error.detail;
     if (error.isKeychainError()) {
         e->locked = true;
         e->attempt = 0;
@@ -426,14 +437,15 @@ void TokenEngine::onFetched(Entry *e, const Result<Credential> &result)
     } else if (error.transient()) {
         // This cycle is exhausted; try again after the longest backoff.
         e->attempt = 0;
-        e->retryAt = now().addMSecs(qMax<qint64>(m_options.backoffCapMs, error.retryAfterSeconds * 1000LL));
+        e->retryAt = now().addMSecs(
+            qMax<qint64>(m_options.backoffCapMs, error.retryAfterSeconds * 1000LL));
         settleWaiters(e, error);
         Q_EMIT refreshFailed(e->profileId, e->env, error);
     } else {
         e->attempt = 0;
         e->retryAt = QDateTime();
-        const bool needsPerson = error.code == ErrorCode::InvalidGrant || error.code == ErrorCode::Rejected
-                || error.code == ErrorCode::SecretNotFound;
+        const bool needsPerson = error.code == ErrorCode::InvalidGrant
+            || error.code == ErrorCode::Rejected || error.code == ErrorCode::SecretNotFound;
         const bool first = !e->needsPerson;
         e->needsPerson = needsPerson;
         // Retrying at once will not help: an eager profile waits as after an exhausted cycle
@@ -484,12 +496,14 @@ void TokenEngine::flushCacheWrites()
         if (it == m_entries.end() || !it->second->credential)
             continue;
         const Entry *e = it->second.get();
-        SecretJob *job = m_services.secrets->write(secretKey(e->profileId, e->env, QStringLiteral("token_cache")),
-                                                   Secret(e->credential->toCacheBytes()));
+        SecretJob *job = m_services.secrets->write(
+            secretKey(e->profileId, e->env, QStringLiteral("token_cache")),
+            Secret(e->credential->toCacheBytes()));
         ++m_pendingWrites;
         connect(job, &SecretJob::finished, this, [this](SecretJob *j) {
             if (!j->result())
-                qCWarning(lcRefresh).noquote() << "could not cache the token in the keychain:" << j->result().error().detail;
+                qCWarning(lcRefresh).noquote()
+                    << "could not cache the token in the keychain:" << j->result().error().detail;
             if (--m_pendingWrites == 0 && m_dirty.isEmpty())
                 Q_EMIT cacheWritesFinished();
         });
@@ -541,7 +555,8 @@ TokenState TokenEngine::state(const QString &profileId, const QString &env) cons
     return it == m_entries.end() ? TokenState::None : computeState(it->second.get());
 }
 
-std::optional<Credential> TokenEngine::credential(const QString &profileId, const QString &env) const
+std::optional<Credential> TokenEngine::credential(const QString &profileId,
+                                                  const QString &env) const
 {
     auto it = m_entries.find(keyOf(profileId, env));
     if (it == m_entries.end())
@@ -576,15 +591,17 @@ void TokenEngine::evaluate(Entry *e, const QDateTime &t)
         if (!e->waiters.isEmpty() || p->refresh == RefreshPolicy::Eager)
             startRefresh(e);
     }
-    if (p->refresh == RefreshPolicy::Eager && !e->needsPerson && !e->locked && e->cache == Entry::Cache::Loaded
-        && !e->retryAt.isValid()) {
+    if (p->refresh == RefreshPolicy::Eager && !e->needsPerson && !e->locked
+        && e->cache == Entry::Cache::Loaded && !e->retryAt.isValid()) {
         if (!e->credential) {
             startRefresh(e);
         } else if (e->credential->expires()) {
             if (!e->eagerAt.isValid()) {
                 const RefreshLeads leads = refreshLeads(*e->credential);
-                const qint64 jitterMax = qMin<qint64>(m_options.eagerJitterMaxMs, leads.advisoryMs / 10);
-                const qint64 jitter = jitterMax > 0 ? QRandomGenerator::global()->bounded(jitterMax) : 0;
+                const qint64 jitterMax
+                    = qMin<qint64>(m_options.eagerJitterMaxMs, leads.advisoryMs / 10);
+                const qint64 jitter
+                    = jitterMax > 0 ? QRandomGenerator::global()->bounded(jitterMax) : 0;
                 e->eagerAt = e->credential->expiresAt.addMSecs(-leads.advisoryMs - jitter);
             }
             if (e->eagerAt <= t)
@@ -607,7 +624,8 @@ QDateTime TokenEngine::wakeTime(const Entry *e, const QDateTime &t) const
     consider(e->retryAt);
     if (e->credential)
         consider(nextTransition(*e->credential, t)); // state changes for the UI
-    if (p->refresh == RefreshPolicy::Eager && e->credential && e->credential->expires() && !e->flight) {
+    if (p->refresh == RefreshPolicy::Eager && e->credential && e->credential->expires()
+        && !e->flight) {
         if (e->eagerAt.isValid())
             consider(e->eagerAt);
         else

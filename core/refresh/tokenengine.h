@@ -41,7 +41,8 @@ Q_SIGNALS:
 
 private:
     friend class TokenEngine;
-    TokenAsk(TokenEngine *engine, const QString &profileId, const QString &env, qint64 minValidSeconds);
+    TokenAsk(TokenEngine *engine, const QString &profileId, const QString &env,
+             qint64 minValidSeconds);
     void complete(const Result<Credential> &result);
 
     QString m_profileId;
@@ -69,7 +70,7 @@ public:
         int backoffBaseMs = 1000;
         int backoffCapMs = 5 * 60 * 1000;
         int heartbeatMs = 60 * 1000;
-        int askTimeoutMs = 60 * 1000;   // how long a consumer waits for a refresh
+        int askTimeoutMs = 60 * 1000; // how long a consumer waits for a refresh
         int eagerJitterMaxMs = 30 * 1000;
         // Token caches reach the keychain this long after a refresh, coalesced: a refresh storm
         // does not queue a keychain write in front of every next refresh.
@@ -86,7 +87,8 @@ public:
 
     // A token for the consumer. minValidSeconds < 0: any token outside the mandatory window;
     // otherwise at least that many seconds left (refreshing first when needed).
-    [[nodiscard]] TokenAsk *ask(const QString &profileId, const QString &env, qint64 minValidSeconds = -1);
+    [[nodiscard]] TokenAsk *ask(const QString &profileId, const QString &env,
+                                qint64 minValidSeconds = -1);
     // Starts a refresh now (the tray's "Refresh now"), whatever the state.
     void refreshNow(const QString &profileId, const QString &env);
     // A consumer was refused with this token (HTTP 401): drop it and refresh once.
@@ -97,14 +99,19 @@ public:
     void adopt(const QString &profileId, const QString &env, const Credential &credential);
 
     [[nodiscard]] TokenState state(const QString &profileId, const QString &env) const;
-    [[nodiscard]] std::optional<Credential> credential(const QString &profileId, const QString &env) const;
-    [[nodiscard]] std::optional<Error> lastError(const QString &profileId, const QString &env) const;
+    [[nodiscard]] std::optional<Credential> credential(const QString &profileId,
+                                                       const QString &env) const;
+    [[nodiscard]] std::optional<Error> lastError(const QString &profileId,
+                                                 const QString &env) const;
     [[nodiscard]] QDateTime nextWakeUp() const { return m_nextWakeUp; }
     [[nodiscard]] int requestsInFlight() const { return m_running; }
     [[nodiscard]] int peakRequestsInFlight() const { return m_peakRunning; }
     // Token caches not yet in the keychain (deferred or being written). A short-lived process
     // calls flushCacheWrites() and waits for cacheWritesFinished().
-    [[nodiscard]] int pendingCacheWrites() const { return m_pendingWrites + static_cast<int>(m_dirty.size()); }
+    [[nodiscard]] int pendingCacheWrites() const
+    {
+        return m_pendingWrites + static_cast<int>(m_dirty.size());
+    }
     void flushCacheWrites();
 
 public Q_SLOTS:
@@ -115,7 +122,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     void stateChanged(const QString &profileId, const QString &env, TokenTray::TokenState state);
     void tokenRefreshed(const QString &profileId, const QString &env);
-    void signInRequired(const QString &profileId, const QString &env, const TokenTray::Error &error);
+    void signInRequired(const QString &profileId, const QString &env,
+                        const TokenTray::Error &error);
     void refreshFailed(const QString &profileId, const QString &env, const TokenTray::Error &error);
     void cacheWritesFinished();
 

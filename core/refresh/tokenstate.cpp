@@ -9,15 +9,24 @@ constexpr qint64 kMinute = 60 * 1000;
 QString tokenStateName(TokenState state)
 {
     switch (state) {
-    case TokenState::None: return QStringLiteral("none");
-    case TokenState::Fresh: return QStringLiteral("fresh");
-    case TokenState::Advisory: return QStringLiteral("advisory");
-    case TokenState::Mandatory: return QStringLiteral("mandatory");
-    case TokenState::Expired: return QStringLiteral("expired");
-    case TokenState::Refreshing: return QStringLiteral("refreshing");
-    case TokenState::Error: return QStringLiteral("error");
-    case TokenState::SignInRequired: return QStringLiteral("sign-in-required");
-    case TokenState::Locked: return QStringLiteral("locked");
+    case TokenState::None:
+        return QStringLiteral("none");
+    case TokenState::Fresh:
+        return QStringLiteral("fresh");
+    case TokenState::Advisory:
+        return QStringLiteral("advisory");
+    case TokenState::Mandatory:
+        return QStringLiteral("mandatory");
+    case TokenState::Expired:
+        return QStringLiteral("expired");
+    case TokenState::Refreshing:
+        return QStringLiteral("refreshing");
+    case TokenState::Error:
+        return QStringLiteral("error");
+    case TokenState::SignInRequired:
+        return QStringLiteral("sign-in-required");
+    case TokenState::Locked:
+        return QStringLiteral("locked");
     }
     return QStringLiteral("none");
 }

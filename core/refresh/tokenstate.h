@@ -9,15 +9,15 @@ namespace TokenTray {
 
 // The state of one (profile, environment), computed from absolute times (DESIGN §4).
 enum class TokenState {
-    None,           // no token yet
+    None, // no token yet
     Fresh,
-    Advisory,       // refresh due soon; the current token is still served
-    Mandatory,      // too close to expiry to hand out without refreshing first
+    Advisory, // refresh due soon; the current token is still served
+    Mandatory, // too close to expiry to hand out without refreshing first
     Expired,
     Refreshing,
-    Error,          // the last refresh failed transiently; it will be retried
+    Error, // the last refresh failed transiently; it will be retried
     SignInRequired, // needs a person (invalid_grant, rejected client, no refresh token)
-    Locked,         // the keychain is locked or unavailable
+    Locked, // the keychain is locked or unavailable
 };
 
 QString tokenStateName(TokenState state);

@@ -25,7 +25,10 @@ const QString kDBusPath = QStringLiteral("/org/freedesktop/DBus");
 #endif
 } // namespace
 
-KeychainProbe::KeychainProbe(QObject *parent) : QObject(parent) { }
+KeychainProbe::KeychainProbe(QObject *parent)
+    : QObject(parent)
+{
+}
 
 KeychainProbe::~KeychainProbe() = default;
 
@@ -38,9 +41,9 @@ std::optional<Error> KeychainProbe::error() const
 {
     switch (m_state) {
     case State::Locked:
-        return Error{ErrorCode::KeychainLocked, m_detail};
+        return Error {ErrorCode::KeychainLocked, m_detail};
     case State::Missing:
-        return Error{ErrorCode::NoKeychain, m_detail};
+        return Error {ErrorCode::NoKeychain, m_detail};
     case State::Available:
     case State::Unknown:
         break;
@@ -65,8 +68,9 @@ void KeychainProbe::run()
 {
     QDBusConnection bus = QDBusConnection::sessionBus();
     if (!bus.isConnected()) {
-        finish(State::Missing, QStringLiteral("there is no D-Bus session bus (")
-                                       + bus.lastError().message() + QLatin1Char(')'));
+        finish(State::Missing,
+               QStringLiteral("there is no D-Bus session bus (") + bus.lastError().message()
+                   + QLatin1Char(')'));
         return;
     }
     checkOwner();
@@ -77,7 +81,8 @@ void KeychainProbe::checkOwner()
     QDBusMessage call = QDBusMessage::createMethodCall(kDBusService, kDBusPath, kDBusService,
                                                        QStringLiteral("NameHasOwner"));
     call << kService;
-    auto *watcher = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);
+    auto *watcher
+        = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);
     connect(watcher, &QDBusPendingCallWatcher::finished, this, [this](QDBusPendingCallWatcher *w) {
         w->deleteLater();
         const QDBusPendingReply<bool> reply = *w;
@@ -95,14 +100,16 @@ void KeychainProbe::checkOwner()
 void KeychainProbe::checkActivatable()
 {
     const QDBusMessage call = QDBusMessage::createMethodCall(
-            kDBusService, kDBusPath, kDBusService, QStringLiteral("ListActivatableNames"));
-    auto *watcher = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);
+        kDBusService, kDBusPath, kDBusService, QStringLiteral("ListActivatableNames"));
+    auto *watcher
+        = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);
     connect(watcher, &QDBusPendingCallWatcher::finished, this, [this](QDBusPendingCallWatcher *w) {
         w->deleteLater();
         const QDBusPendingReply<QStringList> reply = *w;
         if (reply.isError() || !reply.value().contains(kService)) {
-            finish(State::Missing, QStringLiteral("no Secret Service (org.freedesktop.secrets) "
-                                                  "is running or installed on the session bus"));
+            finish(State::Missing,
+                   QStringLiteral("no Secret Service (org.freedesktop.secrets) "
+                                  "is running or installed on the session bus"));
             return;
         }
         readDefaultAlias(); // the call below starts the service
@@ -111,23 +118,25 @@ void KeychainProbe::checkActivatable()
 
 void KeychainProbe::readDefaultAlias()
 {
-    QDBusMessage call = QDBusMessage::createMethodCall(kService, kServicePath,
-                                                       QStringLiteral("org.freedesktop.Secret.Service"),
-                                                       QStringLiteral("ReadAlias"));
+    QDBusMessage call = QDBusMessage::createMethodCall(
+        kService, kServicePath, QStringLiteral("org.freedesktop.Secret.Service"),
+        QStringLiteral("ReadAlias"));
     call << QStringLiteral("default");
-    auto *watcher = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);
+    auto *watcher
+        = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);
     connect(watcher, &QDBusPendingCallWatcher::finished, this, [this](QDBusPendingCallWatcher *w) {
         w->deleteLater();
         const QDBusPendingReply<QDBusObjectPath> reply = *w;
         if (reply.isError()) {
-            finish(State::Missing, QStringLiteral("the Secret Service did not answer: ")
-                                           + reply.error().message());
+            finish(State::Missing,
+                   QStringLiteral("the Secret Service did not answer: ") + reply.error().message());
             return;
         }
         const QString path = reply.value().path();
         if (path.isEmpty() || path == QLatin1String("/")) {
-            finish(State::Missing, QStringLiteral("the Secret Service has no default keyring; "
-                                                  "create one in your desktop's keyring manager"));
+            finish(State::Missing,
+                   QStringLiteral("the Secret Service has no default keyring; "
+                                  "create one in your desktop's keyring manager"));
             return;
         }
         readLocked(path);
@@ -136,23 +145,26 @@ void KeychainProbe::readDefaultAlias()
 
 void KeychainProbe::readLocked(const QString &collectionPath)
 {
-    QDBusMessage call = QDBusMessage::createMethodCall(kService, collectionPath,
-                                                       QStringLiteral("org.freedesktop.DBus.Properties"),
-                                                       QStringLiteral("Get"));
+    QDBusMessage call = QDBusMessage::createMethodCall(
+        kService, collectionPath, QStringLiteral("org.freedesktop.DBus.Properties"),
+        QStringLiteral("Get"));
     call << QStringLiteral("org.freedesktop.Secret.Collection") << QStringLiteral("Locked");
-    auto *watcher = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);
+    auto *watcher
+        = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);
     connect(watcher, &QDBusPendingCallWatcher::finished, this,
             [this, collectionPath](QDBusPendingCallWatcher *w) {
                 w->deleteLater();
                 const QDBusPendingReply<QDBusVariant> reply = *w;
                 if (reply.isError()) {
-                    finish(State::Missing, QStringLiteral("cannot read the keyring's state: ")
-                                                   + reply.error().message());
+                    finish(State::Missing,
+                           QStringLiteral("cannot read the keyring's state: ")
+                               + reply.error().message());
                     return;
                 }
                 if (reply.value().variant().toBool())
-                    finish(State::Locked, QStringLiteral("the keyring (") + collectionPath
-                                                  + QStringLiteral(") is locked"));
+                    finish(State::Locked,
+                           QStringLiteral("the keyring (") + collectionPath
+                               + QStringLiteral(") is locked"));
                 else
                     finish(State::Available);
             });

@@ -10,7 +10,8 @@
 namespace TokenTray {
 
 SecretStore::SecretStore(const QString &service, QObject *parent)
-    : QObject(parent), m_service(service)
+    : QObject(parent)
+    , m_service(service)
 {
 }
 
@@ -75,12 +76,17 @@ void SecretStore::noteProbe(bool available)
 
 bool SecretStore::recentlyAvailable() const
 {
-    return m_availableAt.isValid() && m_availableAt.msecsTo(QDateTime::currentDateTimeUtc()) < kProbeReuseMs;
+    return m_availableAt.isValid()
+        && m_availableAt.msecsTo(QDateTime::currentDateTimeUtc()) < kProbeReuseMs;
 }
 
 SecretJob::SecretJob(SecretStore *store, Operation operation, const QString &key,
                      const Secret &value)
-    : QObject(store), m_store(store), m_operation(operation), m_key(key), m_value(value)
+    : QObject(store)
+    , m_store(store)
+    , m_operation(operation)
+    , m_key(key)
+    , m_value(value)
 {
 }
 
@@ -111,10 +117,10 @@ void SecretJob::begin()
     m_deadline = new QTimer(this);
     m_deadline->setSingleShot(true);
     connect(m_deadline, &QTimer::timeout, this, [this] {
-        finish(Error{ErrorCode::KeychainTimeout,
-                     QStringLiteral("the keychain did not answer within %1 s (is an unlock "
-                                    "prompt waiting?)")
-                             .arg(m_store->timeout() / 1000.0)});
+        finish(Error {ErrorCode::KeychainTimeout,
+                      QStringLiteral("the keychain did not answer within %1 s (is an unlock "
+                                     "prompt waiting?)")
+                          .arg(m_store->timeout() / 1000.0)});
     });
     m_deadline->start(m_store->timeout());
 
@@ -190,30 +196,30 @@ void SecretJob::onBackendFinished(QKeychain::Job *job)
         return;
     case QKeychain::EntryNotFound:
         // A locked Secret Service says "not found" to a read of an item that exists.
-        m_pendingError = Error{ErrorCode::SecretNotFound,
-                               QStringLiteral("no keychain item ") + m_key};
+        m_pendingError
+            = Error {ErrorCode::SecretNotFound, QStringLiteral("no keychain item ") + m_key};
         probe(&SecretJob::confirmNotLocked, false);
         return;
     case QKeychain::AccessDenied:
     case QKeychain::AccessDeniedByUser:
-        m_pendingError = Error{ErrorCode::KeychainFailure,
-                               QStringLiteral("the keychain denied access: ") + message};
+        m_pendingError = Error {ErrorCode::KeychainFailure,
+                                QStringLiteral("the keychain denied access: ") + message};
         probe(&SecretJob::confirmNotLocked, false);
         return;
     case QKeychain::NoBackendAvailable:
     case QKeychain::NotImplemented:
-        finish(Error{ErrorCode::NoKeychain, QStringLiteral("no keychain backend: ") + message});
+        finish(Error {ErrorCode::NoKeychain, QStringLiteral("no keychain backend: ") + message});
         return;
     case QKeychain::CouldNotDeleteEntry:
     case QKeychain::OtherError:
         break;
     }
-    finish(Error{ErrorCode::KeychainFailure, QStringLiteral("keychain error: ") + message});
+    finish(Error {ErrorCode::KeychainFailure, QStringLiteral("keychain error: ") + message});
 }
 
 void SecretJob::confirmNotLocked()
 {
-    finish(m_pendingError.value_or(Error{ErrorCode::KeychainFailure, QString()}));
+    finish(m_pendingError.value_or(Error {ErrorCode::KeychainFailure, QString()}));
 }
 
 void SecretJob::succeed()
@@ -246,7 +252,8 @@ void SecretJob::finish(const Result<Secret> &result)
         m_probe->disconnect(this);
     m_store->release(this);
     if (!result)
-        qCDebug(lcSecrets) << m_operation << m_key << "failed:" << errorCodeName(result.error().code)
+        qCDebug(lcSecrets) << m_operation << m_key
+                           << "failed:" << errorCodeName(result.error().code)
                            << result.error().detail;
     Q_EMIT finished(this);
     if (m_autoDelete)

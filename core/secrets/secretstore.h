@@ -3,9 +3,9 @@
 #include "core/util/result.h"
 #include "core/util/secret.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QObject>
-#include <QDateTime>
 #include <QPointer>
 #include <QSet>
 

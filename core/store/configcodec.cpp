@@ -16,7 +16,9 @@ class Reader
 {
 public:
     Reader(const QJsonObject &object, QString path, std::optional<Error> *error)
-        : m_object(object), m_path(std::move(path)), m_error(error)
+        : m_object(object)
+        , m_path(std::move(path))
+        , m_error(error)
     {
     }
 
@@ -113,7 +115,8 @@ public:
 
     QString childPath(const char *key, qsizetype index = -1) const
     {
-        QString p = m_path.isEmpty() ? QString::fromLatin1(key) : QString(m_path + QLatin1Char('.') + QLatin1String(key));
+        QString p = m_path.isEmpty() ? QString::fromLatin1(key)
+                                     : QString(m_path + QLatin1Char('.') + QLatin1String(key));
         if (index >= 0)
             p += QLatin1Char('[') + QString::number(index) + QLatin1Char(']');
         return p;
@@ -122,7 +125,8 @@ public:
     void fail(const char *key, const QString &what) const
     {
         if (!m_error->has_value())
-            *m_error = Error{ErrorCode::ConfigCorrupt, childPath(key) + QStringLiteral(": ") + what};
+            *m_error
+                = Error {ErrorCode::ConfigCorrupt, childPath(key) + QStringLiteral(": ") + what};
     }
 
 private:
@@ -233,8 +237,9 @@ Profile decodeProfile(const Reader &r, std::optional<Error> *error)
         if (auto k = kindFromName(kind))
             p.kind = *k;
         else
-            r.fail("kind", QStringLiteral("unknown kind \"") + kind + QStringLiteral("\" (known: ")
-                                   + kindNames().join(QStringLiteral(", ")) + QLatin1Char(')'));
+            r.fail("kind",
+                   QStringLiteral("unknown kind \"") + kind + QStringLiteral("\" (known: ")
+                       + kindNames().join(QStringLiteral(", ")) + QLatin1Char(')'));
     }
     const QString grant = r.string("grant");
     if (!grant.isEmpty()) {
@@ -257,7 +262,8 @@ Profile decodeProfile(const Reader &r, std::optional<Error> *error)
         const QString envPath = r.childPath("environments", i);
         if (!envs.at(i).isObject()) {
             if (!error->has_value())
-                *error = Error{ErrorCode::ConfigCorrupt, envPath + QStringLiteral(": expected an object")};
+                *error = Error {ErrorCode::ConfigCorrupt,
+                                envPath + QStringLiteral(": expected an object")};
             break;
         }
         p.environments << decodeEnvironment(Reader(envs.at(i).toObject(), envPath, error));
@@ -297,7 +303,7 @@ Result<Config> decode(const QJsonObject &json)
     for (qsizetype i = 0; i < profiles.size() && !error; ++i) {
         const QString path = root.childPath("profiles", i);
         if (!profiles.at(i).isObject()) {
-            error = Error{ErrorCode::ConfigCorrupt, path + QStringLiteral(": expected an object")};
+            error = Error {ErrorCode::ConfigCorrupt, path + QStringLiteral(": expected an object")};
             break;
         }
         config.profiles << decodeProfile(Reader(profiles.at(i).toObject(), path, &error), &error);

@@ -16,16 +16,17 @@ Result<QJsonObject> from0To1(QJsonObject json)
 {
     const QJsonValue profilesValue = json.value(QLatin1String("profiles"));
     if (!profilesValue.isUndefined() && !profilesValue.isObject())
-        return Error{ErrorCode::ConfigCorrupt,
-                     QStringLiteral("profiles: expected an object in a schema 0 file")};
+        return Error {ErrorCode::ConfigCorrupt,
+                      QStringLiteral("profiles: expected an object in a schema 0 file")};
     const QJsonObject byName = profilesValue.toObject();
     const QString current = json.value(QLatin1String("current")).toString();
     QJsonArray profiles;
     QString currentId;
     for (auto it = byName.begin(); it != byName.end(); ++it) {
         if (!it.value().isObject())
-            return Error{ErrorCode::ConfigCorrupt,
-                         QStringLiteral("profiles.") + it.key() + QStringLiteral(": expected an object")};
+            return Error {ErrorCode::ConfigCorrupt,
+                          QStringLiteral("profiles.") + it.key()
+                              + QStringLiteral(": expected an object")};
         QJsonObject p = it.value().toObject();
         const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
         p.insert(QLatin1String("id"), id);

@@ -21,9 +21,10 @@ namespace {
 constexpr qint64 kMaxConfigBytes = 16 * 1024 * 1024;
 const QString kFileName = QStringLiteral("profiles.json");
 
-constexpr QFileDevice::Permissions kOwnerOnlyFile = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
-constexpr QFileDevice::Permissions kOwnerOnlyDir =
-        QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner;
+constexpr QFileDevice::Permissions kOwnerOnlyFile
+    = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+constexpr QFileDevice::Permissions kOwnerOnlyDir
+    = QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner;
 
 // "line 3, column 14" for a byte offset into `bytes`.
 QString positionOf(const QByteArray &bytes, qsizetype offset)
@@ -37,13 +38,14 @@ QString positionOf(const QByteArray &bytes, qsizetype offset)
             lineStart = i + 1;
         }
     }
-    const int column = static_cast<int>(QString::fromUtf8(bytes.mid(lineStart, offset - lineStart)).size()) + 1;
+    const int column
+        = static_cast<int>(QString::fromUtf8(bytes.mid(lineStart, offset - lineStart)).size()) + 1;
     return QStringLiteral("line %1, column %2").arg(line).arg(column);
 }
 
 Error corrupt(const QString &file, const QString &what)
 {
-    return Error{ErrorCode::ConfigCorrupt, file + QStringLiteral(": ") + what};
+    return Error {ErrorCode::ConfigCorrupt, file + QStringLiteral(": ") + what};
 }
 
 // A lock file without owner information was left by a process killed between creating and
@@ -65,7 +67,10 @@ bool removeOwnerlessLock(QLockFile &lock)
 
 } // namespace
 
-ProfileStore::ProfileStore(const QString &configDir) : m_dir(QDir::cleanPath(configDir)) { }
+ProfileStore::ProfileStore(const QString &configDir)
+    : m_dir(QDir::cleanPath(configDir))
+{
+}
 
 QString ProfileStore::resolveConfigDir(const QString &option)
 {
@@ -95,25 +100,30 @@ Result<Config> ProfileStore::load()
 
     const QFileInfo info(path);
     if (!info.exists() && !info.isSymLink())
-        return Config{};
+        return Config {};
     if (info.isDir())
-        return fail(Error{ErrorCode::ConfigIo, path + QStringLiteral(": is a directory, not a file")});
+        return fail(
+            Error {ErrorCode::ConfigIo, path + QStringLiteral(": is a directory, not a file")});
     if (info.size() > kMaxConfigBytes)
-        return fail(corrupt(path, QStringLiteral("is larger than 16 MiB; it is not a TokenTray "
-                                                 "profile file")));
+        return fail(corrupt(path,
+                            QStringLiteral("is larger than 16 MiB; it is not a TokenTray "
+                                           "profile file")));
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return fail(Error{ErrorCode::ConfigIo, path + QStringLiteral(": cannot be read: ") + file.errorString()});
+        return fail(Error {ErrorCode::ConfigIo,
+                           path + QStringLiteral(": cannot be read: ") + file.errorString()});
     const QByteArray bytes = file.read(kMaxConfigBytes + 1);
     if (file.error() != QFileDevice::NoError)
-        return fail(Error{ErrorCode::ConfigIo, path + QStringLiteral(": cannot be read: ") + file.errorString()});
+        return fail(Error {ErrorCode::ConfigIo,
+                           path + QStringLiteral(": cannot be read: ") + file.errorString()});
     file.close();
 
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
     if (parseError.error != QJsonParseError::NoError)
-        return fail(corrupt(path, positionOf(bytes, parseError.offset) + QStringLiteral(": ")
-                                          + parseError.errorString()));
+        return fail(corrupt(path,
+                            positionOf(bytes, parseError.offset) + QStringLiteral(": ")
+                                + parseError.errorString()));
     if (!doc.isObject())
         return fail(corrupt(path, QStringLiteral("the top level must be a JSON object")));
 
@@ -122,11 +132,12 @@ Result<Config> ProfileStore::load()
     if (version < 0)
         return fail(corrupt(path, QStringLiteral("schemaVersion: expected a whole number")));
     if (version > ConfigCodec::kSchemaVersion)
-        return fail(Error{ErrorCode::ConfigTooNew,
-                          path + QStringLiteral(": written by a newer TokenTray (schema %1; this "
+        return fail(Error {ErrorCode::ConfigTooNew,
+                           path
+                               + QStringLiteral(": written by a newer TokenTray (schema %1; this "
                                                 "version reads up to %2). Upgrade TokenTray.")
-                                         .arg(version)
-                                         .arg(ConfigCodec::kSchemaVersion)});
+                                     .arg(version)
+                                     .arg(ConfigCodec::kSchemaVersion)});
     if (version < ConfigCodec::kSchemaVersion) {
         auto migrated = ConfigMigration::migrate(json);
         if (!migrated)
@@ -146,7 +157,8 @@ Result<Config> ProfileStore::load()
         qCInfo(lcStore).noquote() << "migrating" << path << "from schema" << version << "to"
                                   << ConfigCodec::kSchemaVersion;
         if (auto saved = save(*config); !saved)
-            qCWarning(lcStore).noquote() << "could not write the migrated file:" << saved.error().detail;
+            qCWarning(lcStore).noquote()
+                << "could not write the migrated file:" << saved.error().detail;
     }
     return config;
 }
@@ -154,19 +166,21 @@ Result<Config> ProfileStore::load()
 Result<void> ProfileStore::save(const Config &config)
 {
     if (m_readOnlyReason)
-        return Error{ErrorCode::ConfigReadOnly, m_readOnlyReason->detail};
+        return Error {ErrorCode::ConfigReadOnly, m_readOnlyReason->detail};
     if (auto valid = validateConfig(config); !valid)
         return valid;
     if (auto dir = ensureDirectory(); !dir)
         return dir;
     if (m_pendingBackupVersion >= 0) {
         // Keep the old file before its first rewrite in the new schema.
-        if (auto backup = writeFile(backupPathFor(m_pendingBackupVersion), m_pendingBackup); !backup)
+        if (auto backup = writeFile(backupPathFor(m_pendingBackupVersion), m_pendingBackup);
+            !backup)
             return backup;
         m_pendingBackup.clear();
         m_pendingBackupVersion = -1;
     }
-    const QByteArray bytes = QJsonDocument(ConfigCodec::encode(config)).toJson(QJsonDocument::Indented);
+    const QByteArray bytes
+        = QJsonDocument(ConfigCodec::encode(config)).toJson(QJsonDocument::Indented);
     return writeFile(filePath(), bytes);
 }
 
@@ -174,22 +188,24 @@ Result<ProfileStore::Lock> ProfileStore::lockForUpdate(int timeoutMs) const
 {
     if (auto dir = ensureDirectory(); !dir)
         return dir.error();
-    auto lock = std::make_unique<QLockFile>(QDir(m_dir).filePath(kFileName + QStringLiteral(".lock")));
+    auto lock
+        = std::make_unique<QLockFile>(QDir(m_dir).filePath(kFileName + QStringLiteral(".lock")));
     lock->setStaleLockTime(30000);
     // Wait in slices so that an ownerless lock file is taken over within the timeout.
     const QDeadlineTimer deadline(timeoutMs < 0 ? -1 : timeoutMs);
     for (;;) {
-        const qint64 slice =
-                deadline.isForever() ? 500 : qMin<qint64>(deadline.remainingTime(), 500);
+        const qint64 slice
+            = deadline.isForever() ? 500 : qMin<qint64>(deadline.remainingTime(), 500);
         if (lock->tryLock(static_cast<int>(slice)))
             return Lock(std::move(lock));
         if (lock->error() != QLockFile::LockFailedError)
-            return Error{ErrorCode::ConfigIo,
-                         lock->fileName() + QStringLiteral(": cannot create the lock file")};
+            return Error {ErrorCode::ConfigIo,
+                          lock->fileName() + QStringLiteral(": cannot create the lock file")};
         if (!removeOwnerlessLock(*lock) && deadline.hasExpired())
-            return Error{ErrorCode::ConfigIo,
-                         filePath() + QStringLiteral(": another TokenTray process holds the lock (")
-                                 + lock->fileName() + QLatin1Char(')')};
+            return Error {ErrorCode::ConfigIo,
+                          filePath()
+                              + QStringLiteral(": another TokenTray process holds the lock (")
+                              + lock->fileName() + QLatin1Char(')')};
     }
 }
 
@@ -197,11 +213,13 @@ Result<void> ProfileStore::writeFile(const QString &path, const QByteArray &byte
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
-        return Error{ErrorCode::ConfigIo, path + QStringLiteral(": cannot be written: ") + file.errorString()};
+        return Error {ErrorCode::ConfigIo,
+                      path + QStringLiteral(": cannot be written: ") + file.errorString()};
     // Restrict before the first byte lands, so the content is never world-readable.
     file.setPermissions(kOwnerOnlyFile);
     if (file.write(bytes) != bytes.size() || !file.commit())
-        return Error{ErrorCode::ConfigIo, path + QStringLiteral(": cannot be written: ") + file.errorString()};
+        return Error {ErrorCode::ConfigIo,
+                      path + QStringLiteral(": cannot be written: ") + file.errorString()};
     return {};
 }
 
@@ -211,7 +229,8 @@ Result<void> ProfileStore::ensureDirectory() const
     if (dir.exists())
         return {};
     if (!QDir().mkpath(m_dir))
-        return Error{ErrorCode::ConfigIo, m_dir + QStringLiteral(": cannot create the config directory")};
+        return Error {ErrorCode::ConfigIo,
+                      m_dir + QStringLiteral(": cannot create the config directory")};
     QFile::setPermissions(m_dir, kOwnerOnlyDir);
     return {};
 }

@@ -9,7 +9,10 @@ QDateTime SystemClock::nowUtc() const
     return QDateTime::currentDateTimeUtc();
 }
 
-ManualClock::ManualClock(const QDateTime &start) : m_now(start.toUTC()) { }
+ManualClock::ManualClock(const QDateTime &start)
+    : m_now(start.toUTC())
+{
+}
 
 QDateTime ManualClock::nowUtc() const
 {

@@ -46,28 +46,50 @@ bool Error::isConfigError() const
 QString errorCodeName(ErrorCode code)
 {
     switch (code) {
-    case ErrorCode::Usage: return QStringLiteral("usage");
-    case ErrorCode::NotFound: return QStringLiteral("not-found");
-    case ErrorCode::AlreadyExists: return QStringLiteral("already-exists");
-    case ErrorCode::Invalid: return QStringLiteral("invalid");
-    case ErrorCode::ConfigIo: return QStringLiteral("config-io");
-    case ErrorCode::ConfigCorrupt: return QStringLiteral("config-corrupt");
-    case ErrorCode::ConfigTooNew: return QStringLiteral("config-too-new");
-    case ErrorCode::ConfigReadOnly: return QStringLiteral("config-read-only");
-    case ErrorCode::SecretNotFound: return QStringLiteral("secret-not-found");
-    case ErrorCode::KeychainLocked: return QStringLiteral("keychain-locked");
-    case ErrorCode::NoKeychain: return QStringLiteral("no-keychain");
-    case ErrorCode::KeychainTimeout: return QStringLiteral("keychain-timeout");
-    case ErrorCode::KeychainFailure: return QStringLiteral("keychain-failure");
-    case ErrorCode::Network: return QStringLiteral("network");
-    case ErrorCode::Timeout: return QStringLiteral("timeout");
-    case ErrorCode::HttpStatus: return QStringLiteral("http-status");
-    case ErrorCode::OAuth: return QStringLiteral("oauth");
-    case ErrorCode::InvalidGrant: return QStringLiteral("invalid-grant");
-    case ErrorCode::Rejected: return QStringLiteral("rejected");
-    case ErrorCode::Parse: return QStringLiteral("parse");
-    case ErrorCode::Cancelled: return QStringLiteral("cancelled");
-    case ErrorCode::Internal: return QStringLiteral("internal");
+    case ErrorCode::Usage:
+        return QStringLiteral("usage");
+    case ErrorCode::NotFound:
+        return QStringLiteral("not-found");
+    case ErrorCode::AlreadyExists:
+        return QStringLiteral("already-exists");
+    case ErrorCode::Invalid:
+        return QStringLiteral("invalid");
+    case ErrorCode::ConfigIo:
+        return QStringLiteral("config-io");
+    case ErrorCode::ConfigCorrupt:
+        return QStringLiteral("config-corrupt");
+    case ErrorCode::ConfigTooNew:
+        return QStringLiteral("config-too-new");
+    case ErrorCode::ConfigReadOnly:
+        return QStringLiteral("config-read-only");
+    case ErrorCode::SecretNotFound:
+        return QStringLiteral("secret-not-found");
+    case ErrorCode::KeychainLocked:
+        return QStringLiteral("keychain-locked");
+    case ErrorCode::NoKeychain:
+        return QStringLiteral("no-keychain");
+    case ErrorCode::KeychainTimeout:
+        return QStringLiteral("keychain-timeout");
+    case ErrorCode::KeychainFailure:
+        return QStringLiteral("keychain-failure");
+    case ErrorCode::Network:
+        return QStringLiteral("network");
+    case ErrorCode::Timeout:
+        return QStringLiteral("timeout");
+    case ErrorCode::HttpStatus:
+        return QStringLiteral("http-status");
+    case ErrorCode::OAuth:
+        return QStringLiteral("oauth");
+    case ErrorCode::InvalidGrant:
+        return QStringLiteral("invalid-grant");
+    case ErrorCode::Rejected:
+        return QStringLiteral("rejected");
+    case ErrorCode::Parse:
+        return QStringLiteral("parse");
+    case ErrorCode::Cancelled:
+        return QStringLiteral("cancelled");
+    case ErrorCode::Internal:
+        return QStringLiteral("internal");
     }
     return QStringLiteral("internal");
 }

@@ -7,19 +7,19 @@ namespace TokenTray {
 // What went wrong, as a code core can reason about. User-facing text is made from it in one
 // place per front end (the CLI's messages, ui/'s tr()), never in core.
 enum class ErrorCode {
-    Usage,            // the caller asked for something malformed
-    NotFound,         // profile, environment or other named object
+    Usage, // the caller asked for something malformed
+    NotFound, // profile, environment or other named object
     AlreadyExists,
-    Invalid,          // a value failed validation
-    ConfigIo,         // profiles.json cannot be read or written
-    ConfigCorrupt,    // profiles.json is not what we wrote
-    ConfigTooNew,     // written by a newer schema
-    ConfigReadOnly,   // the store refused to write because loading failed
+    Invalid, // a value failed validation
+    ConfigIo, // profiles.json cannot be read or written
+    ConfigCorrupt, // profiles.json is not what we wrote
+    ConfigTooNew, // written by a newer schema
+    ConfigReadOnly, // the store refused to write because loading failed
     SecretNotFound,
     KeychainLocked,
-    NoKeychain,       // no Secret Service / backend at all
-    KeychainTimeout,  // the backend did not answer within the deadline (e.g. a prompt is open)
-    KeychainFailure,  // any other backend error
+    NoKeychain, // no Secret Service / backend at all
+    KeychainTimeout, // the backend did not answer within the deadline (e.g. a prompt is open)
+    KeychainFailure, // any other backend error
     Network,
     Timeout,
     HttpStatus,
@@ -35,7 +35,10 @@ struct Error
 {
     Error() = default;
     Error(ErrorCode errorCode, QString errorDetail = {}, int status = 0, QString errorReason = {})
-        : code(errorCode), detail(std::move(errorDetail)), httpStatus(status), reason(std::move(errorReason))
+        : code(errorCode)
+        , detail(std::move(errorDetail))
+        , httpStatus(status)
+        , reason(std::move(errorReason))
     {
     }
 

@@ -11,14 +11,25 @@
 
 namespace TokenTray {
 
-template<typename T>
-class [[nodiscard]] Result
+template<typename T> class [[nodiscard]] Result
 {
 public:
-    Result(const T &value) : m_data(std::in_place_index<0>, value) { }
-    Result(T &&value) : m_data(std::in_place_index<0>, std::move(value)) { }
-    Result(const Error &error) : m_data(std::in_place_index<1>, error) { }
-    Result(Error &&error) : m_data(std::in_place_index<1>, std::move(error)) { }
+    Result(const T &value)
+        : m_data(std::in_place_index<0>, value)
+    {
+    }
+    Result(T &&value)
+        : m_data(std::in_place_index<0>, std::move(value))
+    {
+    }
+    Result(const Error &error)
+        : m_data(std::in_place_index<1>, error)
+    {
+    }
+    Result(Error &&error)
+        : m_data(std::in_place_index<1>, std::move(error))
+    {
+    }
 
     bool has_value() const { return m_data.index() == 0; }
     explicit operator bool() const { return has_value(); }
@@ -33,8 +44,7 @@ public:
     T *operator->() { return &value(); }
     const T *operator->() const { return &value(); }
 
-    template<typename U>
-    T value_or(U &&fallback) const
+    template<typename U> T value_or(U &&fallback) const
     {
         return has_value() ? value() : static_cast<T>(std::forward<U>(fallback));
     }
@@ -43,13 +53,18 @@ private:
     std::variant<T, Error> m_data;
 };
 
-template<>
-class [[nodiscard]] Result<void>
+template<> class [[nodiscard]] Result<void>
 {
 public:
     Result() = default;
-    Result(const Error &error) : m_error(error) { }
-    Result(Error &&error) : m_error(std::move(error)) { }
+    Result(const Error &error)
+        : m_error(error)
+    {
+    }
+    Result(Error &&error)
+        : m_error(std::move(error))
+    {
+    }
 
     bool has_value() const { return !m_error.has_value(); }
     explicit operator bool() const { return has_value(); }

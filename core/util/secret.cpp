@@ -4,7 +4,10 @@
 
 namespace TokenTray {
 
-Secret::Secret(const QByteArray &bytes) : m_bytes(bytes) { }
+Secret::Secret(const QByteArray &bytes)
+    : m_bytes(bytes)
+{
+}
 
 Secret Secret::fromUtf8(const QString &text)
 {

@@ -21,30 +21,75 @@ private Q_SLOTS:
 void tst_Redact::redacts_data()
 {
     QTest::addColumn<QString>("input");
-    QTest::addColumn<QString>("secret");     // must not survive
-    QTest::addColumn<QString>("kept");       // must survive (context for the reader)
+    QTest::addColumn<QString>("secret"); // must not survive
+    QTest::addColumn<QString>("kept"); // must survive (context for the reader)
 
-    QTest::newRow("bearer header") << "Authorization: Bearer abc.DEF-123_x~+/=" << "abc.DEF-123" << "Authorization: Bearer";
-    QTest::newRow("basic header") << "authorization: Basic Y2xpZW50OnMzY3JldA==" << "Y2xpZW50OnMzY3JldA" << "Basic";
-    QTest::newRow("json access_token") << R"({"access_token":"tok-AAA","token_type":"Bearer"})" << "tok-AAA" << "token_type";
-    QTest::newRow("json refresh_token spaced") << R"({ "refresh_token" : "rt-BBB" })" << "rt-BBB" << "refresh_token";
-    QTest::newRow("json escaped quote") << R"({"client_secret":"a\"b-CCC"})" << "b-CCC" << "client_secret";
-    QTest::newRow("json id_token") << R"({"id_token": "idtok-DDD"})" << "idtok-DDD" << "id_token";
-    QTest::newRow("form body") << "grant_type=refresh_token&refresh_token=rt-EEE&client_id=app" << "rt-EEE" << "client_id=app";
-    QTest::newRow("form client_secret") << "client_id=app&client_secret=cs-FFF" << "cs-FFF" << "client_id=app";
-    QTest::newRow("query access_token") << "https://api/x?access_token=at-GGG&x=1" << "at-GGG" << "x=1";
-    QTest::newRow("sts xml secret") << "<SecretAccessKey>wJalr-HHH</SecretAccessKey>" << "wJalr-HHH" << "</SecretAccessKey>";
-    QTest::newRow("sts xml session") << "<SessionToken>FwoG-III</SessionToken><AccessKeyId>AKIA1</AccessKeyId>" << "FwoG-III" << "AKIA1";
-    QTest::newRow("json SecretAccessKey") << R"({"SecretAccessKey": "sk-JJJ", "AccessKeyId": "AKIA2"})" << "sk-JJJ" << "AKIA2";
-    QTest::newRow("container Token") << R"({"Token": "st-KKK"})" << "st-KKK" << "Token";
-    QTest::newRow("amz security token header") << "X-Amz-Security-Token: st-LLL" << "st-LLL" << "X-Amz-Security-Token";
-    QTest::newRow("amz security token query") << "?X-Amz-Security-Token=st-MMM&X-Amz-Date=1" << "st-MMM" << "X-Amz-Date=1";
-    QTest::newRow("sigv4 signature") << "Credential=AKID/2015/us-east-1/sts/aws4_request, Signature=5fa00fa31553b73e" << "5fa00fa31553b73e" << "Credential=AKID";
-    QTest::newRow("env export") << "export AWS_SECRET_ACCESS_KEY=sk-NNN" << "sk-NNN" << "export";
-    QTest::newRow("env session token") << "AWS_SESSION_TOKEN=st-OOO AWS_REGION=eu-west-1" << "st-OOO" << "AWS_REGION=eu-west-1";
-    QTest::newRow("bare jwt") << "got eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl for user" << "eyJzdWIiOiIxMjMifQ" << "for user";
-    QTest::newRow("password field") << "password=hunter2-PPP" << "hunter2-PPP" << "password=";
-    QTest::newRow("two secrets one line") << "refresh_token=rt-Q1&client_secret=cs-Q2" << "cs-Q2" << "refresh_token=";
+    QTest::newRow("bearer header") << "Authorization: Bearer abc.DEF-123_x~+/="
+                                   << "abc.DEF-123"
+                                   << "Authorization: Bearer";
+    QTest::newRow("basic header") << "authorization: Basic Y2xpZW50OnMzY3JldA=="
+                                  << "Y2xpZW50OnMzY3JldA"
+                                  << "Basic";
+    QTest::newRow("json access_token") << R"({"access_token":"tok-AAA","token_type":"Bearer"})"
+                                       << "tok-AAA"
+                                       << "token_type";
+    QTest::newRow("json refresh_token spaced") << R"({ "refresh_token" : "rt-BBB" })"
+                                               << "rt-BBB"
+                                               << "refresh_token";
+    QTest::newRow("json escaped quote") << R"({"client_secret":"a\"b-CCC"})"
+                                        << "b-CCC"
+                                        << "client_secret";
+    QTest::newRow("json id_token") << R"({"id_token": "idtok-DDD"})"
+                                   << "idtok-DDD"
+                                   << "id_token";
+    QTest::newRow("form body") << "grant_type=refresh_token&refresh_token=rt-EEE&client_id=app"
+                               << "rt-EEE"
+                               << "client_id=app";
+    QTest::newRow("form client_secret") << "client_id=app&client_secret=cs-FFF"
+                                        << "cs-FFF"
+                                        << "client_id=app";
+    QTest::newRow("query access_token") << "https://api/x?access_token=at-GGG&x=1"
+                                        << "at-GGG"
+                                        << "x=1";
+    QTest::newRow("sts xml secret") << "<SecretAccessKey>wJalr-HHH</SecretAccessKey>"
+                                    << "wJalr-HHH"
+                                    << "</SecretAccessKey>";
+    QTest::newRow("sts xml session")
+        << "<SessionToken>FwoG-III</SessionToken><AccessKeyId>AKIA1</AccessKeyId>"
+        << "FwoG-III"
+        << "AKIA1";
+    QTest::newRow("json SecretAccessKey")
+        << R"({"SecretAccessKey": "sk-JJJ", "AccessKeyId": "AKIA2"})"
+        << "sk-JJJ"
+        << "AKIA2";
+    QTest::newRow("container Token") << R"({"Token": "st-KKK"})"
+                                     << "st-KKK"
+                                     << "Token";
+    QTest::newRow("amz security token header") << "X-Amz-Security-Token: st-LLL"
+                                               << "st-LLL"
+                                               << "X-Amz-Security-Token";
+    QTest::newRow("amz security token query") << "?X-Amz-Security-Token=st-MMM&X-Amz-Date=1"
+                                              << "st-MMM"
+                                              << "X-Amz-Date=1";
+    QTest::newRow("sigv4 signature")
+        << "Credential=AKID/2015/us-east-1/sts/aws4_request, Signature=5fa00fa31553b73e"
+        << "5fa00fa31553b73e"
+        << "Credential=AKID";
+    QTest::newRow("env export") << "export AWS_SECRET_ACCESS_KEY=sk-NNN"
+                                << "sk-NNN"
+                                << "export";
+    QTest::newRow("env session token") << "AWS_SESSION_TOKEN=st-OOO AWS_REGION=eu-west-1"
+                                       << "st-OOO"
+                                       << "AWS_REGION=eu-west-1";
+    QTest::newRow("bare jwt") << "got eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl for user"
+                              << "eyJzdWIiOiIxMjMifQ"
+                              << "for user";
+    QTest::newRow("password field") << "password=hunter2-PPP"
+                                    << "hunter2-PPP"
+                                    << "password=";
+    QTest::newRow("two secrets one line") << "refresh_token=rt-Q1&client_secret=cs-Q2"
+                                          << "cs-Q2"
+                                          << "refresh_token=";
 }
 
 void tst_Redact::redacts()

@@ -23,7 +23,8 @@ private:
 void tst_SingleInstance::initTestCase()
 {
     QVERIFY(m_runtime.isValid());
-    QFile::setPermissions(m_runtime.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    QFile::setPermissions(m_runtime.path(),
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     qputenv("XDG_RUNTIME_DIR", m_runtime.path().toUtf8());
 }
 
@@ -36,7 +37,9 @@ void tst_SingleInstance::secondLaunchRaisesTheFirst()
     QVERIFY(!second.claim());
     QVERIFY(raised.wait(5000));
     const QFileInfo dir(QFileInfo(first.socketPath()).absolutePath());
-    QCOMPARE(dir.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteOther), QFileDevice::Permissions());
+    QCOMPARE(dir.permissions()
+                 & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteOther),
+             QFileDevice::Permissions());
     QVERIFY(first.socketPath().startsWith(m_runtime.path()));
 }
 

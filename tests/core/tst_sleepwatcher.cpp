@@ -27,9 +27,9 @@ void tst_SleepWatcher::resumeIsReported()
     QSignalSpy sleeping(&watcher, &SleepWatcher::aboutToSleep);
 
     auto emitPrepare = [&bus](bool start) {
-        QDBusMessage signal = QDBusMessage::createSignal(QStringLiteral("/org/freedesktop/login1"),
-                                                         QStringLiteral("org.freedesktop.login1.Manager"),
-                                                         QStringLiteral("PrepareForSleep"));
+        QDBusMessage signal = QDBusMessage::createSignal(
+            QStringLiteral("/org/freedesktop/login1"),
+            QStringLiteral("org.freedesktop.login1.Manager"), QStringLiteral("PrepareForSleep"));
         signal << start;
         QVERIFY(bus.send(signal));
     };
@@ -44,8 +44,8 @@ void tst_SleepWatcher::resumeIsReported()
 
 void tst_SleepWatcher::noBusMeansNoWatching()
 {
-    const QDBusConnection dead = QDBusConnection::connectToBus(QStringLiteral("unix:path=/nonexistent/bus"),
-                                                               QStringLiteral("tst-dead-bus"));
+    const QDBusConnection dead = QDBusConnection::connectToBus(
+        QStringLiteral("unix:path=/nonexistent/bus"), QStringLiteral("tst-dead-bus"));
     SleepWatcher watcher(dead, QString());
     QVERIFY(!watcher.isWatching());
 }

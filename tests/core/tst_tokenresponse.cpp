@@ -84,78 +84,94 @@ void tst_TokenResponse::parseTokenResponse_data()
     QTest::addColumn<bool>("transient");
 
     const ErrorCode none = ErrorCode::Internal;
-    QTest::newRow("200 full") << 200
-                              << QByteArray(R"({"access_token":"at1","token_type":"Bearer","expires_in":3600,)"
-                                            R"("refresh_token":"rt1","scope":"read write"})")
-                              << true << QByteArray("at1") << "Bearer" << qint64(3600) << QByteArray("rt1")
-                              << QStringList{"read", "write"} << none << QString() << false;
+    QTest::newRow("200 full")
+        << 200
+        << QByteArray(R"({"access_token":"at1","token_type":"Bearer","expires_in":3600,)"
+                      R"("refresh_token":"rt1","scope":"read write"})")
+        << true << QByteArray("at1") << "Bearer" << qint64(3600) << QByteArray("rt1")
+        << QStringList {"read", "write"} << none << QString() << false;
     QTest::newRow("200 without expires_in")
-            << 200 << QByteArray(R"({"access_token":"at2","token_type":"Bearer"})") << true << QByteArray("at2")
-            << "Bearer" << qint64(-1) << QByteArray() << QStringList() << none << QString() << false;
+        << 200 << QByteArray(R"({"access_token":"at2","token_type":"Bearer"})") << true
+        << QByteArray("at2") << "Bearer" << qint64(-1) << QByteArray() << QStringList() << none
+        << QString() << false;
     QTest::newRow("200 expires_in null")
-            << 200 << QByteArray(R"({"access_token":"at2","token_type":"Bearer","expires_in":null})") << true
-            << QByteArray("at2") << "Bearer" << qint64(-1) << QByteArray() << QStringList() << none << QString()
-            << false;
+        << 200 << QByteArray(R"({"access_token":"at2","token_type":"Bearer","expires_in":null})")
+        << true << QByteArray("at2") << "Bearer" << qint64(-1) << QByteArray() << QStringList()
+        << none << QString() << false;
     QTest::newRow("200 quoted expires_in")
-            << 200 << QByteArray(R"({"access_token":"at3","token_type":"Bearer","expires_in":"1800"})") << true
-            << QByteArray("at3") << "Bearer" << qint64(1800) << QByteArray() << QStringList() << none
-            << QString() << false;
+        << 200 << QByteArray(R"({"access_token":"at3","token_type":"Bearer","expires_in":"1800"})")
+        << true << QByteArray("at3") << "Bearer" << qint64(1800) << QByteArray() << QStringList()
+        << none << QString() << false;
     QTest::newRow("200 fractional expires_in is truncated")
-            << 200 << QByteArray(R"({"access_token":"at3","expires_in":59.9})") << true << QByteArray("at3")
-            << "Bearer" << qint64(59) << QByteArray() << QStringList() << none << QString() << false;
+        << 200 << QByteArray(R"({"access_token":"at3","expires_in":59.9})") << true
+        << QByteArray("at3") << "Bearer" << qint64(59) << QByteArray() << QStringList() << none
+        << QString() << false;
     QTest::newRow("200 expires_in zero")
-            << 200 << QByteArray(R"({"access_token":"at3","expires_in":0})") << true << QByteArray("at3")
-            << "Bearer" << qint64(0) << QByteArray() << QStringList() << none << QString() << false;
+        << 200 << QByteArray(R"({"access_token":"at3","expires_in":0})") << true
+        << QByteArray("at3") << "Bearer" << qint64(0) << QByteArray() << QStringList() << none
+        << QString() << false;
     QTest::newRow("200 missing token_type is Bearer")
-            << 200 << QByteArray(R"({"access_token":"at4","expires_in":60})") << true << QByteArray("at4")
-            << "Bearer" << qint64(60) << QByteArray() << QStringList() << none << QString() << false;
+        << 200 << QByteArray(R"({"access_token":"at4","expires_in":60})") << true
+        << QByteArray("at4") << "Bearer" << qint64(60) << QByteArray() << QStringList() << none
+        << QString() << false;
     QTest::newRow("200 other token_type kept")
-            << 200 << QByteArray(R"({"access_token":"at5","token_type":"DPoP"})") << true << QByteArray("at5")
-            << "DPoP" << qint64(-1) << QByteArray() << QStringList() << none << QString() << false;
+        << 200 << QByteArray(R"({"access_token":"at5","token_type":"DPoP"})") << true
+        << QByteArray("at5") << "DPoP" << qint64(-1) << QByteArray() << QStringList() << none
+        << QString() << false;
     QTest::newRow("200 scope split on any whitespace")
-            << 200 << QByteArray(R"({"access_token":"at6","scope":"  read\t write\nadmin  "})") << true
-            << QByteArray("at6") << "Bearer" << qint64(-1) << QByteArray()
-            << QStringList{"read", "write", "admin"} << none << QString() << false;
-    QTest::newRow("200 unicode token") << 200 << QByteArray(R"({"access_token":"t\u00fck"})") << true
-                                       << QByteArray("t\xc3\xbck") << "Bearer" << qint64(-1) << QByteArray()
-                                       << QStringList() << none << QString() << false;
+        << 200 << QByteArray(R"({"access_token":"at6","scope":"  read\t write\nadmin  "})") << true
+        << QByteArray("at6") << "Bearer" << qint64(-1) << QByteArray()
+        << QStringList {"read", "write", "admin"} << none << QString() << false;
+    QTest::newRow("200 unicode token")
+        << 200 << QByteArray(R"({"access_token":"t\u00fck"})") << true << QByteArray("t\xc3\xbck")
+        << "Bearer" << qint64(-1) << QByteArray() << QStringList() << none << QString() << false;
 
-    auto bad = [](const char *name, int status, const QByteArray &body, ErrorCode code, const QString &reason,
-                  bool transient) {
-        QTest::newRow(name) << status << body << false << QByteArray() << QString() << qint64(-1) << QByteArray()
-                            << QStringList() << code << reason << transient;
+    auto bad = [](const char *name, int status, const QByteArray &body, ErrorCode code,
+                  const QString &reason, bool transient) {
+        QTest::newRow(name) << status << body << false << QByteArray() << QString() << qint64(-1)
+                            << QByteArray() << QStringList() << code << reason << transient;
     };
     // A garbled 200 may be a proxy's hiccup: Parse is transient (retries are bounded).
     bad("200 not JSON", 200, "<html>gateway</html>", ErrorCode::Parse, {}, true);
     bad("200 empty body", 200, "", ErrorCode::Parse, {}, true);
     bad("200 JSON array", 200, R"([{"access_token":"x"}])", ErrorCode::Parse, {}, true);
     bad("200 JSON string", 200, R"("access_token")", ErrorCode::Parse, {}, true);
-    bad("200 missing access_token", 200, R"({"token_type":"Bearer","expires_in":3600})", ErrorCode::Parse, {}, true);
+    bad("200 missing access_token", 200, R"({"token_type":"Bearer","expires_in":3600})",
+        ErrorCode::Parse, {}, true);
     bad("200 access_token number", 200, R"({"access_token":12345})", ErrorCode::Parse, {}, true);
     bad("200 access_token empty", 200, R"({"access_token":""})", ErrorCode::Parse, {}, true);
     bad("200 access_token null", 200, R"({"access_token":null})", ErrorCode::Parse, {}, true);
-    bad("200 token_type number", 200, R"({"access_token":"a","token_type":7})", ErrorCode::Parse, {}, true);
-    bad("200 expires_in negative", 200, R"({"access_token":"a","expires_in":-1})", ErrorCode::Parse, {}, true);
-    bad("200 expires_in huge", 200, R"({"access_token":"a","expires_in":1e300})", ErrorCode::Parse, {}, true);
+    bad("200 token_type number", 200, R"({"access_token":"a","token_type":7})", ErrorCode::Parse,
+        {}, true);
+    bad("200 expires_in negative", 200, R"({"access_token":"a","expires_in":-1})", ErrorCode::Parse,
+        {}, true);
+    bad("200 expires_in huge", 200, R"({"access_token":"a","expires_in":1e300})", ErrorCode::Parse,
+        {}, true);
     bad("200 expires_in beyond ten years", 200, R"({"access_token":"a","expires_in":315360001})",
         ErrorCode::Parse, {}, true);
-    bad("200 expires_in string garbage", 200, R"({"access_token":"a","expires_in":"soon"})", ErrorCode::Parse,
-        {}, true);
-    bad("200 expires_in quoted negative", 200, R"({"access_token":"a","expires_in":"-5"})", ErrorCode::Parse, {},
+    bad("200 expires_in string garbage", 200, R"({"access_token":"a","expires_in":"soon"})",
+        ErrorCode::Parse, {}, true);
+    bad("200 expires_in quoted negative", 200, R"({"access_token":"a","expires_in":"-5"})",
+        ErrorCode::Parse, {}, true);
+    bad("200 expires_in object", 200, R"({"access_token":"a","expires_in":{"s":1}})",
+        ErrorCode::Parse, {}, true);
+    bad("200 refresh_token number", 200, R"({"access_token":"a","refresh_token":42})",
+        ErrorCode::Parse, {}, true);
+    bad("200 refresh_token array", 200, R"({"access_token":"a","refresh_token":["r"]})",
+        ErrorCode::Parse, {}, true);
+    bad("200 scope array", 200, R"({"access_token":"a","scope":["read"]})", ErrorCode::Parse, {},
         true);
-    bad("200 expires_in object", 200, R"({"access_token":"a","expires_in":{"s":1}})", ErrorCode::Parse, {}, true);
-    bad("200 refresh_token number", 200, R"({"access_token":"a","refresh_token":42})", ErrorCode::Parse, {}, true);
-    bad("200 refresh_token array", 200, R"({"access_token":"a","refresh_token":["r"]})", ErrorCode::Parse, {},
-        true);
-    bad("200 scope array", 200, R"({"access_token":"a","scope":["read"]})", ErrorCode::Parse, {}, true);
 
     bad("400 invalid_grant", 400, R"({"error":"invalid_grant","error_description":"expired"})",
         ErrorCode::InvalidGrant, "invalid_grant", false);
-    bad("400 invalid_client", 400, R"({"error":"invalid_client"})", ErrorCode::Rejected, "invalid_client", false);
-    bad("401 invalid_client", 401, R"({"error":"invalid_client"})", ErrorCode::Rejected, "invalid_client", false);
+    bad("400 invalid_client", 400, R"({"error":"invalid_client"})", ErrorCode::Rejected,
+        "invalid_client", false);
+    bad("401 invalid_client", 401, R"({"error":"invalid_client"})", ErrorCode::Rejected,
+        "invalid_client", false);
     bad("403 unauthorized_client", 403, R"({"error":"unauthorized_client"})", ErrorCode::Rejected,
         "unauthorized_client", false);
-    bad("400 invalid_scope", 400, R"({"error":"invalid_scope"})", ErrorCode::Rejected, "invalid_scope", false);
+    bad("400 invalid_scope", 400, R"({"error":"invalid_scope"})", ErrorCode::Rejected,
+        "invalid_scope", false);
     bad("400 authorization_pending", 400, R"({"error":"authorization_pending"})", ErrorCode::OAuth,
         "authorization_pending", false);
     bad("400 slow_down", 400, R"({"error":"slow_down"})", ErrorCode::OAuth, "slow_down", false);
@@ -219,7 +235,7 @@ void tst_TokenResponse::oauthErrorCodeIsSanitised()
     QVERIFY(!r.error().detail.contains(QLatin1String("<script>")));
 
     const auto described = TokenTray::parseOAuthError(
-            R"({"error":"invalid_grant","error_description":")" + QByteArray(1000, 'x') + R"("})");
+        R"({"error":"invalid_grant","error_description":")" + QByteArray(1000, 'x') + R"("})");
     QVERIFY(described);
     QCOMPARE(described->description.size(), 300);
 }
@@ -234,33 +250,39 @@ void tst_TokenResponse::decodeJwt_data()
     QTest::addColumn<qint64>("iat"); // -1: none
 
     // jwt.io's example claims with an exp added; encoded by hand (base64url, no padding).
-    QTest::newRow("valid literal")
-            << QByteArray("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
-                          "eyJzdWIiOiIxMjM0NTY3ODkwIiwiaWF0IjoxNTE2MjM5MDIyLCJleHAiOjE1MTYyNDI2MjJ9.sig")
-            << true << qint64(1516242622) << qint64(1516239022);
-    QTest::newRow("url alphabet") << QByteArray("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiLDvD8-In0.s")
+    QTest::newRow("valid literal") << QByteArray(
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+        "eyJzdWIiOiIxMjM0NTY3ODkwIiwiaWF0IjoxNTE2MjM5MDIyLCJleHAiOjE1MTYyNDI2MjJ9.sig")
+                                   << true << qint64(1516242622) << qint64(1516239022);
+    QTest::newRow("url alphabet") << QByteArray(
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiLDvD8-In0.s")
                                   << true << qint64(-1) << qint64(-1);
-    QTest::newRow("empty signature (alg none)") << makeJwt(R"({"exp":2000000000})").chopped(12)
-                                                << true << qint64(2000000000) << qint64(-1);
-    QTest::newRow("exp not a number") << makeJwt(R"({"exp":"soon"})") << true << qint64(-1) << qint64(-1);
+    QTest::newRow("empty signature (alg none)")
+        << makeJwt(R"({"exp":2000000000})").chopped(12) << true << qint64(2000000000) << qint64(-1);
+    QTest::newRow("exp not a number")
+        << makeJwt(R"({"exp":"soon"})") << true << qint64(-1) << qint64(-1);
     QTest::newRow("exp negative") << makeJwt(R"({"exp":-5})") << true << qint64(-1) << qint64(-1);
-    QTest::newRow("exp beyond year 9999") << makeJwt(R"({"exp":1e15})") << true << qint64(-1) << qint64(-1);
-    QTest::newRow("two parts") << QByteArray("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjF9") << false
-                               << qint64(-1) << qint64(-1);
+    QTest::newRow("exp beyond year 9999")
+        << makeJwt(R"({"exp":1e15})") << true << qint64(-1) << qint64(-1);
+    QTest::newRow("two parts") << QByteArray("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjF9")
+                               << false << qint64(-1) << qint64(-1);
     QTest::newRow("four parts") << makeJwt("{}") + ".x" << false << qint64(-1) << qint64(-1);
     QTest::newRow("empty") << QByteArray() << false << qint64(-1) << qint64(-1);
-    QTest::newRow("opaque token") << QByteArray("gho_16C7e42F292c6912E7710c838347Ae178B4a") << false << qint64(-1)
+    QTest::newRow("opaque token") << QByteArray("gho_16C7e42F292c6912E7710c838347Ae178B4a") << false
+                                  << qint64(-1) << qint64(-1);
+    QTest::newRow("bad base64") << QByteArray("eyJhbGciOiJIUzI1NiJ9.!!!notbase64!!!.sig") << false
+                                << qint64(-1) << qint64(-1);
+    QTest::newRow("empty claims") << QByteArray("eyJhbGciOiJIUzI1NiJ9..sig") << false << qint64(-1)
                                   << qint64(-1);
-    QTest::newRow("bad base64") << QByteArray("eyJhbGciOiJIUzI1NiJ9.!!!notbase64!!!.sig") << false << qint64(-1)
-                                << qint64(-1);
-    QTest::newRow("empty claims") << QByteArray("eyJhbGciOiJIUzI1NiJ9..sig") << false << qint64(-1) << qint64(-1);
-    QTest::newRow("claims not JSON") << base64Url("{}") + '.' + base64Url("not json") + ".s" << false
-                                     << qint64(-1) << qint64(-1);
-    QTest::newRow("claims an array") << QByteArray("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.WzEsMl0.sig") << false
-                                     << qint64(-1) << qint64(-1);
-    QTest::newRow("header an array") << base64Url("[]") + '.' + base64Url("{}") + ".s" << false << qint64(-1)
-                                     << qint64(-1);
-    QTest::newRow("huge") << makeJwt(R"({"pad":")" + QByteArray(70 * 1024, 'a') + R"(","exp":2000000000})")
+    QTest::newRow("claims not JSON") << base64Url("{}") + '.' + base64Url("not json") + ".s"
+                                     << false << qint64(-1) << qint64(-1);
+    QTest::newRow("claims an array")
+        << QByteArray("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.WzEsMl0.sig") << false << qint64(-1)
+        << qint64(-1);
+    QTest::newRow("header an array")
+        << base64Url("[]") + '.' + base64Url("{}") + ".s" << false << qint64(-1) << qint64(-1);
+    QTest::newRow("huge") << makeJwt(R"({"pad":")" + QByteArray(70 * 1024, 'a')
+                                     + R"(","exp":2000000000})")
                           << false << qint64(-1) << qint64(-1);
 }
 
@@ -298,49 +320,59 @@ void tst_TokenResponse::parseDiscovery_data()
     QTest::addColumn<QUrl>("token");
     QTest::addColumn<QUrl>("device");
 
-    const QByteArray full = R"({"issuer":"https://id.example.com","token_endpoint":"https://id.example.com/token",)"
-                            R"("device_authorization_endpoint":"https://id.example.com/device",)"
-                            R"("revocation_endpoint":"https://id.example.com/revoke",)"
-                            R"("token_endpoint_auth_methods_supported":["client_secret_basic","client_secret_post"]})";
+    const QByteArray full
+        = R"({"issuer":"https://id.example.com","token_endpoint":"https://id.example.com/token",)"
+          R"("device_authorization_endpoint":"https://id.example.com/device",)"
+          R"("revocation_endpoint":"https://id.example.com/revoke",)"
+          R"("token_endpoint_auth_methods_supported":["client_secret_basic","client_secret_post"]})";
     const QUrl token("https://id.example.com/token");
     const QUrl device("https://id.example.com/device");
-    QTest::newRow("match") << full << "https://id.example.com" << true << ErrorCode::Internal << token << device;
+    QTest::newRow("match") << full << "https://id.example.com" << true << ErrorCode::Internal
+                           << token << device;
     QTest::newRow("configured with trailing slash")
-            << full << "https://id.example.com/" << true << ErrorCode::Internal << token << device;
-    QTest::newRow("declared with trailing slash")
-            << QByteArray(R"({"issuer":"https://id.example.com/","token_endpoint":"https://id.example.com/token"})")
-            << "https://id.example.com" << true << ErrorCode::Internal << token << QUrl();
-    QTest::newRow("tenant path") << QByteArray(R"({"issuer":"https://id.example.com/t/1",)"
-                                               R"("token_endpoint":"https://id.example.com/t/1/token"})")
+        << full << "https://id.example.com/" << true << ErrorCode::Internal << token << device;
+    QTest::newRow("declared with trailing slash") << QByteArray(
+        R"({"issuer":"https://id.example.com/","token_endpoint":"https://id.example.com/token"})")
+                                                  << "https://id.example.com" << true
+                                                  << ErrorCode::Internal << token << QUrl();
+    QTest::newRow("tenant path") << QByteArray(
+        R"({"issuer":"https://id.example.com/t/1",)"
+        R"("token_endpoint":"https://id.example.com/t/1/token"})")
                                  << "https://id.example.com/t/1" << true << ErrorCode::Internal
                                  << QUrl("https://id.example.com/t/1/token") << QUrl();
-    QTest::newRow("loopback http endpoint allowed")
-            << QByteArray(R"({"issuer":"http://127.0.0.1:8080","token_endpoint":"http://127.0.0.1:8080/token"})")
-            << "http://127.0.0.1:8080" << true << ErrorCode::Internal << QUrl("http://127.0.0.1:8080/token")
-            << QUrl();
-    QTest::newRow("issuer mismatch") << full << "https://evil.example.com" << false << ErrorCode::Rejected << QUrl()
-                                     << QUrl();
-    QTest::newRow("issuer differs by path")
-            << full << "https://id.example.com/other" << false << ErrorCode::Rejected << QUrl() << QUrl();
-    QTest::newRow("issuer missing") << QByteArray(R"({"token_endpoint":"https://id.example.com/token"})")
-                                    << "https://id.example.com" << false << ErrorCode::Rejected << QUrl() << QUrl();
-    QTest::newRow("http token endpoint on a public host")
-            << QByteArray(R"({"issuer":"https://id.example.com","token_endpoint":"http://id.example.com/token"})")
-            << "https://id.example.com" << false << ErrorCode::Parse << QUrl() << QUrl();
-    QTest::newRow("http device endpoint on a public host")
-            << QByteArray(R"({"issuer":"https://id.example.com","token_endpoint":"https://id.example.com/token",)"
-                          R"("device_authorization_endpoint":"http://id.example.com/device"})")
-            << "https://id.example.com" << false << ErrorCode::Parse << QUrl() << QUrl();
+    QTest::newRow("loopback http endpoint allowed") << QByteArray(
+        R"({"issuer":"http://127.0.0.1:8080","token_endpoint":"http://127.0.0.1:8080/token"})")
+                                                    << "http://127.0.0.1:8080" << true
+                                                    << ErrorCode::Internal
+                                                    << QUrl("http://127.0.0.1:8080/token")
+                                                    << QUrl();
+    QTest::newRow("issuer mismatch")
+        << full << "https://evil.example.com" << false << ErrorCode::Rejected << QUrl() << QUrl();
+    QTest::newRow("issuer differs by path") << full << "https://id.example.com/other" << false
+                                            << ErrorCode::Rejected << QUrl() << QUrl();
+    QTest::newRow("issuer missing")
+        << QByteArray(R"({"token_endpoint":"https://id.example.com/token"})")
+        << "https://id.example.com" << false << ErrorCode::Rejected << QUrl() << QUrl();
+    QTest::newRow("http token endpoint on a public host") << QByteArray(
+        R"({"issuer":"https://id.example.com","token_endpoint":"http://id.example.com/token"})")
+                                                          << "https://id.example.com" << false
+                                                          << ErrorCode::Parse << QUrl() << QUrl();
+    QTest::newRow("http device endpoint on a public host") << QByteArray(
+        R"({"issuer":"https://id.example.com","token_endpoint":"https://id.example.com/token",)"
+        R"("device_authorization_endpoint":"http://id.example.com/device"})")
+                                                           << "https://id.example.com" << false
+                                                           << ErrorCode::Parse << QUrl() << QUrl();
     QTest::newRow("relative token endpoint")
-            << QByteArray(R"({"issuer":"https://id.example.com","token_endpoint":"/token"})")
-            << "https://id.example.com" << false << ErrorCode::Parse << QUrl() << QUrl();
-    QTest::newRow("missing token_endpoint")
-            << QByteArray(R"({"issuer":"https://id.example.com","device_authorization_endpoint":"https://id.example.com/d"})")
-            << "https://id.example.com" << false << ErrorCode::Parse << QUrl() << QUrl();
-    QTest::newRow("not JSON") << QByteArray("<html/>") << "https://id.example.com" << false << ErrorCode::Parse
-                              << QUrl() << QUrl();
-    QTest::newRow("array") << QByteArray("[]") << "https://id.example.com" << false << ErrorCode::Parse << QUrl()
-                           << QUrl();
+        << QByteArray(R"({"issuer":"https://id.example.com","token_endpoint":"/token"})")
+        << "https://id.example.com" << false << ErrorCode::Parse << QUrl() << QUrl();
+    QTest::newRow("missing token_endpoint") << QByteArray(
+        R"({"issuer":"https://id.example.com","device_authorization_endpoint":"https://id.example.com/d"})")
+                                            << "https://id.example.com" << false << ErrorCode::Parse
+                                            << QUrl() << QUrl();
+    QTest::newRow("not JSON") << QByteArray("<html/>") << "https://id.example.com" << false
+                              << ErrorCode::Parse << QUrl() << QUrl();
+    QTest::newRow("array") << QByteArray("[]") << "https://id.example.com" << false
+                           << ErrorCode::Parse << QUrl() << QUrl();
 }
 
 void tst_TokenResponse::parseDiscovery()
@@ -364,7 +396,7 @@ void tst_TokenResponse::parseDiscovery()
     QCOMPARE(r->deviceAuthorization, device);
     if (QTest::currentDataTag() == QLatin1String("match")) {
         QCOMPARE(r->revocation, QUrl("https://id.example.com/revoke"));
-        QCOMPARE(r->authMethods, (QStringList{"client_secret_basic", "client_secret_post"}));
+        QCOMPARE(r->authMethods, (QStringList {"client_secret_basic", "client_secret_post"}));
     }
 }
 
@@ -374,19 +406,23 @@ void tst_TokenResponse::discoveryUrls_data()
     QTest::addColumn<QUrl>("oidc");
     QTest::addColumn<QUrl>("rfc8414");
 
-    QTest::newRow("host only") << QUrl("https://id.example.com")
-                               << QUrl("https://id.example.com/.well-known/openid-configuration")
-                               << QUrl("https://id.example.com/.well-known/oauth-authorization-server");
-    QTest::newRow("host with slash") << QUrl("https://id.example.com/")
-                                     << QUrl("https://id.example.com/.well-known/openid-configuration")
-                                     << QUrl("https://id.example.com/.well-known/oauth-authorization-server");
+    QTest::newRow("host only")
+        << QUrl("https://id.example.com")
+        << QUrl("https://id.example.com/.well-known/openid-configuration")
+        << QUrl("https://id.example.com/.well-known/oauth-authorization-server");
+    QTest::newRow("host with slash")
+        << QUrl("https://id.example.com/")
+        << QUrl("https://id.example.com/.well-known/openid-configuration")
+        << QUrl("https://id.example.com/.well-known/oauth-authorization-server");
     // RFC 8414 §3.1: the well-known segment goes between the host and the issuer's path.
-    QTest::newRow("path") << QUrl("https://id.example.com/tenant1")
-                          << QUrl("https://id.example.com/tenant1/.well-known/openid-configuration")
-                          << QUrl("https://id.example.com/.well-known/oauth-authorization-server/tenant1");
-    QTest::newRow("path with slash") << QUrl("https://id.example.com/realms/a/")
-                                     << QUrl("https://id.example.com/realms/a/.well-known/openid-configuration")
-                                     << QUrl("https://id.example.com/.well-known/oauth-authorization-server/realms/a");
+    QTest::newRow("path")
+        << QUrl("https://id.example.com/tenant1")
+        << QUrl("https://id.example.com/tenant1/.well-known/openid-configuration")
+        << QUrl("https://id.example.com/.well-known/oauth-authorization-server/tenant1");
+    QTest::newRow("path with slash")
+        << QUrl("https://id.example.com/realms/a/")
+        << QUrl("https://id.example.com/realms/a/.well-known/openid-configuration")
+        << QUrl("https://id.example.com/.well-known/oauth-authorization-server/realms/a");
     QTest::newRow("port") << QUrl("http://127.0.0.1:8080/x")
                           << QUrl("http://127.0.0.1:8080/x/.well-known/openid-configuration")
                           << QUrl("http://127.0.0.1:8080/.well-known/oauth-authorization-server/x");
@@ -418,50 +454,61 @@ void tst_TokenResponse::parseDeviceAuthorization_data()
     QTest::addColumn<int>("interval");
 
     const ErrorCode none = ErrorCode::Internal;
-    QTest::newRow("full") << 200
-                          << QByteArray(R"({"device_code":"dc","user_code":"WDJB-MJHT",)"
-                                        R"("verification_uri":"https://example.com/device",)"
-                                        R"("verification_uri_complete":"https://example.com/device?user_code=WDJB-MJHT",)"
-                                        R"("expires_in":1800,"interval":7})")
-                          << true << none << "WDJB-MJHT" << QUrl("https://example.com/device")
-                          << QUrl("https://example.com/device?user_code=WDJB-MJHT") << qint64(1800) << 7;
+    QTest::newRow("full")
+        << 200
+        << QByteArray(
+               R"({"device_code":"dc","user_code":"WDJB-MJHT",)"
+               R"("verification_uri":"https://example.com/device",)"
+               R"("verification_uri_complete":"https://example.com/device?user_code=WDJB-MJHT",)"
+               R"("expires_in":1800,"interval":7})")
+        << true << none << "WDJB-MJHT" << QUrl("https://example.com/device")
+        << QUrl("https://example.com/device?user_code=WDJB-MJHT") << qint64(1800) << 7;
     QTest::newRow("defaults") << 200
                               << QByteArray(R"({"device_code":"dc","user_code":"ABCD",)"
                                             R"("verification_uri":"https://example.com/device"})")
-                              << true << none << "ABCD" << QUrl("https://example.com/device") << QUrl()
-                              << qint64(600) << 5;
+                              << true << none << "ABCD" << QUrl("https://example.com/device")
+                              << QUrl() << qint64(600) << 5;
     QTest::newRow("nonsense interval and expiry")
-            << 200
-            << QByteArray(R"j({"device_code":"dc","user_code":"ABCD","verification_uri":"https://e.com/d",)j"
-                          R"("expires_in":-3,"interval":0})")
-            << true << none << "ABCD" << QUrl("https://e.com/d") << QUrl() << qint64(600) << 5;
+        << 200
+        << QByteArray(
+               R"j({"device_code":"dc","user_code":"ABCD","verification_uri":"https://e.com/d",)j"
+               R"("expires_in":-3,"interval":0})")
+        << true << none << "ABCD" << QUrl("https://e.com/d") << QUrl() << qint64(600) << 5;
     QTest::newRow("interval too long")
-            << 200
-            << QByteArray(R"j({"device_code":"dc","user_code":"ABCD","verification_uri":"https://e.com/d",)j"
-                          R"("expires_in":99999999,"interval":3600})")
-            << true << none << "ABCD" << QUrl("https://e.com/d") << QUrl() << qint64(600) << 5;
+        << 200
+        << QByteArray(
+               R"j({"device_code":"dc","user_code":"ABCD","verification_uri":"https://e.com/d",)j"
+               R"("expires_in":99999999,"interval":3600})")
+        << true << none << "ABCD" << QUrl("https://e.com/d") << QUrl() << qint64(600) << 5;
     QTest::newRow("complete uri of another scheme dropped")
-            << 200
-            << QByteArray(R"j({"device_code":"dc","user_code":"ABCD","verification_uri":"https://e.com/d",)j"
-                          R"j("verification_uri_complete":"javascript:alert(1)"})j")
-            << true << none << "ABCD" << QUrl("https://e.com/d") << QUrl() << qint64(600) << 5;
+        << 200
+        << QByteArray(
+               R"j({"device_code":"dc","user_code":"ABCD","verification_uri":"https://e.com/d",)j"
+               R"j("verification_uri_complete":"javascript:alert(1)"})j")
+        << true << none << "ABCD" << QUrl("https://e.com/d") << QUrl() << qint64(600) << 5;
     QTest::newRow("long user code cut")
-            << 200
-            << QByteArray(R"({"device_code":"dc","user_code":")" + QByteArray(100, 'U')
-                          + R"(","verification_uri":"https://e.com/d"})")
-            << true << none << QString(64, QLatin1Char('U')) << QUrl("https://e.com/d") << QUrl() << qint64(600)
-            << 5;
+        << 200
+        << QByteArray(R"({"device_code":"dc","user_code":")" + QByteArray(100, 'U')
+                      + R"(","verification_uri":"https://e.com/d"})")
+        << true << none << QString(64, QLatin1Char('U')) << QUrl("https://e.com/d") << QUrl()
+        << qint64(600) << 5;
 
     auto bad = [](const char *name, int status, const QByteArray &body, ErrorCode code) {
-        QTest::newRow(name) << status << body << false << code << QString() << QUrl() << QUrl() << qint64(0) << 0;
+        QTest::newRow(name) << status << body << false << code << QString() << QUrl() << QUrl()
+                            << qint64(0) << 0;
     };
-    bad("missing device_code", 200, R"({"user_code":"A","verification_uri":"https://e.com/d"})", ErrorCode::Parse);
-    bad("empty user_code", 200, R"({"device_code":"dc","user_code":"","verification_uri":"https://e.com/d"})",
+    bad("missing device_code", 200, R"({"user_code":"A","verification_uri":"https://e.com/d"})",
         ErrorCode::Parse);
-    bad("missing verification_uri", 200, R"({"device_code":"dc","user_code":"A"})", ErrorCode::Parse);
+    bad("empty user_code", 200,
+        R"({"device_code":"dc","user_code":"","verification_uri":"https://e.com/d"})",
+        ErrorCode::Parse);
+    bad("missing verification_uri", 200, R"({"device_code":"dc","user_code":"A"})",
+        ErrorCode::Parse);
     bad("verification_uri not web", 200,
-        R"j({"device_code":"dc","user_code":"A","verification_uri":"javascript:alert(1)"})j", ErrorCode::Parse);
-    bad("device_code number", 200, R"({"device_code":5,"user_code":"A","verification_uri":"https://e.com/d"})",
+        R"j({"device_code":"dc","user_code":"A","verification_uri":"javascript:alert(1)"})j",
+        ErrorCode::Parse);
+    bad("device_code number", 200,
+        R"({"device_code":5,"user_code":"A","verification_uri":"https://e.com/d"})",
         ErrorCode::Parse);
     bad("not JSON", 200, "<html/>", ErrorCode::Parse);
     bad("400 invalid_client", 400, R"({"error":"invalid_client"})", ErrorCode::Rejected);
@@ -481,7 +528,8 @@ void tst_TokenResponse::parseDeviceAuthorization()
         QFETCH(ErrorCode, code);
         QCOMPARE(errorCodeName(r.error().code), errorCodeName(code));
         if (code == ErrorCode::Rejected)
-            QCOMPARE(r.error().reason, QString::fromLatin1(QTest::currentDataTag()).section(QLatin1Char(' '), 1));
+            QCOMPARE(r.error().reason,
+                     QString::fromLatin1(QTest::currentDataTag()).section(QLatin1Char(' '), 1));
         return;
     }
     QFETCH(QString, userCode);
@@ -504,20 +552,21 @@ void tst_TokenResponse::formEncode_data()
     QTest::addColumn<Fields>("fields");
     QTest::addColumn<QByteArray>("expected");
 
-    QTest::newRow("plain") << Fields{{"grant_type", "client_credentials"}}
+    QTest::newRow("plain") << Fields {{"grant_type", "client_credentials"}}
                            << QByteArray("grant_type=client_credentials");
-    QTest::newRow("two fields") << Fields{{"a", "1"}, {"b", "2"}} << QByteArray("a=1&b=2");
-    QTest::newRow("plus") << Fields{{"s", "a+b"}} << QByteArray("s=a%2Bb");
-    QTest::newRow("ampersand") << Fields{{"s", "a&b"}} << QByteArray("s=a%26b");
-    QTest::newRow("equals") << Fields{{"s", "a=b"}} << QByteArray("s=a%3Db");
-    QTest::newRow("space") << Fields{{"scope", "read write"}} << QByteArray("scope=read%20write");
-    QTest::newRow("utf-8") << Fields{{"n", QString::fromUtf8("\xc3\xbc\xe2\x82\xac")}}
+    QTest::newRow("two fields") << Fields {{"a", "1"}, {"b", "2"}} << QByteArray("a=1&b=2");
+    QTest::newRow("plus") << Fields {{"s", "a+b"}} << QByteArray("s=a%2Bb");
+    QTest::newRow("ampersand") << Fields {{"s", "a&b"}} << QByteArray("s=a%26b");
+    QTest::newRow("equals") << Fields {{"s", "a=b"}} << QByteArray("s=a%3Db");
+    QTest::newRow("space") << Fields {{"scope", "read write"}} << QByteArray("scope=read%20write");
+    QTest::newRow("utf-8") << Fields {{"n", QString::fromUtf8("\xc3\xbc\xe2\x82\xac")}}
                            << QByteArray("n=%C3%BC%E2%82%AC");
-    QTest::newRow("reserved") << Fields{{"u", "https://x/?a#b%"}} << QByteArray("u=https%3A%2F%2Fx%2F%3Fa%23b%25");
-    QTest::newRow("unreserved kept") << Fields{{"k", "AZaz09-._~"}} << QByteArray("k=AZaz09-._~");
-    QTest::newRow("key encoded too") << Fields{{"a b+c", "v"}} << QByteArray("a%20b%2Bc=v");
-    QTest::newRow("empty value") << Fields{{"a", ""}, {"b", "x"}} << QByteArray("a=&b=x");
-    QTest::newRow("none") << Fields{} << QByteArray();
+    QTest::newRow("reserved") << Fields {{"u", "https://x/?a#b%"}}
+                              << QByteArray("u=https%3A%2F%2Fx%2F%3Fa%23b%25");
+    QTest::newRow("unreserved kept") << Fields {{"k", "AZaz09-._~"}} << QByteArray("k=AZaz09-._~");
+    QTest::newRow("key encoded too") << Fields {{"a b+c", "v"}} << QByteArray("a%20b%2Bc=v");
+    QTest::newRow("empty value") << Fields {{"a", ""}, {"b", "x"}} << QByteArray("a=&b=x");
+    QTest::newRow("none") << Fields {} << QByteArray();
 }
 
 void tst_TokenResponse::formEncode()
@@ -537,11 +586,14 @@ void tst_TokenResponse::basicAuthorization_data()
     QTest::newRow("plain") << "abc" << QByteArray("def") << QByteArray("Basic YWJjOmRlZg==");
     // base64("my%3Aclient%2B1:p%C3%A4%20ss%3A%2B%2F%3D"): each half form-encoded, then joined
     QTest::newRow("colon plus non-ascii")
-            << "my:client+1" << QByteArray("p\xc3\xa4 ss:+/=")
-            << QByteArray("Basic bXklM0FjbGllbnQlMkIxOnAlQzMlQTQlMjBzcyUzQSUyQiUyRiUzRA==");
+        << "my:client+1" << QByteArray("p\xc3\xa4 ss:+/=")
+        << QByteArray("Basic bXklM0FjbGllbnQlMkIxOnAlQzMlQTQlMjBzcyUzQSUyQiUyRiUzRA==");
     // base64("client%20id:s%C3%A9cr%C3%A8t")
-    QTest::newRow("space and accents") << "client id" << QByteArray("s\xc3\xa9" "cr\xc3\xa8t")
-                                       << QByteArray("Basic Y2xpZW50JTIwaWQ6cyVDMyVBOWNyJUMzJUE4dA==");
+    QTest::newRow("space and accents")
+        << "client id"
+        << QByteArray("s\xc3\xa9"
+                      "cr\xc3\xa8t")
+        << QByteArray("Basic Y2xpZW50JTIwaWQ6cyVDMyVBOWNyJUMzJUE4dA==");
 }
 
 void tst_TokenResponse::basicAuthorization()
@@ -563,31 +615,34 @@ void tst_TokenResponse::credentialFromResponse_data()
     QTest::addColumn<QDateTime>("expiresAt");
     QTest::addColumn<QStringList>("scopes");
 
-    const QStringList requested{"api.read"};
+    const QStringList requested {"api.read"};
     const qint64 exp = kSentAt.toSecsSinceEpoch() + 7200;
     const qint64 iat = kSentAt.toSecsSinceEpoch() - 60;
-    const QByteArray jwt = makeJwt(R"({"exp":)" + QByteArray::number(exp) + R"(,"iat":)" + QByteArray::number(iat)
-                                   + "}");
+    const QByteArray jwt = makeJwt(R"({"exp":)" + QByteArray::number(exp) + R"(,"iat":)"
+                                   + QByteArray::number(iat) + "}");
     const QByteArray jwtNoIat = makeJwt(R"({"exp":)" + QByteArray::number(exp) + "}");
-    const QByteArray jwtIatAfterExp =
-            makeJwt(R"({"exp":)" + QByteArray::number(exp) + R"(,"iat":)" + QByteArray::number(exp + 10) + "}");
+    const QByteArray jwtIatAfterExp = makeJwt(R"({"exp":)" + QByteArray::number(exp) + R"(,"iat":)"
+                                              + QByteArray::number(exp + 10) + "}");
 
     QTest::newRow("expires_in counts from the send time")
-            << QByteArray("opaque") << qint64(3600) << QStringList() << kSentAt << kSentAt.addSecs(3600)
-            << requested;
-    QTest::newRow("expires_in wins over the JWT exp") << jwt << qint64(300) << QStringList() << kSentAt
-                                                      << kSentAt.addSecs(300) << requested;
-    QTest::newRow("JWT exp and iat") << jwt << qint64(-1) << QStringList()
-                                     << QDateTime::fromSecsSinceEpoch(iat, Qt::UTC)
-                                     << QDateTime::fromSecsSinceEpoch(exp, Qt::UTC) << requested;
-    QTest::newRow("JWT exp without iat") << jwtNoIat << qint64(-1) << QStringList() << kSentAt
-                                         << QDateTime::fromSecsSinceEpoch(exp, Qt::UTC) << requested;
-    QTest::newRow("JWT iat after exp ignored") << jwtIatAfterExp << qint64(-1) << QStringList() << kSentAt
-                                               << QDateTime::fromSecsSinceEpoch(exp, Qt::UTC) << requested;
-    QTest::newRow("default lifetime") << QByteArray("opaque") << qint64(-1) << QStringList() << kSentAt
-                                      << kSentAt.addSecs(1234) << requested;
-    QTest::newRow("granted scopes win") << QByteArray("opaque") << qint64(60) << QStringList{"a", "b"} << kSentAt
-                                        << kSentAt.addSecs(60) << QStringList{"a", "b"};
+        << QByteArray("opaque") << qint64(3600) << QStringList() << kSentAt << kSentAt.addSecs(3600)
+        << requested;
+    QTest::newRow("expires_in wins over the JWT exp")
+        << jwt << qint64(300) << QStringList() << kSentAt << kSentAt.addSecs(300) << requested;
+    QTest::newRow("JWT exp and iat")
+        << jwt << qint64(-1) << QStringList() << QDateTime::fromSecsSinceEpoch(iat, Qt::UTC)
+        << QDateTime::fromSecsSinceEpoch(exp, Qt::UTC) << requested;
+    QTest::newRow("JWT exp without iat")
+        << jwtNoIat << qint64(-1) << QStringList() << kSentAt
+        << QDateTime::fromSecsSinceEpoch(exp, Qt::UTC) << requested;
+    QTest::newRow("JWT iat after exp ignored")
+        << jwtIatAfterExp << qint64(-1) << QStringList() << kSentAt
+        << QDateTime::fromSecsSinceEpoch(exp, Qt::UTC) << requested;
+    QTest::newRow("default lifetime") << QByteArray("opaque") << qint64(-1) << QStringList()
+                                      << kSentAt << kSentAt.addSecs(1234) << requested;
+    QTest::newRow("granted scopes win")
+        << QByteArray("opaque") << qint64(60) << QStringList {"a", "b"} << kSentAt
+        << kSentAt.addSecs(60) << QStringList {"a", "b"};
 }
 
 void tst_TokenResponse::credentialFromResponse()
@@ -677,7 +732,8 @@ void tst_TokenResponse::refreshLeads_data()
 
     QTest::newRow("1 h") << qint64(3600000) << qint64(15 * 60000) << qint64(10 * 60000);
     QTest::newRow("60 s") << qint64(60000) << qint64(15000) << qint64(10000);
-    QTest::newRow("12 h capped") << qint64(12 * 3600000) << qint64(15 * 60000) << qint64(10 * 60000);
+    QTest::newRow("12 h capped") << qint64(12 * 3600000) << qint64(15 * 60000)
+                                 << qint64(10 * 60000);
     QTest::newRow("zero") << qint64(0) << qint64(0) << qint64(0);
 }
 
@@ -698,14 +754,15 @@ void tst_TokenResponse::refreshLeads()
 void tst_TokenResponse::classifyAndNextTransition_data()
 {
     QTest::addColumn<qint64>("lifetimeMs");
-    QTest::addColumn<qint64>("atMs");   // since issuedAt
+    QTest::addColumn<qint64>("atMs"); // since issuedAt
     QTest::addColumn<TokenState>("state");
     QTest::addColumn<qint64>("nextMs"); // since issuedAt; -1: none
 
     const qint64 hour = 3600000;
     const qint64 min = 60000;
     QTest::newRow("1h fresh at issue") << hour << qint64(0) << TokenState::Fresh << 45 * min;
-    QTest::newRow("1h fresh just before A") << hour << 45 * min - 1 << TokenState::Fresh << 45 * min;
+    QTest::newRow("1h fresh just before A")
+        << hour << 45 * min - 1 << TokenState::Fresh << 45 * min;
     QTest::newRow("1h advisory at A") << hour << 45 * min << TokenState::Advisory << 50 * min;
     QTest::newRow("1h advisory inside") << hour << 47 * min << TokenState::Advisory << 50 * min;
     QTest::newRow("1h mandatory at M") << hour << 50 * min << TokenState::Mandatory << hour;

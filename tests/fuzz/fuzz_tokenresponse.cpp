@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     // The first byte picks the HTTP status the body arrives with.
     static const int statuses[] = {200, 400, 401, 403, 429, 500, 302};
     const int status = statuses[data[0] % (sizeof(statuses) / sizeof(statuses[0]))];
-    const QByteArray body(reinterpret_cast<const char *>(data + 1), static_cast<qsizetype>(size - 1));
+    const QByteArray body(reinterpret_cast<const char *>(data + 1),
+                          static_cast<qsizetype>(size - 1));
 
     const auto token = TokenTray::parseTokenResponse(status, body);
     if (token) {

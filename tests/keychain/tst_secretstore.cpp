@@ -1,6 +1,6 @@
 // SecretStore against the real Secret Service (gnome-keyring in the test desktop session).
-#include "core/secrets/secretstore.h"
 #include "../support/testenv.h"
+#include "core/secrets/secretstore.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -26,7 +26,7 @@ private:
     QString uniqueKey() const
     {
         return QStringLiteral("test-") + QUuid::createUuid().toString(QUuid::WithoutBraces)
-               + QStringLiteral("/QA/client_secret");
+            + QStringLiteral("/QA/client_secret");
     }
     const QString m_service = QStringLiteral("tokentray-test");
 };
@@ -37,7 +37,7 @@ Result<Secret> tst_SecretStore::runJob(SecretJob *job)
     job->setAutoDelete(false);
     job->start();
     if (!spy.wait(15000))
-        return Error{ErrorCode::Internal, QStringLiteral("job did not finish")};
+        return Error {ErrorCode::Internal, QStringLiteral("job did not finish")};
     const Result<Secret> result = job->result();
     delete job;
     return result;
@@ -109,8 +109,9 @@ void tst_SecretStore::readsAreCached()
     QVERIFY(store.isCached(key));
     // Changed behind the store's back: the store keeps serving what it read (once per unlock).
     TestEnv::run(QStringLiteral("secret-tool"),
-                 {QStringLiteral("store"), QStringLiteral("--label=x"), QStringLiteral("server"), m_service,
-                  QStringLiteral("user"), key, QStringLiteral("type"), QStringLiteral("plaintext")},
+                 {QStringLiteral("store"), QStringLiteral("--label=x"), QStringLiteral("server"),
+                  m_service, QStringLiteral("user"), key, QStringLiteral("type"),
+                  QStringLiteral("plaintext")},
                  QByteArrayLiteral("changed"));
     const auto read = runJob(store.read(key));
     QVERIFY(read.has_value());
@@ -157,8 +158,9 @@ void tst_SecretStore::lockedKeychainIsReportedAndNothingIsLost()
     QVERIFY(TestEnv::unlockKeyring());
     QCOMPARE(TestEnv::secretToolLookup(m_service, key), QByteArrayLiteral("keep-me"));
     QCOMPARE(TestEnv::run(QStringLiteral("secret-tool"),
-                          {QStringLiteral("clear"), QStringLiteral("server"), m_service, QStringLiteral("user"), key})
-                     .exitCode,
+                          {QStringLiteral("clear"), QStringLiteral("server"), m_service,
+                           QStringLiteral("user"), key})
+                 .exitCode,
              0);
 }
 

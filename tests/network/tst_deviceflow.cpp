@@ -1,8 +1,8 @@
 // RFC 8628 device authorization (DeviceFlowJob) against the loopback server: the user code, the
 // polling rules, and what the requests carry.
+#include "../support/testhttpserver.h"
 #include "core/oauth/oauthjobs.h"
 #include "core/util/clock.h"
-#include "../support/testhttpserver.h"
 
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
@@ -25,14 +25,15 @@ QByteArray deviceAnswer(int interval = 5, int expiresIn = 900)
            R"("verification_uri":"https://example.com/device",)"
            R"("verification_uri_complete":"https://example.com/device?user_code=WDJB-MJHT",)"
            R"("expires_in":)"
-            + QByteArray::number(expiresIn) + R"(,"interval":)" + QByteArray::number(interval) + "}";
+        + QByteArray::number(expiresIn) + R"(,"interval":)" + QByteArray::number(interval) + "}";
 }
 
 ScriptedReply tokenReply(const QString &name)
 {
     if (name == QLatin1String("success"))
-        return ScriptedReply::json(200, R"({"access_token":"device-at","token_type":"Bearer",)"
-                                        R"("expires_in":3600,"refresh_token":"device-rt"})");
+        return ScriptedReply::json(200,
+                                   R"({"access_token":"device-at","token_type":"Bearer",)"
+                                   R"("expires_in":3600,"refresh_token":"device-rt"})");
     if (name == QLatin1String("close")) {
         ScriptedReply r;
         r.behaviour = ScriptedReply::Behaviour::CloseAtOnce;
@@ -69,8 +70,9 @@ private Q_SLOTS:
     void cancelStopsPolling();
 
 private:
-    std::unique_ptr<DeviceFlowJob> makeJob(const ClientAuthentication &client = {QStringLiteral("tray-cli"), Secret(),
-                                                                                  ClientAuth::Basic});
+    std::unique_ptr<DeviceFlowJob> makeJob(const ClientAuthentication &client
+                                           = {QStringLiteral("tray-cli"), Secret(),
+                                              ClientAuth::Basic});
     bool runToEnd(DeviceFlowJob *job);
 
     std::unique_ptr<TestHttpServer> m_server;
@@ -97,10 +99,10 @@ std::unique_ptr<DeviceFlowJob> tst_DeviceFlow::makeJob(const ClientAuthenticatio
 {
     HttpPolicy policy;
     policy.timeoutMs = 5000;
-    auto job = std::make_unique<DeviceFlowJob>(m_nam.get(), m_clock.get(), m_server->url("/device"),
-                                               m_server->url("/token"),
-                                               QStringList{QStringLiteral("openid"), QStringLiteral("offline_access")},
-                                               QStringLiteral("https://api.example.com"), client, policy);
+    auto job = std::make_unique<DeviceFlowJob>(
+        m_nam.get(), m_clock.get(), m_server->url("/device"), m_server->url("/token"),
+        QStringList {QStringLiteral("openid"), QStringLiteral("offline_access")},
+        QStringLiteral("https://api.example.com"), client, policy);
     job->setIntervalScale(0.001); // 5 s -> 5 ms
     return job;
 }
@@ -149,28 +151,33 @@ void tst_DeviceFlow::polling_data()
 
     const ErrorCode none = ErrorCode::Internal;
     QTest::newRow("pending, pending, success")
-            << QStringList{"authorization_pending", "authorization_pending", "success"} << true << none << QString()
-            << 3 << 5;
-    QTest::newRow("success at once") << QStringList{"success"} << true << none << QString() << 1 << 5;
-    QTest::newRow("slow_down adds 5 s") << QStringList{"slow_down", "success"} << true << none << QString() << 2
-                                        << 10;
-    QTest::newRow("slow_down twice") << QStringList{"slow_down", "authorization_pending", "slow_down", "success"}
-                                     << true << none << QString() << 4 << 15;
-    QTest::newRow("access_denied") << QStringList{"access_denied"} << false << ErrorCode::Rejected
+        << QStringList {"authorization_pending", "authorization_pending", "success"} << true << none
+        << QString() << 3 << 5;
+    QTest::newRow("success at once")
+        << QStringList {"success"} << true << none << QString() << 1 << 5;
+    QTest::newRow("slow_down adds 5 s")
+        << QStringList {"slow_down", "success"} << true << none << QString() << 2 << 10;
+    QTest::newRow("slow_down twice")
+        << QStringList {"slow_down", "authorization_pending", "slow_down", "success"} << true
+        << none << QString() << 4 << 15;
+    QTest::newRow("access_denied") << QStringList {"access_denied"} << false << ErrorCode::Rejected
                                    << "access_denied" << 1 << 5;
-    QTest::newRow("pending then access_denied") << QStringList{"authorization_pending", "access_denied"} << false
-                                                << ErrorCode::Rejected << "access_denied" << 2 << 5;
-    QTest::newRow("expired_token") << QStringList{"authorization_pending", "expired_token"} << false
-                                   << ErrorCode::Rejected << "expired_token" << 2 << 5;
-    QTest::newRow("503 keeps polling") << QStringList{"503", "authorization_pending", "success"} << true << none
-                                       << QString() << 3 << 5;
-    QTest::newRow("429 keeps polling") << QStringList{"429", "success"} << true << none << QString() << 2 << 5;
-    QTest::newRow("500 twice keeps polling") << QStringList{"500", "500", "success"} << true << none << QString()
-                                             << 3 << 5;
-    QTest::newRow("invalid_client stops") << QStringList{"authorization_pending", "invalid_client"} << false
-                                          << ErrorCode::Rejected << "invalid_client" << 2 << 5;
-    QTest::newRow("invalid_grant stops") << QStringList{"invalid_grant"} << false << ErrorCode::InvalidGrant
-                                         << "invalid_grant" << 1 << 5;
+    QTest::newRow("pending then access_denied")
+        << QStringList {"authorization_pending", "access_denied"} << false << ErrorCode::Rejected
+        << "access_denied" << 2 << 5;
+    QTest::newRow("expired_token") << QStringList {"authorization_pending", "expired_token"}
+                                   << false << ErrorCode::Rejected << "expired_token" << 2 << 5;
+    QTest::newRow("503 keeps polling") << QStringList {"503", "authorization_pending", "success"}
+                                       << true << none << QString() << 3 << 5;
+    QTest::newRow("429 keeps polling")
+        << QStringList {"429", "success"} << true << none << QString() << 2 << 5;
+    QTest::newRow("500 twice keeps polling")
+        << QStringList {"500", "500", "success"} << true << none << QString() << 3 << 5;
+    QTest::newRow("invalid_client stops")
+        << QStringList {"authorization_pending", "invalid_client"} << false << ErrorCode::Rejected
+        << "invalid_client" << 2 << 5;
+    QTest::newRow("invalid_grant stops") << QStringList {"invalid_grant"} << false
+                                         << ErrorCode::InvalidGrant << "invalid_grant" << 1 << 5;
 }
 
 void tst_DeviceFlow::polling()
@@ -215,7 +222,7 @@ void tst_DeviceFlow::pollingStatusReported()
     QStringList seen;
     for (const QList<QVariant> &args : std::as_const(status))
         seen << args.at(0).toString();
-    QCOMPARE(seen, (QStringList{"pending", "slow_down", "retrying"}));
+    QCOMPARE(seen, (QStringList {"pending", "slow_down", "retrying"}));
 }
 
 void tst_DeviceFlow::requestsOfAPublicClient()
@@ -229,7 +236,8 @@ void tst_DeviceFlow::requestsOfAPublicClient()
     const QList<RecordedRequest> device = m_server->requests("/device");
     QCOMPARE(device.size(), 1);
     QCOMPARE(device.first().method, QByteArray("POST"));
-    QCOMPARE(device.first().header("content-type"), QByteArray("application/x-www-form-urlencoded"));
+    QCOMPARE(device.first().header("content-type"),
+             QByteArray("application/x-www-form-urlencoded"));
     const QHash<QString, QString> deviceForm = device.first().form();
     QCOMPARE(deviceForm.value("client_id"), QStringLiteral("tray-cli"));
     QCOMPARE(deviceForm.value("scope"), QStringLiteral("openid offline_access"));
@@ -260,8 +268,8 @@ void tst_DeviceFlow::clientAuthentication_data()
 void tst_DeviceFlow::clientAuthentication()
 {
     QFETCH(int, method);
-    const ClientAuthentication client{QStringLiteral("conf:client"), Secret(QByteArrayLiteral("s3+cret")),
-                                      ClientAuth(method)};
+    const ClientAuthentication client {QStringLiteral("conf:client"),
+                                       Secret(QByteArrayLiteral("s3+cret")), ClientAuth(method)};
     m_server->setDefault("/token", tokenReply(QStringLiteral("success")));
     auto job = makeJob(client);
     QVERIFY(runToEnd(job.get()));
@@ -272,7 +280,8 @@ void tst_DeviceFlow::clientAuthentication()
     for (const RecordedRequest &r : std::as_const(all)) {
         const QHash<QString, QString> form = r.form();
         if (ClientAuth(method) == ClientAuth::Basic) {
-            QCOMPARE(r.header("authorization"), basicAuthorization(client.clientId, client.clientSecret));
+            QCOMPARE(r.header("authorization"),
+                     basicAuthorization(client.clientId, client.clientSecret));
             QVERIFY(!form.contains("client_id"));
             QVERIFY(!form.contains("client_secret"));
         } else {
@@ -307,9 +316,10 @@ void tst_DeviceFlow::deviceEndpointUnreachable()
     }
     HttpPolicy policy;
     policy.timeoutMs = 5000;
-    DeviceFlowJob job(m_nam.get(), m_clock.get(), QUrl(QStringLiteral("http://127.0.0.1:%1/device").arg(deadPort)),
-                      m_server->url("/token"), {}, {}, {QStringLiteral("tray-cli"), Secret(), ClientAuth::Basic},
-                      policy);
+    DeviceFlowJob job(m_nam.get(), m_clock.get(),
+                      QUrl(QStringLiteral("http://127.0.0.1:%1/device").arg(deadPort)),
+                      m_server->url("/token"), {}, {},
+                      {QStringLiteral("tray-cli"), Secret(), ClientAuth::Basic}, policy);
     QVERIFY(runToEnd(&job));
     QVERIFY(!job.result());
     QCOMPARE(errorCodeName(job.result().error().code), errorCodeName(ErrorCode::Network));
@@ -321,7 +331,8 @@ void tst_DeviceFlow::codeExpiresWhilePolling()
     m_server->setDefault("/token", tokenReply(QStringLiteral("authorization_pending")));
     auto job = makeJob();
     // The person walks away: by the first "pending" the code's 900 s are over.
-    connect(job.get(), &DeviceFlowJob::pollingStatusChanged, this, [this] { m_clock->advance(901 * 1000); });
+    connect(job.get(), &DeviceFlowJob::pollingStatusChanged, this,
+            [this] { m_clock->advance(901 * 1000); });
     QVERIFY(runToEnd(job.get()));
     QVERIFY(!job->result());
     QCOMPARE(errorCodeName(job->result().error().code), errorCodeName(ErrorCode::Rejected));

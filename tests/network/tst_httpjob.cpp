@@ -1,7 +1,7 @@
 // HttpJob with a real QNetworkAccessManager against the project's loopback server: what it
 // returns for each kind of answer, what it refuses to send, and how it bounds time and size.
-#include "core/net/httpjob.h"
 #include "../support/testhttpserver.h"
+#include "core/net/httpjob.h"
 
 #include <QElapsedTimer>
 #include <QNetworkAccessManager>
@@ -98,9 +98,10 @@ bool tst_HttpJob::run(HttpJob *job, int waitMs)
 
 void tst_HttpJob::jsonWithHeaders()
 {
-    m_server->setDefault("/json", ScriptedReply::json(200, R"({"hello":"world"})")
-                                          .withHeader("X-Request-Id", "req-42")
-                                          .withHeader("Cache-Control", "no-store"));
+    m_server->setDefault("/json",
+                         ScriptedReply::json(200, R"({"hello":"world"})")
+                             .withHeader("X-Request-Id", "req-42")
+                             .withHeader("Cache-Control", "no-store"));
     HttpJob job(m_nam.get(), m_server->url("/json"), "GET", policyWith());
     QVERIFY(run(&job));
     QVERIFY(job.result());
@@ -195,8 +196,8 @@ void tst_HttpJob::hangTimesOut()
     QVERIFY(!job.result());
     QCOMPARE(errorCodeName(job.result().error().code), errorCodeName(ErrorCode::Timeout));
     QVERIFY(job.result().error().transient());
-    QVERIFY2(elapsed >= 350, qPrintable(QString::number(elapsed)));  // not before the deadline
-    QVERIFY2(elapsed < 2500, qPrintable(QString::number(elapsed)));  // and not long after it
+    QVERIFY2(elapsed >= 350, qPrintable(QString::number(elapsed))); // not before the deadline
+    QVERIFY2(elapsed < 2500, qPrintable(QString::number(elapsed))); // and not long after it
     QCOMPARE(m_server->requestCount("/hang"), 1);
     QTRY_COMPARE(m_server->outstanding(), 0); // the connection was dropped
 }
@@ -221,7 +222,8 @@ void tst_HttpJob::dripFeedHitsTheDeadline()
 
 void tst_HttpJob::closedMidBodyIsNetworkError()
 {
-    ScriptedReply cut = ScriptedReply::json(200, R"({"access_token":"abcdefghijklmnopqrstuvwxyz","expires_in":3600})");
+    ScriptedReply cut = ScriptedReply::json(
+        200, R"({"access_token":"abcdefghijklmnopqrstuvwxyz","expires_in":3600})");
     cut.behaviour = ScriptedReply::Behaviour::CloseMidBody;
     m_server->setDefault("/cut", cut);
 
@@ -281,8 +283,8 @@ void tst_HttpJob::connectionRefused()
         QVERIFY(gone.listen());
         deadPort = gone.port();
     } // closed: nothing listens there now
-    HttpJob job(m_nam.get(), QUrl(QStringLiteral("http://127.0.0.1:%1/token").arg(deadPort)), "POST",
-                policyWith());
+    HttpJob job(m_nam.get(), QUrl(QStringLiteral("http://127.0.0.1:%1/token").arg(deadPort)),
+                "POST", policyWith());
     QVERIFY(run(&job));
     QVERIFY(!job.result());
     QCOMPARE(errorCodeName(job.result().error().code), errorCodeName(ErrorCode::Network));
@@ -304,8 +306,10 @@ void tst_HttpJob::refusedBeforeSending()
     QFETCH(QString, url);
     // Everything this manager sends goes through the loopback server as its proxy: if the job
     // sent anything anywhere, the server would see the connection.
-    m_nam->setProxy(QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), m_server->port()));
-    HttpJob job(m_nam.get(), QUrl(url.contains(QLatin1String("%1")) ? url.arg(m_server->port()) : url), "POST",
+    m_nam->setProxy(
+        QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), m_server->port()));
+    HttpJob job(m_nam.get(),
+                QUrl(url.contains(QLatin1String("%1")) ? url.arg(m_server->port()) : url), "POST",
                 policyWith());
     job.setBody("client_secret=s3cret", "application/x-www-form-urlencoded");
     QVERIFY(run(&job));
@@ -320,7 +324,8 @@ void tst_HttpJob::caFileWithoutCertificate_data()
 {
     QTest::addColumn<QByteArray>("contents"); // empty: the file does not exist
     QTest::newRow("text") << QByteArray("this is not a certificate\n");
-    QTest::newRow("private key only") << QByteArray("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n");
+    QTest::newRow("private key only")
+        << QByteArray("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n");
     QTest::newRow("missing file") << QByteArray();
 }
 
@@ -337,7 +342,8 @@ void tst_HttpJob::caFileWithoutCertificate()
     }
     HttpPolicy policy = policyWith();
     policy.caFile = path;
-    HttpJob job(m_nam.get(), QUrl(QStringLiteral("https://127.0.0.1:%1/token").arg(m_server->port())), "POST",
+    HttpJob job(m_nam.get(),
+                QUrl(QStringLiteral("https://127.0.0.1:%1/token").arg(m_server->port())), "POST",
                 policy);
     QVERIFY(run(&job));
     QVERIFY(!job.result());
@@ -362,10 +368,12 @@ void tst_HttpJob::retryAfter_data()
     QTest::newRow("fraction") << QByteArray("1.5") << now << -1;
     // RFC 9110 §10.2.3 / §5.6.7: the IMF-fixdate form, always "GMT".
     QTest::newRow("http-date") << QByteArray("Wed, 21 Oct 2015 07:28:00 GMT") << now << 60;
-    QTest::newRow("http-date an hour ahead") << QByteArray("Wed, 21 Oct 2015 08:27:00 GMT") << now << 3600;
-    QTest::newRow("http-date in the past") << QByteArray("Wed, 21 Oct 2015 07:00:00 GMT") << now << 0;
-    QTest::newRow("http-date now not UTC") << QByteArray("Wed, 21 Oct 2015 07:28:00 GMT")
-                                           << now.toOffsetFromUtc(2 * 3600) << 60;
+    QTest::newRow("http-date an hour ahead")
+        << QByteArray("Wed, 21 Oct 2015 08:27:00 GMT") << now << 3600;
+    QTest::newRow("http-date in the past")
+        << QByteArray("Wed, 21 Oct 2015 07:00:00 GMT") << now << 0;
+    QTest::newRow("http-date now not UTC")
+        << QByteArray("Wed, 21 Oct 2015 07:28:00 GMT") << now.toOffsetFromUtc(2 * 3600) << 60;
     QTest::newRow("numeric zone") << QByteArray("Wed, 21 Oct 2015 09:28:00 +0200") << now << 60;
 }
 
@@ -385,12 +393,12 @@ void tst_HttpJob::retryAfter()
 void tst_HttpJob::formBodyArrivesDecodable()
 {
     m_server->setDefault("/token", ScriptedReply::json(200, "{}"));
-    const QList<std::pair<QString, QString>> fields{
-            {"grant_type", "client_credentials"},
-            {"scope", "read write+admin"},
-            {"client_secret", "a&b=c+d%e f"},
-            {"name", QString::fromUtf8("J\xc3\xbcrgen \xe2\x82\xac")},
-            {"key with space", "v"},
+    const QList<std::pair<QString, QString>> fields {
+        {"grant_type", "client_credentials"},
+        {"scope", "read write+admin"},
+        {"client_secret", "a&b=c+d%e f"},
+        {"name", QString::fromUtf8("J\xc3\xbcrgen \xe2\x82\xac")},
+        {"key with space", "v"},
     };
     const QByteArray body = formEncode(fields);
     HttpJob job(m_nam.get(), m_server->url("/token"), "POST", policyWith());

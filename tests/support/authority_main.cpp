@@ -13,7 +13,8 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     const QCommandLineOption lifetime("lifetime", "access token lifetime in seconds", "S", "3600");
     const QCommandLineOption interval("interval", "device flow poll interval in seconds", "S", "1");
-    const QCommandLineOption autoApprove("auto-approve-after", "approve device codes after N polls", "N", "-1");
+    const QCommandLineOption autoApprove("auto-approve-after", "approve device codes after N polls",
+                                         "N", "-1");
     const QCommandLineOption noRotation("no-rotation", "keep refresh tokens valid after use");
     parser.addOptions({lifetime, interval, autoApprove, noRotation});
     parser.process(app);

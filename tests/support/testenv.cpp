@@ -19,7 +19,7 @@ QString sourceDir()
 bool hasTestKeyring()
 {
     return qEnvironmentVariable("TOKENTRAY_TEST_SESSION") == QLatin1String("1")
-            && qEnvironmentVariableIsSet("DBUS_SESSION_BUS_ADDRESS");
+        && qEnvironmentVariableIsSet("DBUS_SESSION_BUS_ADDRESS");
 }
 
 ProcessResult run(const QString &program, const QStringList &args, const QByteArray &input,
@@ -53,8 +53,9 @@ ProcessResult run(const QString &program, const QStringList &args, const QByteAr
 QByteArray secretToolLookup(const QString &service, const QString &key)
 {
     return run(QStringLiteral("secret-tool"),
-               {QStringLiteral("lookup"), QStringLiteral("server"), service, QStringLiteral("user"), key})
-            .out;
+               {QStringLiteral("lookup"), QStringLiteral("server"), service, QStringLiteral("user"),
+                key})
+        .out;
 }
 
 namespace {
@@ -65,12 +66,12 @@ const QString kLogin = QStringLiteral("/org/freedesktop/secrets/collection/login
 
 bool isKeyringLocked()
 {
-    const ProcessResult r = run(
-            QStringLiteral("gdbus"),
-            {QStringLiteral("call"), QStringLiteral("--session"), QStringLiteral("--dest"),
-             QStringLiteral("org.freedesktop.secrets"), QStringLiteral("--object-path"), kLogin,
-             QStringLiteral("--method"), QStringLiteral("org.freedesktop.DBus.Properties.Get"),
-             QStringLiteral("org.freedesktop.Secret.Collection"), QStringLiteral("Locked")});
+    const ProcessResult r
+        = run(QStringLiteral("gdbus"),
+              {QStringLiteral("call"), QStringLiteral("--session"), QStringLiteral("--dest"),
+               QStringLiteral("org.freedesktop.secrets"), QStringLiteral("--object-path"), kLogin,
+               QStringLiteral("--method"), QStringLiteral("org.freedesktop.DBus.Properties.Get"),
+               QStringLiteral("org.freedesktop.Secret.Collection"), QStringLiteral("Locked")});
     return r.out.contains("true");
 }
 
@@ -78,19 +79,20 @@ bool lockKeyring()
 {
     // Not `secret-tool lock`: it crashes or never returns in libsecret 0.20.5.
     const ProcessResult r = run(
-            QStringLiteral("gdbus"),
-            {QStringLiteral("call"), QStringLiteral("--session"), QStringLiteral("--dest"),
-             QStringLiteral("org.freedesktop.secrets"), QStringLiteral("--object-path"),
-             QStringLiteral("/org/freedesktop/secrets"), QStringLiteral("--method"),
-             QStringLiteral("org.freedesktop.Secret.Service.Lock"),
-             QLatin1Char('[') + QLatin1Char('\'') + kLogin + QLatin1Char('\'') + QLatin1Char(']')});
+        QStringLiteral("gdbus"),
+        {QStringLiteral("call"), QStringLiteral("--session"), QStringLiteral("--dest"),
+         QStringLiteral("org.freedesktop.secrets"), QStringLiteral("--object-path"),
+         QStringLiteral("/org/freedesktop/secrets"), QStringLiteral("--method"),
+         QStringLiteral("org.freedesktop.Secret.Service.Lock"),
+         QLatin1Char('[') + QLatin1Char('\'') + kLogin + QLatin1Char('\'') + QLatin1Char(']')});
     return r.exitCode == 0 && isKeyringLocked();
 }
 
 bool unlockKeyring()
 {
     // A second plain --unlock does not unlock a running daemon; --replace does.
-    const QByteArray password = qEnvironmentVariable("KEYRING_PASSWORD", QStringLiteral("ci-keyring-pw")).toUtf8();
+    const QByteArray password
+        = qEnvironmentVariable("KEYRING_PASSWORD", QStringLiteral("ci-keyring-pw")).toUtf8();
     const ProcessResult r = run(QStringLiteral("gnome-keyring-daemon"),
                                 {QStringLiteral("--replace"), QStringLiteral("--unlock"),
                                  QStringLiteral("--components=secrets")},
@@ -100,11 +102,11 @@ bool unlockKeyring()
     const QDeadlineTimer deadline(10000);
     while (!deadline.hasExpired()) {
         const ProcessResult owner = run(
-                QStringLiteral("gdbus"),
-                {QStringLiteral("call"), QStringLiteral("--session"), QStringLiteral("--dest"),
-                 QStringLiteral("org.freedesktop.secrets"), QStringLiteral("--object-path"), kLogin,
-                 QStringLiteral("--method"), QStringLiteral("org.freedesktop.DBus.Properties.Get"),
-                 QStringLiteral("org.freedesktop.Secret.Collection"), QStringLiteral("Locked")});
+            QStringLiteral("gdbus"),
+            {QStringLiteral("call"), QStringLiteral("--session"), QStringLiteral("--dest"),
+             QStringLiteral("org.freedesktop.secrets"), QStringLiteral("--object-path"), kLogin,
+             QStringLiteral("--method"), QStringLiteral("org.freedesktop.DBus.Properties.Get"),
+             QStringLiteral("org.freedesktop.Secret.Collection"), QStringLiteral("Locked")});
         if (owner.exitCode == 0 && owner.out.contains("false"))
             return true;
         QThread::msleep(50); // polling an external daemon's state; there is no signal to await

@@ -28,9 +28,9 @@ namespace {
 struct App
 {
     QTemporaryDir dir;
-    ManualClock clock{QDateTime(QDate(2026, 11, 21), QTime(12, 0), Qt::UTC)};
+    ManualClock clock {QDateTime(QDate(2026, 11, 21), QTime(12, 0), Qt::UTC)};
     QNetworkAccessManager nam;
-    SecretStore secrets{QStringLiteral("tokentray-test-app")};
+    SecretStore secrets {QStringLiteral("tokentray-test-app")};
     DiscoveryCache discovery;
     std::unique_ptr<TokenEngine> engine;
     std::unique_ptr<ProfileStore> store;
@@ -45,7 +45,8 @@ struct App
 
     App()
     {
-        engine = std::make_unique<TokenEngine>(FetchServices{&nam, &secrets, &discovery, &clock, 2000});
+        engine = std::make_unique<TokenEngine>(
+            FetchServices {&nam, &secrets, &discovery, &clock, 2000});
         TokenEngine::Options options = engine->options();
         options.cacheWriteDelayMs = 3600 * 1000;
         options.maxAttempts = 1;
@@ -60,7 +61,8 @@ struct App
         for (const char *name : {"QA", "PROD", "DEV"}) {
             Environment env;
             env.name = QLatin1String(name);
-            env.tokenUrl = QUrl(QStringLiteral("http://127.0.0.1:9/token")); // nothing listens there
+            env.tokenUrl
+                = QUrl(QStringLiteral("http://127.0.0.1:9/token")); // nothing listens there
             env.clientId = QStringLiteral("c");
             env.isProtected = env.name == QLatin1String("PROD");
             p.environments << env;
@@ -76,8 +78,13 @@ struct App
         tray = std::make_unique<TrayController>(workspace.get());
         clipboard = std::make_unique<ClipboardGuard>();
         activity = std::make_unique<ActivityLog>(&clock);
-        controller = std::make_unique<AppController>(AppController::Parts{workspace.get(), engine.get(), settings.get(),
-                                                                          tray.get(), clipboard.get(), activity.get(), {}});
+        controller = std::make_unique<AppController>(AppController::Parts {workspace.get(),
+                                                                           engine.get(),
+                                                                           settings.get(),
+                                                                           tray.get(),
+                                                                           clipboard.get(),
+                                                                           activity.get(),
+                                                                           {}});
         controller->setConfirm([this](const QString &, const QString &) {
             ++confirmations;
             return answer;

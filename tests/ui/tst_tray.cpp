@@ -6,9 +6,9 @@
 #include "core/secrets/secretstore.h"
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
-#include "ui/trayicons.h"
-#include "ui/traycontroller.h"
 #include "ui/translations.h"
+#include "ui/traycontroller.h"
+#include "ui/trayicons.h"
 
 #include <QAction>
 #include <QApplication>
@@ -72,9 +72,9 @@ Config sampleConfig()
 struct Fixture
 {
     QTemporaryDir dir;
-    ManualClock clock{QDateTime(QDate(2026, 11, 21), QTime(12, 0), Qt::UTC)};
+    ManualClock clock {QDateTime(QDate(2026, 11, 21), QTime(12, 0), Qt::UTC)};
     QNetworkAccessManager nam;
-    SecretStore secrets{QStringLiteral("tokentray-test-tray")};
+    SecretStore secrets {QStringLiteral("tokentray-test-tray")};
     DiscoveryCache discovery;
     std::unique_ptr<TokenEngine> engine;
     std::unique_ptr<ProfileStore> store;
@@ -82,7 +82,7 @@ struct Fixture
 
     explicit Fixture(const Config &config)
     {
-        engine = std::make_unique<TokenEngine>(FetchServices{&nam, &secrets, &discovery, &clock});
+        engine = std::make_unique<TokenEngine>(FetchServices {&nam, &secrets, &discovery, &clock});
         TokenEngine::Options options = engine->options();
         options.cacheWriteDelayMs = 3600 * 1000; // nothing to persist in these tests
         engine->setOptions(options);
@@ -186,7 +186,8 @@ void tst_Tray::oneClickSwitching()
     QVERIFY(changed.count() >= 1);
     auto onDisk = ProfileStore(f.dir.path()).load();
     QVERIFY(onDisk.has_value());
-    QCOMPARE(onDisk->profileByName(QStringLiteral("work"))->activeEnvironment, QStringLiteral("PROD"));
+    QCOMPARE(onDisk->profileByName(QStringLiteral("work"))->activeEnvironment,
+             QStringLiteral("PROD"));
     // The menu is rebuilt from the change: PROD is now the checked one.
     QTRY_VERIFY(findAction(tray.menu(), QStringLiteral("env:work/PROD"))
                 && findAction(tray.menu(), QStringLiteral("env:work/PROD"))->isChecked());
@@ -205,7 +206,8 @@ void tst_Tray::iconFollowsState()
     QCOMPARE(tray.iconSeverity(), Severity::None);
     f.giveToken(QStringLiteral("id-work"), QStringLiteral("QA"), 3600);
     QTRY_COMPARE(tray.iconSeverity(), Severity::Good);
-    QVERIFY2(tray.toolTipText().contains(QStringLiteral("work · QA · expires in 60 min")), qPrintable(tray.toolTipText()));
+    QVERIFY2(tray.toolTipText().contains(QStringLiteral("work · QA · expires in 60 min")),
+             qPrintable(tray.toolTipText()));
 
     f.clock.advance(50 * 60 * 1000); // 10 min left: advisory (A = 15 min)
     f.engine->reevaluate();
@@ -243,14 +245,14 @@ void tst_Tray::actionsAskForTheirProfile()
     findAction(tray.menu(), QStringLiteral("refresh:other"))->trigger();
     findAction(tray.menu(), QStringLiteral("quitAction"))->trigger();
     QCOMPARE(copy.count(), 1);
-    QCOMPARE(copy.first(), (QVariantList{QStringLiteral("id-work"), QStringLiteral("QA")}));
-    QCOMPARE(refresh.first(), (QVariantList{QStringLiteral("id-other"), QStringLiteral("DEV")}));
+    QCOMPARE(copy.first(), (QVariantList {QStringLiteral("id-work"), QStringLiteral("QA")}));
+    QCOMPARE(refresh.first(), (QVariantList {QStringLiteral("id-other"), QStringLiteral("DEV")}));
     QCOMPARE(quit.count(), 1);
 }
 
 void tst_Tray::readOnlyConfigDisablesSwitching()
 {
-    Fixture f(Config{});
+    Fixture f(Config {});
     QFile file(f.store->filePath());
     QVERIFY(file.open(QIODevice::WriteOnly));
     file.write("{ truncated");
@@ -268,7 +270,7 @@ void tst_Tray::trayOrWindow()
     TrayController tray(f.workspace.get());
     QSignalSpy openManager(&tray, &TrayController::openManagerRequested);
     const bool xcbSession = QGuiApplication::platformName() == QLatin1String("xcb")
-            && qEnvironmentVariable("TOKENTRAY_TEST_SESSION") == QLatin1String("1");
+        && qEnvironmentVariable("TOKENTRAY_TEST_SESSION") == QLatin1String("1");
     if (xcbSession) // the test desktop's jwm provides a tray; the icon must dock there
         QTRY_VERIFY_WITH_TIMEOUT(QSystemTrayIcon::isSystemTrayAvailable(), 5000);
     tray.show();
@@ -296,8 +298,10 @@ void tst_Tray::germanTranslationIsEmbedded()
     QVERIFY(installTranslations(qApp, QLocale(QLocale::German, QLocale::Germany)));
     Fixture f(sampleConfig());
     TrayController tray(f.workspace.get());
-    QCOMPARE(findAction(tray.menu(), QStringLiteral("quitAction"))->text(), QStringLiteral("Beenden"));
-    QCOMPARE(findAction(tray.menu(), QStringLiteral("copy:work"))->text(), QStringLiteral("Token kopieren"));
+    QCOMPARE(findAction(tray.menu(), QStringLiteral("quitAction"))->text(),
+             QStringLiteral("Beenden"));
+    QCOMPARE(findAction(tray.menu(), QStringLiteral("copy:work"))->text(),
+             QStringLiteral("Token kopieren"));
     for (QTranslator *t : qApp->findChildren<QTranslator *>())
         QCoreApplication::removeTranslator(t);
 }
