@@ -3,6 +3,7 @@
 
 #include "core/oauth/oauthendpoints.h"
 #include "core/oauth/oauthjobs.h"
+#include "core/refresh/oauthclientjob.h"
 #include "core/refresh/signinjob.h"
 #include "core/refresh/tokenengine.h"
 #include "core/secrets/secretstore.h"
@@ -276,49 +277,34 @@ void Cli::logout()
                 return forget(QString());
             }
             const FetchServices services = fetchServices();
-            auto *resolve = new EndpointResolveJob(services.nam, services.discovery, environment,
-                                                   httpPolicyFor(services, environment), this);
+            const Profile *p = m_config.profileById(id);
+            auto *client = new OAuthClientJob(services, *p, environment, this);
             connect(
-                resolve, &EndpointResolveJob::finished, this,
-                [this, resolve, refresh, environment, id, envName, forget, services] {
-                    resolve->deleteLater();
-                    if (!resolve->result() || resolve->result()->revocation.isEmpty())
-                        return forget(
-                            resolve->result()
-                                ? QStringLiteral("the provider has no revocation endpoint; the "
-                                                 "refresh token was only deleted here")
-                                : QStringLiteral(
-                                      "could not reach the provider to revoke the refresh token: ")
-                                    + resolve->result().error().detail);
-                    const QUrl revocationUrl = resolve->result()->revocation;
-                    SecretJob *secretJob
-                        = m_secrets->read(secretKey(id, envName, QStringLiteral("client_secret")));
-                    connect(secretJob, &SecretJob::finished, this,
-                            [this, secretJob, revocationUrl, refresh, environment, forget,
-                             services](SecretJob *) {
-                                const Result<Secret> &secret = secretJob->result();
-                                const ClientAuthentication client {
-                                    environment.clientId, secret ? *secret : Secret(),
-                                    clientAuthFromName(environment.clientAuth)
-                                        .value_or(ClientAuth::Basic)};
-                                auto *revoke = new TokenRevokeJob(
-                                    services.nam, revocationUrl, *refresh,
-                                    QStringLiteral("refresh_token"), client,
-                                    httpPolicyFor(services, environment), this);
-                                connect(revoke, &TokenRevokeJob::finished, this, [revoke, forget] {
-                                    revoke->deleteLater();
-                                    forget(revoke->result()
-                                               ? QString()
-                                               : QStringLiteral("revocation failed (")
-                                                   + revoke->result().error().detail
-                                                   + QStringLiteral(
-                                                       "); the refresh token was deleted here"));
-                                });
-                                revoke->start();
-                            });
-                    secretJob->start();
+                client, &OAuthClientJob::finished, this,
+                [this, client, refresh, environment, forget, services] {
+                    client->deleteLater();
+                    const auto &r = client->result();
+                    if (!r)
+                        return forget(QStringLiteral("could not reach the provider to revoke "
+                                                     "the refresh token: ")
+                                      + r.error().detail);
+                    if (r->endpoints.revocation.isEmpty())
+                        return forget(QStringLiteral("the provider has no revocation endpoint; "
+                                                     "the refresh token was only deleted here"));
+                    auto *revoke
+                        = new TokenRevokeJob(services.nam, r->endpoints.revocation, *refresh,
+                                             QStringLiteral("refresh_token"), r->authentication,
+                                             httpPolicyFor(services, environment), this);
+                    connect(revoke, &TokenRevokeJob::finished, this, [revoke, forget] {
+                        revoke->deleteLater();
+                        forget(revoke->result() ? QString()
+                                                : QStringLiteral("revocation failed (")
+                                       + revoke->result().error().detail
+                                       + QStringLiteral("); the refresh token was deleted here"));
+                    });
+                    revoke->start();
                 });
-            resolve->start();
+            client->start();
         });
     read->start();
 }

@@ -1,5 +1,7 @@
 #include "core/refresh/signinjob.h"
 
+#include "core/refresh/oauthclientjob.h"
+
 #include "core/oauth/oauthendpoints.h"
 #include "core/oauth/oauthjobs.h"
 #include "core/secrets/secretstore.h"
@@ -64,59 +66,28 @@ void SignInJob::run()
 
 void SignInJob::resolveEndpoints()
 {
-    if (const auto known = knownEndpoints(m_env, m_services.discovery)) {
-        readClientSecret(*known);
-        return;
-    }
-    auto *job = new EndpointResolveJob(m_services.nam, m_services.discovery, m_env,
-                                       httpPolicyFor(m_services, m_env), this);
+    auto *job = new OAuthClientJob(m_services, m_profile, m_env, this);
     m_step = job;
-    connect(job, &EndpointResolveJob::finished, this, [this, job] {
+    connect(job, &OAuthClientJob::finished, this, [this, job] {
         job->deleteLater();
         if (!job->result()) {
             finish(job->result().error());
             return;
         }
-        readClientSecret(job->result().value());
-    });
-    job->start();
-}
-
-void SignInJob::readClientSecret(const OAuthEndpoints &endpoints)
-{
-    if (endpoints.deviceAuthorization.isEmpty()) {
-        finish(Error {ErrorCode::Invalid,
-                      m_profile.name + QLatin1Char('/') + m_env.name
-                          + QStringLiteral(" has no device authorization endpoint")});
-        return;
-    }
-    // Public clients (the usual case for device sign-in) have no secret.
-    const QString key = secretKey(m_profile.id, m_env.name, QStringLiteral("client_secret"));
-    if (const auto cached = m_services.secrets->cached(key)) {
-        m_clientSecret = *cached;
-        startFlow(endpoints);
-        return;
-    }
-    SecretJob *job = m_services.secrets->read(key);
-    m_step = job;
-    connect(job, &SecretJob::finished, this, [this, endpoints](SecretJob *j) {
-        const Result<Secret> &secret = j->result();
-        if (secret)
-            m_clientSecret = *secret;
-        else if (secret.error().code != ErrorCode::SecretNotFound) {
-            finish(secret.error());
+        const OAuthClient &client = job->result().value();
+        if (client.endpoints.deviceAuthorization.isEmpty()) {
+            finish(Error {ErrorCode::Invalid,
+                          m_profile.name + QLatin1Char('/') + m_env.name
+                              + QStringLiteral(" has no device authorization endpoint")});
             return;
         }
-        startFlow(endpoints);
+        startFlow(client.endpoints, client.authentication);
     });
     job->start();
 }
 
-void SignInJob::startFlow(const OAuthEndpoints &endpoints)
+void SignInJob::startFlow(const OAuthEndpoints &endpoints, const ClientAuthentication &client)
 {
-    const ClientAuthentication client {
-        m_env.clientId, m_clientSecret,
-        clientAuthFromName(m_env.clientAuth).value_or(ClientAuth::Basic)};
     auto *flow = new DeviceFlowJob(m_services.nam, m_services.clock, endpoints.deviceAuthorization,
                                    endpoints.token, m_env.scopes, m_env.audience, client,
                                    httpPolicyFor(m_services, m_env), this);
@@ -181,7 +152,6 @@ void SignInJob::finish(const Result<SignInResult> &result)
         return;
     m_finished = true;
     m_result = result;
-    m_clientSecret.clear();
     if (QObject *step = m_step.data()) {
         step->disconnect(this);
         if (auto *flow = qobject_cast<DeviceFlowJob *>(step))

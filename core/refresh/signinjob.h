@@ -16,6 +16,7 @@
 
 namespace TokenTray {
 
+struct ClientAuthentication;
 struct OAuthEndpoints;
 
 // What a finished sign-in produced.
@@ -84,8 +85,7 @@ Q_SIGNALS:
 private:
     void run();
     void resolveEndpoints();
-    void readClientSecret(const OAuthEndpoints &endpoints);
-    void startFlow(const OAuthEndpoints &endpoints);
+    void startFlow(const OAuthEndpoints &endpoints, const ClientAuthentication &client);
     void onFlowFinished();
     void store(const SignInResult &outcome, const Secret &refreshToken);
     void finish(const Result<SignInResult> &result);
@@ -93,7 +93,6 @@ private:
     FetchServices m_services;
     Profile m_profile;
     Environment m_env;
-    Secret m_clientSecret;
     BeforeStore m_beforeStore;
     double m_intervalScale = 1.0;
     QPointer<QObject> m_step; // the sub-job running now

@@ -1,5 +1,7 @@
 #include "core/refresh/tokenverifyjob.h"
 
+#include "core/refresh/oauthclientjob.h"
+
 #include "core/oauth/oauthendpoints.h"
 #include "core/secrets/secretstore.h"
 
@@ -43,59 +45,28 @@ void TokenVerifyJob::run()
         finish(Error {ErrorCode::Invalid, QStringLiteral("there is no access token to verify")});
         return;
     }
-    if (const auto known = knownEndpoints(m_env, m_services.discovery)) {
-        readClientSecret(*known);
-        return;
-    }
-    auto *job = new EndpointResolveJob(m_services.nam, m_services.discovery, m_env,
-                                       httpPolicyFor(m_services, m_env), this);
+    auto *job = new OAuthClientJob(m_services, m_profile, m_env, this);
     m_step = job;
-    connect(job, &EndpointResolveJob::finished, this, [this, job] {
+    connect(job, &OAuthClientJob::finished, this, [this, job] {
         job->deleteLater();
         if (!job->result()) {
             finish(job->result().error());
             return;
         }
-        readClientSecret(job->result().value());
-    });
-    job->start();
-}
-
-void TokenVerifyJob::readClientSecret(const OAuthEndpoints &endpoints)
-{
-    if (endpoints.introspection.isEmpty()) {
-        finish(Error {ErrorCode::Invalid,
-                      m_profile.name + QLatin1Char('/') + m_env.name
-                          + QStringLiteral(" has no introspection endpoint")});
-        return;
-    }
-    const QUrl url = endpoints.introspection;
-    const QString key = secretKey(m_profile.id, m_env.name, QStringLiteral("client_secret"));
-    if (const auto cached = m_services.secrets->cached(key)) {
-        m_clientSecret = *cached;
-        introspect(url);
-        return;
-    }
-    SecretJob *job = m_services.secrets->read(key);
-    m_step = job;
-    connect(job, &SecretJob::finished, this, [this, url](SecretJob *j) {
-        const Result<Secret> &secret = j->result();
-        if (secret)
-            m_clientSecret = *secret;
-        else if (secret.error().code != ErrorCode::SecretNotFound) {
-            finish(secret.error());
+        const OAuthClient &client = job->result().value();
+        if (client.endpoints.introspection.isEmpty()) {
+            finish(Error {ErrorCode::Invalid,
+                          m_profile.name + QLatin1Char('/') + m_env.name
+                              + QStringLiteral(" has no introspection endpoint")});
             return;
         }
-        introspect(url);
+        introspect(client.endpoints.introspection, client.authentication);
     });
     job->start();
 }
 
-void TokenVerifyJob::introspect(const QUrl &url)
+void TokenVerifyJob::introspect(const QUrl &url, const ClientAuthentication &client)
 {
-    const ClientAuthentication client {
-        m_env.clientId, m_clientSecret,
-        clientAuthFromName(m_env.clientAuth).value_or(ClientAuth::Basic)};
     auto *job = new TokenIntrospectJob(m_services.nam, url, m_token, client,
                                        httpPolicyFor(m_services, m_env), this);
     m_step = job;
@@ -113,7 +84,6 @@ void TokenVerifyJob::finish(const Result<Introspection> &result)
     m_finished = true;
     m_result = result;
     m_token.clear();
-    m_clientSecret.clear();
     if (QObject *step = m_step.data()) {
         step->disconnect(this);
         if (!qobject_cast<SecretJob *>(step))

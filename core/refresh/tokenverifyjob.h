@@ -35,15 +35,13 @@ Q_SIGNALS:
 
 private:
     void run();
-    void readClientSecret(const OAuthEndpoints &endpoints);
-    void introspect(const QUrl &url);
+    void introspect(const QUrl &url, const ClientAuthentication &client);
     void finish(const Result<Introspection> &result);
 
     FetchServices m_services;
     Profile m_profile;
     Environment m_env;
     Secret m_token;
-    Secret m_clientSecret;
     QPointer<QObject> m_step;
     Result<Introspection> m_result = Introspection();
     bool m_finished = false;
