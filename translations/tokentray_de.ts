@@ -1057,10 +1057,6 @@
         <source>Quit</source>
         <translation>Beenden</translation>
     </message>
-    <message>
-        <source>no token yet</source>
-        <translation>noch kein Token</translation>
-    </message>
     <message numerus="yes">
         <source>expires in %n min</source>
         <translation>
@@ -1074,30 +1070,6 @@
             <numerusform>läuft in %n Sekunde ab</numerusform>
             <numerusform>läuft in %n Sekunden ab</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>valid</source>
-        <translation>gültig</translation>
-    </message>
-    <message>
-        <source>expired</source>
-        <translation>abgelaufen</translation>
-    </message>
-    <message>
-        <source>refreshing…</source>
-        <translation>wird erneuert …</translation>
-    </message>
-    <message>
-        <source>refresh failed, retrying</source>
-        <translation>Erneuerung fehlgeschlagen, neuer Versuch folgt</translation>
-    </message>
-    <message>
-        <source>sign-in required</source>
-        <translation>Anmeldung erforderlich</translation>
-    </message>
-    <message>
-        <source>keychain locked</source>
-        <translation>Schlüsselbund gesperrt</translation>
     </message>
     <message>
         <source>TokenTray: the configuration cannot be read</source>

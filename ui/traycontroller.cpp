@@ -1,5 +1,6 @@
 #include "ui/traycontroller.h"
 
+#include "ui/managertext.h"
 #include "ui/trayicons.h"
 
 #include <QAction>
@@ -71,29 +72,14 @@ void TrayController::scheduleRebuild()
 
 QString TrayController::stateText(TokenState state, const std::optional<qint64> &secondsLeft) const
 {
-    switch (state) {
-    case TokenState::None:
-        return tr("no token yet");
-    case TokenState::Fresh:
-    case TokenState::Advisory:
-    case TokenState::Mandatory:
-        if (secondsLeft && *secondsLeft >= 120)
-            return tr("expires in %n min", nullptr, static_cast<int>(*secondsLeft / 60));
-        if (secondsLeft)
-            return tr("expires in %n s", nullptr, static_cast<int>(qMax<qint64>(0, *secondsLeft)));
-        return tr("valid");
-    case TokenState::Expired:
-        return tr("expired");
-    case TokenState::Refreshing:
-        return tr("refreshing…");
-    case TokenState::Error:
-        return tr("refresh failed, retrying");
-    case TokenState::SignInRequired:
-        return tr("sign-in required");
-    case TokenState::Locked:
-        return tr("keychain locked");
-    }
-    return {};
+    // The tray counts down ("expires in 12 min"); every other state reads as in the manager.
+    const bool valid = state == TokenState::Fresh || state == TokenState::Advisory
+        || state == TokenState::Mandatory;
+    if (valid && secondsLeft && *secondsLeft >= 120)
+        return tr("expires in %n min", nullptr, static_cast<int>(*secondsLeft / 60));
+    if (valid && secondsLeft)
+        return tr("expires in %n s", nullptr, static_cast<int>(qMax<qint64>(0, *secondsLeft)));
+    return ManagerText::state(state);
 }
 
 QString TrayController::toolTipText() const
