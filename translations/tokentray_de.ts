@@ -164,16 +164,20 @@
         <translation>arn:aws:iam::123456789012:mfa/name</translation>
     </message>
     <message>
-        <source>2-64 characters, default tokentray</source>
-        <translation>2–64 Zeichen, Standard: tokentray</translation>
-    </message>
-    <message>
         <source>https://api.example.com</source>
         <translation>https://api.example.com</translation>
     </message>
     <message>
         <source>system certificates</source>
         <translation>Systemzertifikate</translation>
+    </message>
+    <message>
+        <source>Token variable</source>
+        <translation>Token-Variable</translation>
+    </message>
+    <message>
+        <source>optional, e.g. API_TOKEN (besides TOKENTRAY_TOKEN)</source>
+        <translation>optional, z. B. API_TOKEN (zusätzlich zu TOKENTRAY_TOKEN)</translation>
     </message>
     <message>
         <source>Client secret</source>
@@ -302,6 +306,18 @@
     <message>
         <source>Something went wrong (%1).</source>
         <translation>Ein Fehler ist aufgetreten (%1).</translation>
+    </message>
+    <message>
+        <source>MFA code command</source>
+        <translation>Befehl für den MFA-Code</translation>
+    </message>
+    <message>
+        <source>2-64 characters, default: your user name</source>
+        <translation>2–64 Zeichen, Standard: Ihr Benutzername</translation>
+    </message>
+    <message>
+        <source>optional, e.g. oathtool --totp -b KEY; else you are asked</source>
+        <translation>optional, z. B. oathtool --totp -b SCHLÜSSEL; sonst werden Sie gefragt</translation>
     </message>
 </context>
 <context>
@@ -594,6 +610,33 @@
     <message>
         <source>Profiles</source>
         <translation>Profile</translation>
+    </message>
+</context>
+<context>
+    <name>TokenTray::MfaDialog</name>
+    <message>
+        <source>MFA code for %1</source>
+        <translation>MFA-Code für %1</translation>
+    </message>
+    <message>
+        <source>Enter the current code of your MFA device to renew the credentials of &lt;b&gt;%1&lt;/b&gt;.</source>
+        <translation>Geben Sie den aktuellen Code Ihres MFA-Geräts ein, um die Zugangsdaten von &lt;b&gt;%1&lt;/b&gt; zu erneuern.</translation>
+    </message>
+    <message>
+        <source>6 digits</source>
+        <translation>6 Ziffern</translation>
+    </message>
+    <message>
+        <source>Role:</source>
+        <translation>Rolle:</translation>
+    </message>
+    <message>
+        <source>MFA device:</source>
+        <translation>MFA-Gerät:</translation>
+    </message>
+    <message>
+        <source>Code:</source>
+        <translation>Code:</translation>
     </message>
 </context>
 <context>
@@ -1045,6 +1088,14 @@
     <message>
         <source>Inactive: the provider no longer accepts this token.</source>
         <translation>Inaktiv: Der Anbieter akzeptiert dieses Token nicht mehr.</translation>
+    </message>
+    <message>
+        <source>AWS keys %1</source>
+        <translation>AWS-Schlüssel %1</translation>
+    </message>
+    <message>
+        <source>Active: AWS knows these keys as %1.</source>
+        <translation>Aktiv: AWS kennt diese Schlüssel als %1.</translation>
     </message>
 </context>
 <context>

@@ -216,8 +216,14 @@ void EnvironmentForm::addFieldRow(QFormLayout *form, EnvField field,
         case EnvField::SessionName:
             edit->setText(m_original.sessionName);
             break;
+        case EnvField::MfaProcess:
+            edit->setText(m_original.mfaProcess);
+            break;
         case EnvField::CaFile:
             edit->setText(m_original.caFile);
+            break;
+        case EnvField::TokenVariable:
+            edit->setText(m_original.tokenVariable);
             break;
         default:
             break;
@@ -375,8 +381,14 @@ Environment EnvironmentForm::environmentFromFields() const
         case EnvField::SessionName:
             env.sessionName = text;
             break;
+        case EnvField::MfaProcess:
+            env.mfaProcess = text;
+            break;
         case EnvField::CaFile:
             env.caFile = text;
+            break;
+        case EnvField::TokenVariable:
+            env.tokenVariable = text;
             break;
         }
     }

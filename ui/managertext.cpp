@@ -113,10 +113,14 @@ QString ManagerText::fieldLabel(EnvField field)
         return tr("MFA device ARN");
     case EnvField::SessionName:
         return tr("Session name");
+    case EnvField::MfaProcess:
+        return tr("MFA code command");
     case EnvField::ApiUrl:
         return tr("API URL");
     case EnvField::CaFile:
         return tr("CA certificates file");
+    case EnvField::TokenVariable:
+        return tr("Token variable");
     }
     return {};
 }
@@ -143,11 +147,15 @@ QString ManagerText::fieldPlaceholder(EnvField field)
     case EnvField::MfaSerial:
         return tr("arn:aws:iam::123456789012:mfa/name");
     case EnvField::SessionName:
-        return tr("2-64 characters, default tokentray");
+        return tr("2-64 characters, default: your user name");
+    case EnvField::MfaProcess:
+        return tr("optional, e.g. oathtool --totp -b KEY; else you are asked");
     case EnvField::ApiUrl:
         return tr("https://api.example.com");
     case EnvField::CaFile:
         return tr("system certificates");
+    case EnvField::TokenVariable:
+        return tr("optional, e.g. API_TOKEN (besides TOKENTRAY_TOKEN)");
     default:
         return {};
     }

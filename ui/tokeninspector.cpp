@@ -228,7 +228,10 @@ void TokenInspector::showToken()
         m_expires->setText(QStringLiteral("–"));
     } else {
         const Credential &c = *m_credential;
-        m_type->setText(c.tokenType.isEmpty() ? QStringLiteral("–") : c.tokenType);
+        if (!c.accessKeyId.isEmpty())
+            m_type->setText(tr("AWS keys %1").arg(c.accessKeyId));
+        else
+            m_type->setText(c.tokenType.isEmpty() ? QStringLiteral("–") : c.tokenType);
         m_scopes->setText(c.scopes.isEmpty() ? tr("(none stated)")
                                              : c.scopes.join(QLatin1Char(' ')));
         m_issued->setText(c.issuedAt.isValid() ? timeText(c.issuedAt) : tr("unknown"));
@@ -237,7 +240,8 @@ void TokenInspector::showToken()
     const bool hasToken = has && !m_credential->accessToken.isEmpty();
     m_reveal->setEnabled(hasToken);
     m_copy->setEnabled(hasToken);
-    m_verify->setEnabled(hasToken && m_profile.kind == ProfileKind::OAuth2);
+    const bool aws = has && !m_credential->accessKeyId.isEmpty();
+    m_verify->setEnabled((hasToken && m_profile.kind == ProfileKind::OAuth2) || aws);
     m_token->setPlaceholderText(hasToken ? tr("Hidden: click Reveal to show it") : tr("No token"));
 }
 
@@ -287,7 +291,7 @@ void TokenInspector::verify()
 {
     if (m_verifyJob || !m_credential)
         return;
-    m_verifyJob = new TokenVerifyJob(m_services, m_profile, m_env, m_credential->accessToken, this);
+    m_verifyJob = new TokenVerifyJob(m_services, m_profile, m_env, *m_credential, this);
     connect(m_verifyJob, &TokenVerifyJob::finished, this, &TokenInspector::onVerified);
     m_verify->setEnabled(false);
     m_verifyResult->setStyleSheet(QString());
@@ -312,8 +316,13 @@ void TokenInspector::onVerified()
     m_verifyResult->setStyleSheet(
         QStringLiteral("color: %1;")
             .arg(r->active ? QStringLiteral("#1b7f3b") : QStringLiteral("#b00020")));
-    m_verifyResult->setText(r->active ? tr("Active: the provider accepts this token.")
-                                      : tr("Inactive: the provider no longer accepts this token."));
+    const QString arn = r->claims.value(QStringLiteral("Arn")).toString();
+    if (!arn.isEmpty())
+        m_verifyResult->setText(tr("Active: AWS knows these keys as %1.").arg(arn));
+    else
+        m_verifyResult->setText(r->active
+                                    ? tr("Active: the provider accepts this token.")
+                                    : tr("Inactive: the provider no longer accepts this token."));
 }
 
 } // namespace TokenTray

@@ -13,6 +13,7 @@
 #include "ui/appcontroller.h"
 #include "ui/clipboardguard.h"
 #include "ui/managerwindow.h"
+#include "ui/mfadialog.h"
 #include "ui/settings.h"
 #include "ui/translations.h"
 #include "ui/traycontroller.h"
@@ -68,7 +69,11 @@ int main(int argc, char *argv[])
     TokenTray::SecretStore secrets(parser.isSet(demo) ? QStringLiteral("tokentray-demo")
                                                       : QStringLiteral("tokentray"));
     TokenTray::DiscoveryCache discovery;
-    TokenTray::TokenEngine engine({&nam, &secrets, &discovery, &clock});
+    // A role that needs an MFA code asks the person, also during a background refresh.
+    TokenTray::DialogMfaPrompter mfa;
+    TokenTray::FetchServices fetch {&nam, &secrets, &discovery, &clock};
+    fetch.mfa = &mfa;
+    TokenTray::TokenEngine engine(fetch);
     TokenTray::ProfileStore store(TokenTray::ProfileStore::resolveConfigDir(
         demoDir ? demoDir->path() : parser.value(configDir)));
 
@@ -97,13 +102,8 @@ int main(int argc, char *argv[])
     TokenTray::ClipboardGuard clipboard;
     TokenTray::ActivityLog activity(&clock);
     activity.watch(&workspace);
-    TokenTray::AppController controller({&workspace,
-                                         &engine,
-                                         &settings,
-                                         &tray,
-                                         &clipboard,
-                                         &activity,
-                                         {&nam, &secrets, &discovery, &clock}});
+    TokenTray::AppController controller(
+        {&workspace, &engine, &settings, &tray, &clipboard, &activity, fetch});
     QObject::connect(&app, &QCoreApplication::aboutToQuit, &clipboard,
                      &TokenTray::ClipboardGuard::clearNow);
     QObject::connect(&app, &QCoreApplication::aboutToQuit, &engine,

@@ -1,5 +1,6 @@
 #include "core/cli/cli.h"
 
+#include "core/cli/climfa.h"
 #include "core/model/configedits.h"
 #include "core/model/kindrules.h"
 #include "core/model/validation.h"
@@ -86,10 +87,14 @@ QStringList optionsFor(EnvField field)
         return {QStringLiteral("mfa-serial")};
     case EnvField::SessionName:
         return {QStringLiteral("session-name")};
+    case EnvField::MfaProcess:
+        return {QStringLiteral("mfa-process")};
     case EnvField::ApiUrl:
         return {QStringLiteral("api-url")};
     case EnvField::CaFile:
         return {QStringLiteral("ca-file")};
+    case EnvField::TokenVariable:
+        return {QStringLiteral("token-variable")};
     }
     return {};
 }
@@ -205,6 +210,18 @@ void Cli::dispatch()
         login();
     else if (c == QLatin1String("logout"))
         logout();
+    else if (c == QLatin1String("import-aws"))
+        importAws();
+    else if (c == QLatin1String("verify"))
+        verify();
+    else if (c == QLatin1String("credential-process"))
+        credentialProcess();
+    else if (c == QLatin1String("export"))
+        exportVariables();
+    else if (c == QLatin1String("exec"))
+        execCommand();
+    else if (c == QLatin1String("serve"))
+        serve();
     else
         fail(Error {ErrorCode::Internal, QStringLiteral("command not implemented: ") + c});
 }
@@ -296,6 +313,7 @@ void Cli::profileShow()
         line("audience", env.audience);
         line("API URL", env.apiUrl.toString());
         line("CA file", env.caFile);
+        line("token variable", env.tokenVariable);
         line("role ARN", env.roleArn);
         line("source profile", env.sourceProfile);
         line("region", env.region);
@@ -306,6 +324,7 @@ void Cli::profileShow()
         line("external id", env.externalId.isEmpty() ? QString() : QStringLiteral("(set)"));
         line("MFA serial", env.mfaSerial);
         line("session name", env.sessionName);
+        line("MFA process", env.mfaProcess);
         QStringList stored;
         for (const QString &entry : p.secretIndex) {
             if (entry.startsWith(env.name + QLatin1Char('/')))
@@ -504,12 +523,14 @@ Result<void> Cli::applyEnvironmentOptions(const Profile &profile, Environment *e
     }
     text("client-id", &env->clientId);
     text("audience", &env->audience);
+    text("token-variable", &env->tokenVariable);
     text("role-arn", &env->roleArn);
     text("source-profile", &env->sourceProfile);
     text("region", &env->region);
     text("external-id", &env->externalId);
     text("mfa-serial", &env->mfaSerial);
     text("session-name", &env->sessionName);
+    text("mfa-process", &env->mfaProcess);
     if (m_cmd.values.contains(QStringLiteral("auth"))) {
         const QString auth = m_cmd.value(QStringLiteral("auth"));
         if (!clientAuthFromName(auth))

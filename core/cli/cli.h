@@ -20,6 +20,7 @@ class QNetworkAccessManager;
 
 namespace TokenTray {
 
+class CliMfaPrompter;
 class Clock;
 class DiscoveryCache;
 
@@ -84,6 +85,18 @@ private:
     void token();
     void login();
     void logout();
+    void importAws(); // importcommand.cpp
+    void verify();
+    // credential-process, export, exec, serve (deliverycommands.cpp)
+    void credentialProcess();
+    void exportVariables();
+    void execCommand();
+    void serve();
+    // Resolves PROFILE/--env, takes the config lock and hands `use` a credential fresh enough
+    // for a caching consumer (FreshCredentialJob); awsOnly refuses other kinds (usage error).
+    void withFreshCredential(
+        bool awsOnly,
+        std::function<void(const Profile &, const Environment &, const Credential &)> use);
 
     // token, login, logout
     Result<std::pair<Profile *, Environment *>> resolveScope(const QString &profileName,
@@ -120,6 +133,7 @@ private:
     CliServices m_services;
     SecretStore *m_secrets;
     std::unique_ptr<DiscoveryCache> m_discovery;
+    std::unique_ptr<CliMfaPrompter> m_mfa;
     std::unique_ptr<TokenEngine> m_engine;
     ParsedCommand m_cmd;
     std::unique_ptr<ProfileStore> m_store;

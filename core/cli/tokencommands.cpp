@@ -1,11 +1,14 @@
 // tokentray-cli token, login and logout: the commands that talk to identity providers.
 #include "core/cli/cli.h"
 
+#include "core/cli/climfa.h"
+
 #include "core/oauth/oauthendpoints.h"
 #include "core/oauth/oauthjobs.h"
 #include "core/refresh/oauthclientjob.h"
 #include "core/refresh/signinjob.h"
 #include "core/refresh/tokenengine.h"
+#include "core/refresh/tokenverifyjob.h"
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
 #include "core/util/logging.h"
@@ -56,6 +59,11 @@ FetchServices Cli::fetchServices()
     services.discovery = m_discovery.get();
     services.clock = m_services.clock;
     services.httpTimeoutMs = m_services.httpTimeoutMs;
+    if (!m_mfa)
+        m_mfa = std::make_unique<CliMfaPrompter>(
+            Secret::fromUtf8(m_cmd.value(QStringLiteral("mfa-code"))), m_streams.in, m_streams.err,
+            m_streams.inIsTerminal);
+    services.mfa = m_mfa.get();
     return services;
 }
 
@@ -105,6 +113,10 @@ void Cli::token()
                                QStringLiteral("--min-valid must be a number of seconds")});
     }
     const auto [profile, env] = *scope;
+    if (profile->kind == ProfileKind::AwsAccessKey || profile->kind == ProfileKind::AwsAssumeRole)
+        return fail(Error {ErrorCode::Usage,
+                           QStringLiteral("AWS profiles have no bearer token: use "
+                                          "tokentray-cli export, exec or credential-process")});
     const QString profileName = profile->name;
     const QString envName = env->name;
     // One process at a time refreshes a credential: a second waits and then reuses the result.
@@ -307,6 +319,54 @@ void Cli::logout()
             client->start();
         });
     read->start();
+}
+
+void Cli::verify()
+{
+    if (auto r = loadConfig(); !r)
+        return fail(r.error());
+    auto scope = resolveScope(m_cmd.positionals.value(0), m_cmd.value(QStringLiteral("env")));
+    if (!scope)
+        return fail(scope.error());
+    const auto [profile, env] = *scope;
+    if (profile->kind == ProfileKind::StaticToken)
+        return fail(Error {ErrorCode::Usage,
+                           QStringLiteral("static tokens cannot be verified: no provider is "
+                                          "known for them")});
+    auto lock = m_store->lockForUpdate(m_services.httpTimeoutMs + 15000);
+    if (!lock)
+        return fail(lock.error());
+    m_lock = std::move(lock.value());
+    const Profile profileCopy = *profile;
+    const Environment envCopy = *env;
+    TokenAsk *ask = engine()->ask(profile->id, env->name);
+    connect(ask, &TokenAsk::finished, this, [this, profileCopy, envCopy](TokenAsk *a) {
+        if (!a->result())
+            return fail(a->result().error());
+        auto *job = new TokenVerifyJob(fetchServices(), profileCopy, envCopy, *a->result(), this);
+        connect(job, &TokenVerifyJob::finished, this, [this, job] {
+            job->deleteLater();
+            const Result<Introspection> &r = job->result();
+            if (!r)
+                return fail(r.error());
+            if (m_cmd.json) {
+                QJsonObject o = r->claims;
+                o.insert(QStringLiteral("active"), r->active);
+                printJson(o);
+            } else if (!r->active) {
+                print(QStringLiteral("inactive: the provider no longer accepts this credential\n"));
+            } else if (const QString arn = r->claims.value(QStringLiteral("Arn")).toString();
+                       !arn.isEmpty()) {
+                print(QStringLiteral("active: ") + arn + QStringLiteral(" (account ")
+                      + r->claims.value(QStringLiteral("Account")).toString()
+                      + QStringLiteral(")\n"));
+            } else {
+                print(QStringLiteral("active\n"));
+            }
+            finishAfterCacheWrites(r->active ? ExitCode::Ok : ExitCode::Rejected);
+        });
+        job->start();
+    });
 }
 
 } // namespace TokenTray

@@ -24,6 +24,9 @@ struct Environment
     QString audience;
     QUrl apiUrl;
     QString caFile; // PEM bundle that replaces the system CAs for this environment
+    // oauth2 / static-token: export and exec also set the token in this variable, besides
+    // TOKENTRAY_TOKEN ([A-Za-z_][A-Za-z0-9_]*)
+    QString tokenVariable;
 
     // aws-assume-role / aws-access-key
     QString roleArn;
@@ -34,6 +37,9 @@ struct Environment
     QString externalId;
     QString mfaSerial;
     QString sessionName;
+    // A command that prints the current MFA one-time code (e.g. oathtool), run at each refresh
+    // that needs one instead of asking a person.
+    QString mfaProcess;
 
     bool operator==(const Environment &other) const = default;
 };

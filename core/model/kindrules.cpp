@@ -14,17 +14,17 @@ QList<EnvField> environmentFields(ProfileKind kind)
         return {EnvField::Protected,  EnvField::Issuer,        EnvField::TokenUrl,
                 EnvField::DeviceUrl,  EnvField::RevocationUrl, EnvField::ClientId,
                 EnvField::ClientAuth, EnvField::Scopes,        EnvField::Audience,
-                EnvField::ApiUrl,     EnvField::CaFile};
+                EnvField::ApiUrl,     EnvField::CaFile,        EnvField::TokenVariable};
     case ProfileKind::AwsAssumeRole:
-        return {EnvField::Protected,  EnvField::RoleArn,     EnvField::SourceProfile,
-                EnvField::Region,     EnvField::StsEndpoint, EnvField::Duration,
-                EnvField::ExternalId, EnvField::MfaSerial,   EnvField::SessionName,
-                EnvField::ApiUrl,     EnvField::CaFile};
+        return {EnvField::Protected,   EnvField::RoleArn,     EnvField::SourceProfile,
+                EnvField::Region,      EnvField::StsEndpoint, EnvField::Duration,
+                EnvField::ExternalId,  EnvField::MfaSerial,   EnvField::MfaProcess,
+                EnvField::SessionName, EnvField::ApiUrl,      EnvField::CaFile};
     case ProfileKind::AwsAccessKey:
-        return {EnvField::Protected, EnvField::Region, EnvField::StsEndpoint,
-                EnvField::MfaSerial, EnvField::ApiUrl, EnvField::CaFile};
+        return {EnvField::Protected, EnvField::Region, EnvField::StsEndpoint, EnvField::ApiUrl,
+                EnvField::CaFile};
     case ProfileKind::StaticToken:
-        return {EnvField::Protected, EnvField::ApiUrl, EnvField::CaFile};
+        return {EnvField::Protected, EnvField::ApiUrl, EnvField::CaFile, EnvField::TokenVariable};
     }
     return {};
 }
@@ -66,6 +66,9 @@ Result<void> validateField(EnvField field, const Environment &env)
         return env.sessionName.isEmpty() ? Result<void>() : validateSessionName(env.sessionName);
     case EnvField::Duration:
         return validateDurationSeconds(env.durationSeconds);
+    case EnvField::TokenVariable:
+        return env.tokenVariable.isEmpty() ? Result<void>()
+                                           : validateVariableName(env.tokenVariable);
     case EnvField::CaFile: {
         if (env.caFile.isEmpty())
             return {};
@@ -83,6 +86,7 @@ Result<void> validateField(EnvField field, const Environment &env)
     case EnvField::SourceProfile: // resolved against the config by validateEnvironment()
     case EnvField::ExternalId:
     case EnvField::MfaSerial:
+    case EnvField::MfaProcess: // a shell command: whatever it is, it runs when a code is needed
         return {};
     }
     return {};
@@ -155,6 +159,7 @@ QStringList enterableSecretNames(ProfileKind kind, Grant grant)
             return {QStringLiteral("client_secret"), QStringLiteral("refresh_token")};
         return {QStringLiteral("client_secret")};
     case ProfileKind::AwsAccessKey:
+        return requiredSecretNames(kind, grant);
     case ProfileKind::StaticToken:
     case ProfileKind::AwsAssumeRole:
         return secretNamesFor(kind);

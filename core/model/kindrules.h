@@ -35,8 +35,10 @@ enum class EnvField {
     ExternalId,
     MfaSerial,
     SessionName,
+    MfaProcess,
     ApiUrl,
     CaFile,
+    TokenVariable,
 };
 
 // The fields that apply to a kind, in display order. The others stay empty: the CLI refuses

@@ -110,7 +110,9 @@ QStringList secretNamesFor(ProfileKind kind)
     case ProfileKind::OAuth2:
         return {QStringLiteral("client_secret"), QStringLiteral("refresh_token")};
     case ProfileKind::AwsAccessKey:
-        return {QStringLiteral("aws_access_key_id"), QStringLiteral("aws_secret_access_key")};
+        // aws_session_token only for temporary keys imported from ~/.aws/credentials.
+        return {QStringLiteral("aws_access_key_id"), QStringLiteral("aws_secret_access_key"),
+                QStringLiteral("aws_session_token")};
     case ProfileKind::StaticToken:
         return {QStringLiteral("token")};
     case ProfileKind::AwsAssumeRole:
@@ -129,7 +131,7 @@ QStringList requiredSecretNames(ProfileKind kind, Grant grant)
             return {QStringLiteral("refresh_token")};
         return {}; // device_code: the refresh token arrives with `login`
     case ProfileKind::AwsAccessKey:
-        return secretNamesFor(kind);
+        return {QStringLiteral("aws_access_key_id"), QStringLiteral("aws_secret_access_key")};
     case ProfileKind::StaticToken:
         return {QStringLiteral("token")};
     case ProfileKind::AwsAssumeRole:

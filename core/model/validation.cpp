@@ -1,8 +1,11 @@
 #include "core/model/validation.h"
 
+#include <QHash>
 #include <QHostAddress>
 #include <QRegularExpression>
 #include <QSet>
+
+#include <functional>
 
 namespace TokenTray {
 namespace {
@@ -98,6 +101,37 @@ Result<void> validateRegion(const QString &region)
     return {};
 }
 
+Result<void> validateVariableName(const QString &name)
+{
+    static const QRegularExpression re(
+        QRegularExpression::anchoredPattern(QStringLiteral("[A-Za-z_][A-Za-z0-9_]{0,63}")));
+    if (!re.match(name).hasMatch())
+        return invalid(QStringLiteral("token variable \"") + name
+                       + QStringLiteral("\" is not a variable name: use up to 64 letters, digits "
+                                        "or '_', not starting with a digit"));
+    // A token in one of these would change how the child runs, or which credentials it uses.
+    static const QStringList reserved = {
+        QStringLiteral("PATH"),         QStringLiteral("HOME"),
+        QStringLiteral("SHELL"),        QStringLiteral("USER"),
+        QStringLiteral("IFS"),          QStringLiteral("ENV"),
+        QStringLiteral("BASH_ENV"),     QStringLiteral("PS4"),
+        QStringLiteral("PWD"),          QStringLiteral("TMPDIR"),
+        QStringLiteral("LANG"),         QStringLiteral("TERM"),
+        QStringLiteral("PYTHONPATH"),   QStringLiteral("PYTHONSTARTUP"),
+        QStringLiteral("NODE_OPTIONS"), QStringLiteral("PERL5OPT"),
+        QStringLiteral("RUBYOPT"),      QStringLiteral("JAVA_TOOL_OPTIONS"),
+    };
+    const QString upper = name.toUpper();
+    if (reserved.contains(upper) || upper.startsWith(QLatin1String("LD_"))
+        || upper.startsWith(QLatin1String("DYLD_")) || upper.startsWith(QLatin1String("AWS_"))
+        || upper.startsWith(QLatin1String("TOKENTRAY_")) || upper.startsWith(QLatin1String("LC_"))
+        || upper.startsWith(QLatin1String("XDG_")))
+        return invalid(QStringLiteral("token variable \"") + name
+                       + QStringLiteral("\" is reserved: choose a name of your own, e.g. "
+                                        "API_TOKEN"));
+    return {};
+}
+
 Result<void> validateEnvironment(const Profile &profile, const Environment &env,
                                  const Config &config)
 {
@@ -136,6 +170,10 @@ Result<void> validateEnvironment(const Profile &profile, const Environment &env,
     }
     if (auto r = prefixed(validateDurationSeconds(env.durationSeconds)); !r)
         return r;
+    if (!env.tokenVariable.isEmpty()) {
+        if (auto r = prefixed(validateVariableName(env.tokenVariable)); !r)
+            return r;
+    }
     if (!env.sourceProfile.isEmpty()) {
         const Profile *source = config.profileByName(env.sourceProfile);
         if (!source)
@@ -149,6 +187,50 @@ Result<void> validateEnvironment(const Profile &profile, const Environment &env,
     }
     return {};
 }
+
+namespace {
+
+// Role profiles name source profiles (per environment); following them must end at access keys,
+// never come back.
+Result<void> validateSourceChains(const Config &config)
+{
+    QHash<QString, QStringList> sources;
+    for (const Profile &p : config.profiles) {
+        for (const Environment &env : p.environments) {
+            if (!env.sourceProfile.isEmpty() && !sources[p.name].contains(env.sourceProfile))
+                sources[p.name] << env.sourceProfile;
+        }
+    }
+    enum class Mark { Unvisited, OnPath, Done };
+    QHash<QString, Mark> marks;
+    QStringList path;
+    std::function<Result<void>(const QString &)> visit = [&](const QString &name) -> Result<void> {
+        const Mark mark = marks.value(name, Mark::Unvisited);
+        if (mark == Mark::Done)
+            return {};
+        if (mark == Mark::OnPath) {
+            const QStringList loop = path.mid(path.indexOf(name)) << name;
+            return invalid(QStringLiteral("source profiles form a loop: ")
+                           + loop.join(QStringLiteral(" -> ")));
+        }
+        marks.insert(name, Mark::OnPath);
+        path << name;
+        for (const QString &next : sources.value(name)) {
+            if (auto r = visit(next); !r)
+                return r;
+        }
+        path.removeLast();
+        marks.insert(name, Mark::Done);
+        return {};
+    };
+    for (const Profile &p : config.profiles) {
+        if (auto r = visit(p.name); !r)
+            return r;
+    }
+    return {};
+}
+
+} // namespace
 
 Result<void> validateConfig(const Config &config)
 {
@@ -188,6 +270,8 @@ Result<void> validateConfig(const Config &config)
                            + QStringLiteral("\" names active environment \"") + p.activeEnvironment
                            + QStringLiteral("\", which does not exist"));
     }
+    if (auto r = validateSourceChains(config); !r)
+        return r;
     if (!config.currentProfileId.isEmpty() && !ids.contains(config.currentProfileId))
         return invalid(QStringLiteral("the current profile id \"") + config.currentProfileId
                        + QStringLiteral("\" names no profile"));

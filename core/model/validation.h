@@ -21,6 +21,10 @@ Result<void> validateRoleArn(const QString &arn);
 Result<void> validateSessionName(const QString &name);
 Result<void> validateDurationSeconds(int seconds);
 Result<void> validateRegion(const QString &region);
+// An environment variable name a token may be exported as: [A-Za-z_][A-Za-z0-9_]*, at most 64
+// characters, and none the shell, the dynamic loader or TokenTray itself relies on (PATH,
+// LD_*, AWS_*...).
+Result<void> validateVariableName(const QString &name);
 
 // Everything that must hold for a config before it is saved or after it is loaded: unique
 // ids and names, known environments, references that resolve, every field valid for its kind.

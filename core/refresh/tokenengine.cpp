@@ -74,6 +74,7 @@ TokenEngine::TokenEngine(const FetchServices &services, QObject *parent)
     , m_heartbeat(new QTimer(this))
     , m_flushTimer(new QTimer(this))
 {
+    m_services.engine = this; // role profiles ask their source credentials from here
     m_flushTimer->setSingleShot(true);
     connect(m_flushTimer, &QTimer::timeout, this, &TokenEngine::flushCacheWrites);
     m_timer->setSingleShot(true);
@@ -187,6 +188,41 @@ TokenAsk *TokenEngine::ask(const QString &profileId, const QString &env, qint64 
     return a;
 }
 
+TokenAsk *TokenEngine::askForSource(const QString &profileId, const QString &env)
+{
+    auto *a = new TokenAsk(this, profileId, env, -1);
+    a->m_forSource = true;
+    QTimer::singleShot(0, a, [this, a] { handleAsk(a); });
+    return a;
+}
+
+Result<TokenEngine::SourceRef> TokenEngine::sourceFor(const QString &profileId,
+                                                      const QString &env) const
+{
+    const Profile *role = profile(profileId);
+    const Environment *roleEnv = role ? role->environment(env) : nullptr;
+    if (!roleEnv)
+        return Error {ErrorCode::NotFound, QStringLiteral("no such profile or environment")};
+    if (roleEnv->sourceProfile.isEmpty())
+        return Error {ErrorCode::Invalid,
+                      role->name + QLatin1Char('/') + env
+                          + QStringLiteral(" names no source profile")};
+    const Profile *source = m_config.profileByName(roleEnv->sourceProfile);
+    if (!source)
+        return Error {ErrorCode::NotFound,
+                      QStringLiteral("source profile ") + roleEnv->sourceProfile
+                          + QStringLiteral(" does not exist")};
+    const Environment *sourceEnv = source->environment(env);
+    if (!sourceEnv)
+        sourceEnv = source->active();
+    if (!sourceEnv)
+        return Error {ErrorCode::NotFound,
+                      QStringLiteral("source profile ") + source->name
+                          + QStringLiteral(" has no environment ") + env
+                          + QStringLiteral(" and no active one")};
+    return SourceRef {source->id, source->name, sourceEnv->name, source->kind};
+}
+
 void TokenEngine::handleAsk(TokenAsk *a)
 {
     const Profile *p = profile(a->profileId());
@@ -256,7 +292,7 @@ void TokenEngine::serveOrWait(Entry *e, TokenAsk *a)
     }
     e->waiters.append(a);
     e->locked = false; // asking again retries a keychain that may have been unlocked
-    startRefresh(e);
+    startRefresh(e, a->m_forSource);
 }
 
 void TokenEngine::loadCache(Entry *target)
@@ -347,12 +383,20 @@ void TokenEngine::adopt(const QString &profileId, const QString &env, const Cred
     noteWake(e);
 }
 
-void TokenEngine::startRefresh(Entry *e)
+void TokenEngine::startRefresh(Entry *e, bool urgent)
 {
-    if (e->flight || e->queued)
+    if (e->flight)
         return;
     if (e->retryAt.isValid() && e->retryAt > now())
         return; // backing off; the timer starts the next attempt
+    if (urgent) {
+        // A dependency of a running refresh: waiting for a slot that refresh holds would
+        // deadlock, so it goes past the cap (and out of the queue, if it was there).
+        launch(e);
+        return;
+    }
+    if (e->queued)
+        return;
     e->queued = true;
     m_queue.push_back(keyOf(e->profileId, e->env));
     updateState(e);

@@ -48,6 +48,7 @@ private:
     QString m_profileId;
     QString m_env;
     qint64 m_minValidSeconds = -1;
+    bool m_forSource = false; // asked by a role's refresh: never queued behind it
     QTimer *m_deadline = nullptr;
     Result<Credential> m_result = Credential();
     bool m_finished = false;
@@ -89,6 +90,20 @@ public:
     // otherwise at least that many seconds left (refreshing first when needed).
     [[nodiscard]] TokenAsk *ask(const QString &profileId, const QString &env,
                                 qint64 minValidSeconds = -1);
+    // Where an aws-assume-role environment gets the credentials that sign its AssumeRole: the
+    // source profile's environment of the same name, else the source's active environment.
+    struct SourceRef
+    {
+        QString profileId;
+        QString profileName;
+        QString env;
+        ProfileKind kind = ProfileKind::AwsAccessKey;
+    };
+    [[nodiscard]] Result<SourceRef> sourceFor(const QString &profileId, const QString &env) const;
+    // ask() for a role's refresh: its source is fetched at once even when maxConcurrency
+    // requests are in flight, since the role's own request holds a slot while it waits.
+    [[nodiscard]] TokenAsk *askForSource(const QString &profileId, const QString &env);
+
     // Starts a refresh now (the tray's "Refresh now"), whatever the state.
     void refreshNow(const QString &profileId, const QString &env);
     // A consumer was refused with this token (HTTP 401): drop it and refresh once.
@@ -133,7 +148,7 @@ private:
     void handleAsk(TokenAsk *ask);
     void serveOrWait(Entry *e, TokenAsk *ask);
     void loadCache(Entry *e);
-    void startRefresh(Entry *e);
+    void startRefresh(Entry *e, bool urgent = false);
     void pump();
     void launch(Entry *e);
     void onFetched(Entry *e, const Result<Credential> &result);

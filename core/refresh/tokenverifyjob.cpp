@@ -1,8 +1,8 @@
 #include "core/refresh/tokenverifyjob.h"
 
-#include "core/refresh/oauthclientjob.h"
-
+#include "core/aws/stsjobs.h"
 #include "core/oauth/oauthendpoints.h"
+#include "core/refresh/oauthclientjob.h"
 #include "core/secrets/secretstore.h"
 
 #include <QTimer>
@@ -17,6 +17,14 @@ TokenVerifyJob::TokenVerifyJob(const FetchServices &services, const Profile &pro
     , m_env(env)
     , m_token(token)
 {
+}
+
+TokenVerifyJob::TokenVerifyJob(const FetchServices &services, const Profile &profile,
+                               const Environment &env, const Credential &credential,
+                               QObject *parent)
+    : TokenVerifyJob(services, profile, env, credential.accessToken, parent)
+{
+    m_credential = credential;
 }
 
 TokenVerifyJob::~TokenVerifyJob() = default;
@@ -35,6 +43,11 @@ void TokenVerifyJob::run()
 {
     if (m_finished)
         return;
+    if (m_profile.kind == ProfileKind::AwsAccessKey
+        || m_profile.kind == ProfileKind::AwsAssumeRole) {
+        callerIdentity();
+        return;
+    }
     if (m_profile.kind != ProfileKind::OAuth2) {
         finish(Error {ErrorCode::Invalid,
                       kindName(m_profile.kind)
@@ -77,6 +90,40 @@ void TokenVerifyJob::introspect(const QUrl &url, const ClientAuthentication &cli
     job->start();
 }
 
+void TokenVerifyJob::callerIdentity()
+{
+    if (m_credential.accessKeyId.isEmpty()) {
+        finish(Error {ErrorCode::Invalid, QStringLiteral("there are no AWS keys to verify")});
+        return;
+    }
+    const QString region = m_env.region.isEmpty() ? QStringLiteral("us-east-1") : m_env.region;
+    auto *job = new CallerIdentityJob(
+        m_services.nam, m_services.clock, stsEndpointFor(region, m_env.stsEndpoint), region,
+        AwsKeys {m_credential.accessKeyId, m_credential.secretAccessKey, m_credential.sessionToken},
+        httpPolicyFor(m_services, m_env), this);
+    m_step = job;
+    connect(job, &CallerIdentityJob::finished, this, [this, job] {
+        job->deleteLater();
+        const Result<CallerIdentity> &r = job->result();
+        if (r) {
+            finish(Introspection {true,
+                                  QJsonObject {{QStringLiteral("Account"), r->account},
+                                               {QStringLiteral("Arn"), r->arn},
+                                               {QStringLiteral("UserId"), r->userId}}});
+            return;
+        }
+        // STS answering that it does not know these keys is the answer, not a failure.
+        const QString &reason = r.error().reason;
+        if (reason == QLatin1String("InvalidClientTokenId")
+            || reason == QLatin1String("ExpiredToken")) {
+            finish(Introspection {false, QJsonObject {{QStringLiteral("reason"), reason}}});
+            return;
+        }
+        finish(r.error());
+    });
+    job->start();
+}
+
 void TokenVerifyJob::finish(const Result<Introspection> &result)
 {
     if (m_finished)
@@ -84,6 +131,7 @@ void TokenVerifyJob::finish(const Result<Introspection> &result)
     m_finished = true;
     m_result = result;
     m_token.clear();
+    m_credential = Credential();
     if (QObject *step = m_step.data()) {
         step->disconnect(this);
         if (!qobject_cast<SecretJob *>(step))

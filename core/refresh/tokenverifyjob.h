@@ -13,9 +13,11 @@ namespace TokenTray {
 
 struct OAuthEndpoints;
 
-// Asks the provider whether an access token is still active (RFC 7662), for the token
-// inspector's "Verify": resolves the environment's endpoints, reads the optional client_secret
-// and POSTs the token to the introspection endpoint. QtKeychain's job contract: start() never
+// Asks the provider whether a credential is still good, for the token inspector's "Verify" and
+// `tokentray-cli verify`. OAuth2: RFC 7662 introspection (resolves the environment's endpoints,
+// reads the optional client_secret, POSTs the token). AWS kinds: STS GetCallerIdentity signed
+// with the keys; active with claims Account, Arn and UserId, inactive when STS no longer knows
+// the keys (InvalidClientTokenId, ExpiredToken). QtKeychain's job contract: start() never
 // emits synchronously, finished() exactly once, result() valid after it.
 class TokenVerifyJob final : public QObject
 {
@@ -24,6 +26,8 @@ class TokenVerifyJob final : public QObject
 public:
     TokenVerifyJob(const FetchServices &services, const Profile &profile, const Environment &env,
                    const Secret &token, QObject *parent = nullptr);
+    TokenVerifyJob(const FetchServices &services, const Profile &profile, const Environment &env,
+                   const Credential &credential, QObject *parent = nullptr);
     ~TokenVerifyJob() override;
 
     void start();
@@ -36,12 +40,14 @@ Q_SIGNALS:
 private:
     void run();
     void introspect(const QUrl &url, const ClientAuthentication &client);
+    void callerIdentity();
     void finish(const Result<Introspection> &result);
 
     FetchServices m_services;
     Profile m_profile;
     Environment m_env;
     Secret m_token;
+    Credential m_credential; // AWS kinds
     QPointer<QObject> m_step;
     Result<Introspection> m_result = Introspection();
     bool m_finished = false;

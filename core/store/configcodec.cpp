@@ -162,6 +162,7 @@ Environment decodeEnvironment(const Reader &r)
     env.audience = r.string("audience");
     env.apiUrl = r.url("apiUrl");
     env.caFile = r.string("caFile");
+    env.tokenVariable = r.string("tokenVariable");
     env.roleArn = r.string("roleArn");
     env.sourceProfile = r.string("sourceProfile");
     env.region = r.string("region");
@@ -170,6 +171,7 @@ Environment decodeEnvironment(const Reader &r)
     env.externalId = r.string("externalId");
     env.mfaSerial = r.string("mfaSerial");
     env.sessionName = r.string("sessionName");
+    env.mfaProcess = r.string("mfaProcess");
     return env;
 }
 
@@ -190,6 +192,7 @@ QJsonObject encodeEnvironment(const Environment &env)
     putString(o, "audience", env.audience);
     putUrl(o, "apiUrl", env.apiUrl);
     putString(o, "caFile", env.caFile);
+    putString(o, "tokenVariable", env.tokenVariable);
     putString(o, "roleArn", env.roleArn);
     putString(o, "sourceProfile", env.sourceProfile);
     putString(o, "region", env.region);
@@ -199,6 +202,7 @@ QJsonObject encodeEnvironment(const Environment &env)
     putString(o, "externalId", env.externalId);
     putString(o, "mfaSerial", env.mfaSerial);
     putString(o, "sessionName", env.sessionName);
+    putString(o, "mfaProcess", env.mfaProcess);
     return o;
 }
 

@@ -4,6 +4,10 @@ namespace TokenTray {
 
 bool Error::transient() const
 {
+    // AWS throttling arrives as HTTP 400 with one of these codes: wait and retry.
+    if (reason == QLatin1String("Throttling") || reason == QLatin1String("ThrottlingException")
+        || reason == QLatin1String("RequestLimitExceeded"))
+        return true;
     switch (code) {
     case ErrorCode::Network:
     case ErrorCode::Timeout:

@@ -49,7 +49,8 @@ void tst_KindRules::fieldsPerKind_data()
     QTest::newRow("role duration") << ProfileKind::AwsAssumeRole << EnvField::Duration << true;
     QTest::newRow("role client id") << ProfileKind::AwsAssumeRole << EnvField::ClientId << false;
     QTest::newRow("keys region") << ProfileKind::AwsAccessKey << EnvField::Region << true;
-    QTest::newRow("keys mfa") << ProfileKind::AwsAccessKey << EnvField::MfaSerial << true;
+    QTest::newRow("keys mfa") << ProfileKind::AwsAccessKey << EnvField::MfaSerial << false;
+    QTest::newRow("role mfa process") << ProfileKind::AwsAssumeRole << EnvField::MfaProcess << true;
     QTest::newRow("keys role") << ProfileKind::AwsAccessKey << EnvField::RoleArn << false;
     QTest::newRow("keys source") << ProfileKind::AwsAccessKey << EnvField::SourceProfile << false;
     QTest::newRow("static scopes") << ProfileKind::StaticToken << EnvField::Scopes << false;

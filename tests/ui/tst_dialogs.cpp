@@ -13,6 +13,7 @@
 #include "tests/support/testenv.h"
 #include "ui/activitylog.h"
 #include "ui/activitylogview.h"
+#include "ui/mfadialog.h"
 #include "ui/settings.h"
 #include "ui/settingsdialog.h"
 #include "ui/signindialog.h"
@@ -23,6 +24,7 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QFile>
 #include <QFontInfo>
@@ -125,6 +127,10 @@ private Q_SLOTS:
     void inspectorOpaqueToken();
     void inspectorRevealsOnlyOnClick();
     void inspectorVerify();
+
+    void mfaDialogTakesSixDigits();
+    void mfaDialogCancelDeclines();
+    void mfaPrompterOneDialogAtATime();
 
     void activityLogRedacts_data();
     void activityLogRedacts();
@@ -824,6 +830,91 @@ void tst_Dialogs::settingsDialogEdits()
     readOnly.accept();
     QCOMPARE(readOnly.result(), int(QDialog::Accepted));
     QCOMPARE(settings.notificationsEnabled(), false);
+}
+
+// ---- MFA ----------------------------------------------------------------------------------------
+
+namespace {
+
+MfaChallenge challenge(const QString &env = QStringLiteral("PROD"))
+{
+    return {QStringLiteral("work"), env, QStringLiteral("arn:aws:iam::123456789012:mfa/alice"),
+            QStringLiteral("arn:aws:iam::123456789012:role/Deploy")};
+}
+
+} // namespace
+
+void tst_Dialogs::mfaDialogTakesSixDigits()
+{
+    auto *request = new MfaRequest(challenge(), this);
+    QSignalSpy done(request, &MfaRequest::finished);
+    auto *dialog = new MfaDialog(request);
+    dialog->show();
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    QVERIFY(dialog->windowTitle().contains(u"work/PROD"));
+    QPushButton *ok = dialog->buttons()->button(QDialogButtonBox::Ok);
+    QVERIFY(!ok->isEnabled());
+    QTest::keyClicks(dialog->codeEdit(), QStringLiteral("12a3-45"));
+    QCOMPARE(dialog->codeEdit()->text(), QStringLiteral("12345")); // digits only
+    QVERIFY(!ok->isEnabled());
+    QTest::keyClicks(dialog->codeEdit(), QStringLiteral("67"));
+    QCOMPARE(dialog->codeEdit()->text(), QStringLiteral("123456")); // six at most
+    QVERIFY(ok->isEnabled());
+    ok->click();
+    QVERIFY(done.wait());
+    const Result<Secret> code = request->takeResult();
+    QVERIFY(code);
+    QCOMPARE(code->expose(), QByteArray("123456"));
+    QVERIFY2(!request->takeResult(), "a code is handed over once");
+    QTRY_VERIFY(!dialog->isVisible());
+    delete request;
+}
+
+void tst_Dialogs::mfaDialogCancelDeclines()
+{
+    auto *request = new MfaRequest(challenge(), this);
+    QSignalSpy done(request, &MfaRequest::finished);
+    QPointer<MfaDialog> dialog = new MfaDialog(request);
+    dialog->show();
+    QTest::keyClicks(dialog->codeEdit(), QStringLiteral("123456"));
+    dialog->buttons()->button(QDialogButtonBox::Cancel)->click();
+    QVERIFY(done.wait());
+    const Result<Secret> code = request->takeResult();
+    QVERIFY(!code);
+    QCOMPARE(code.error().code, ErrorCode::Cancelled);
+    QTRY_VERIFY(!dialog); // deletes itself on close
+    delete request;
+}
+
+void tst_Dialogs::mfaPrompterOneDialogAtATime()
+{
+    DialogMfaPrompter prompter;
+    QSignalSpy shown(&prompter, &DialogMfaPrompter::dialogShown);
+    auto *first = new MfaRequest(challenge(QStringLiteral("PROD")), this);
+    auto *second = new MfaRequest(challenge(QStringLiteral("QA")), this);
+    auto *third = new MfaRequest(challenge(QStringLiteral("DEV")), this);
+    QSignalSpy secondDone(second, &MfaRequest::finished);
+    prompter.ask(first);
+    prompter.ask(second);
+    prompter.ask(third);
+    QVERIFY(shown.wait());
+    QCOMPARE(shown.size(), 1);
+    QPointer<MfaDialog> dialog = prompter.currentDialog();
+    QCOMPARE(dialog->request(), first);
+
+    // The refresh behind the first request gave up: its dialog closes, the next one shows.
+    delete first;
+    QTRY_VERIFY(!dialog);
+    QTRY_COMPARE(shown.size(), 2);
+    QCOMPARE(prompter.currentDialog()->request(), second);
+    QTest::keyClicks(prompter.currentDialog()->codeEdit(), QStringLiteral("654321"));
+    prompter.currentDialog()->accept();
+    QVERIFY(secondDone.wait());
+    QCOMPARE(second->takeResult()->expose(), QByteArray("654321"));
+    QTRY_COMPARE(shown.size(), 3);
+    QCOMPARE(prompter.currentDialog()->request(), third);
+    delete second;
+    delete third;
 }
 
 QTEST_MAIN(tst_Dialogs)

@@ -1,0 +1,16 @@
+# Fails when BINARY (tokentray-cli's Qt-free front) links Qt, or the shared libstdc++/libgcc_s
+# outside sanitizer builds: either would cost milliseconds on every `tokentray-cli token`.
+execute_process(COMMAND ldd ${BINARY} OUTPUT_VARIABLE libs RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "ldd ${BINARY} failed")
+endif()
+if(NOT libs MATCHES "libc\\.so")
+    message(FATAL_ERROR "ldd output does not list libc; the check would prove nothing:\n${libs}")
+endif()
+if(libs MATCHES "libQt6")
+    message(FATAL_ERROR "${BINARY} links Qt:\n${libs}")
+endif()
+if(NOT SANITIZED AND libs MATCHES "libstdc\\+\\+|libgcc_s")
+    message(FATAL_ERROR "${BINARY} links the shared libstdc++ or libgcc_s:\n${libs}")
+endif()
+message(STATUS "${BINARY}: no Qt, static libstdc++")
