@@ -1186,6 +1186,10 @@
         <source>Sign in…</source>
         <translation>Anmelden …</translation>
     </message>
+    <message>
+        <source>Copy AWS variables</source>
+        <translation>AWS-Variablen kopieren</translation>
+    </message>
 </context>
 <context>
     <name>main</name>

@@ -1,6 +1,7 @@
 #include "ui/appcontroller.h"
 
 #include "core/app/workspace.h"
+#include "core/delivery/exporters.h"
 #include "core/refresh/signinjob.h"
 #include "core/refresh/tokenengine.h"
 #include "ui/activitylog.h"
@@ -96,26 +97,36 @@ void AppController::copyToken(const QString &profileId, const QString &env)
     // Inside the mandatory window the engine refreshes first; the copied token is never one
     // about to expire.
     TokenAsk *ask = m_parts.engine->ask(profileId, env);
-    connect(ask, &TokenAsk::finished, this, [this, profileId, env, name](TokenAsk *a) {
-        if (!a->result()) {
-            m_parts.tray->showMessage(tr("Could not copy the token"),
-                                      tr("%1 · %2: %3").arg(name, env, a->result().error().detail),
-                                      true);
-            m_parts.activity->record(ActivityLog::Kind::Failed, name, env,
-                                     a->result().error().detail);
-            Q_EMIT copyFailed(profileId, env, a->result().error());
-            return;
-        }
-        const int delay = m_parts.settings->clipboardClearSeconds();
-        m_parts.clipboard->copySecret(a->result()->accessToken, delay);
-        m_parts.activity->record(ActivityLog::Kind::Copied, name, env);
-        m_parts.tray->showMessage(
-            tr("Token copied"),
-            delay > 0
-                ? tr("%1 · %2 — the clipboard is cleared in %n s.", nullptr, delay).arg(name, env)
-                : tr("%1 · %2").arg(name, env));
-        Q_EMIT tokenCopied(profileId, env);
-    });
+    const ProfileKind kind = p->kind;
+    const Environment environment = *e;
+    connect(ask, &TokenAsk::finished, this,
+            [this, profileId, env, name, kind, environment](TokenAsk *a) {
+                if (!a->result()) {
+                    m_parts.tray->showMessage(
+                        tr("Could not copy the token"),
+                        tr("%1 · %2: %3").arg(name, env, a->result().error().detail), true);
+                    m_parts.activity->record(ActivityLog::Kind::Failed, name, env,
+                                             a->result().error().detail);
+                    Q_EMIT copyFailed(profileId, env, a->result().error());
+                    return;
+                }
+                const int delay = m_parts.settings->clipboardClearSeconds();
+                // AWS keys have no single token: the shell lines that set them, ready to paste.
+                if (isAwsKind(kind))
+                    m_parts.clipboard->copySecret(
+                        Secret(formatVariables(credentialVariables(kind, environment, *a->result()),
+                                               ExportFormat::Sh)),
+                        delay);
+                else
+                    m_parts.clipboard->copySecret(a->result()->accessToken, delay);
+                m_parts.activity->record(ActivityLog::Kind::Copied, name, env);
+                m_parts.tray->showMessage(
+                    tr("Token copied"),
+                    delay > 0 ? tr("%1 · %2 — the clipboard is cleared in %n s.", nullptr, delay)
+                                    .arg(name, env)
+                              : tr("%1 · %2").arg(name, env));
+                Q_EMIT tokenCopied(profileId, env);
+            });
 }
 
 void AppController::refresh(const QString &profileId, const QString &env)

@@ -194,7 +194,9 @@ void TrayController::addProfileActions(QMenu *menu, const Profile &profile)
         return;
     const QString env = profile.activeEnvironment;
     const TokenState s = m_workspace->state(id, env);
-    QAction *copy = menu->addAction(tr("Copy token"));
+    const bool aws
+        = profile.kind == ProfileKind::AwsAccessKey || profile.kind == ProfileKind::AwsAssumeRole;
+    QAction *copy = menu->addAction(aws ? tr("Copy AWS variables") : tr("Copy token"));
     copy->setObjectName(QStringLiteral("copy:") + name);
     connect(copy, &QAction::triggered, this,
             [this, id, env] { Q_EMIT copyTokenRequested(id, env); });

@@ -68,7 +68,16 @@ struct App
             p.environments << env;
         }
         p.activeEnvironment = QStringLiteral("QA");
-        config.profiles = {p};
+        Profile keys;
+        keys.id = QStringLiteral("id-keys");
+        keys.name = QStringLiteral("keys");
+        keys.kind = ProfileKind::AwsAccessKey;
+        Environment keysEnv;
+        keysEnv.name = QStringLiteral("QA");
+        keysEnv.region = QStringLiteral("eu-west-1");
+        keys.environments = {keysEnv};
+        keys.activeEnvironment = keysEnv.name;
+        config.profiles = {p, keys};
         config.currentProfileId = p.id;
         (void)store->save(config);
         workspace = std::make_unique<Workspace>(store.get(), engine.get(), &clock);
@@ -112,7 +121,31 @@ private Q_SLOTS:
     void confirmationCanBeTurnedOff();
     void failureIsReportedNotCopied();
     void switchesAreLogged();
+    void awsCopiesShellVariables();
 };
+
+void tst_AppController::awsCopiesShellVariables()
+{
+    App app;
+    Credential c;
+    c.accessKeyId = QStringLiteral("ASIAEXAMPLE000000001");
+    c.secretAccessKey = Secret("secret/with'quote");
+    c.sessionToken = Secret("session-token");
+    c.issuedAt = app.clock.nowUtc();
+    c.expiresAt = app.clock.nowUtc().addSecs(3600);
+    app.engine->adopt(QStringLiteral("id-keys"), QStringLiteral("QA"), c);
+    QSignalSpy copied(app.controller.get(), &AppController::tokenCopied);
+    app.controller->copyToken(QStringLiteral("id-keys"), QStringLiteral("QA"));
+    QVERIFY(copied.wait(5000));
+    const QString text = QGuiApplication::clipboard()->text();
+    QVERIFY2(text.contains(u"export AWS_ACCESS_KEY_ID='ASIAEXAMPLE000000001'"), qPrintable(text));
+    QVERIFY2(text.contains(u"export AWS_SECRET_ACCESS_KEY='secret/with'\\''quote'"),
+             qPrintable(text));
+    QVERIFY(text.contains(u"export AWS_SESSION_TOKEN='session-token'"));
+    QVERIFY(text.contains(u"export AWS_REGION='eu-west-1'"));
+    QVERIFY(app.clipboard->isGuarding());
+    app.clipboard->clearNow();
+}
 
 void tst_AppController::switchesAreLogged()
 {
