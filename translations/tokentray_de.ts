@@ -443,6 +443,22 @@
         <source>TokenTray activity</source>
         <translation>TokenTray-Aktivität</translation>
     </message>
+    <message>
+        <source>Could not start the credential endpoint</source>
+        <translation>Der Zugangsdaten-Endpunkt konnte nicht gestartet werden</translation>
+    </message>
+    <message>
+        <source>credential endpoint on 127.0.0.1:%1</source>
+        <translation>Zugangsdaten-Endpunkt auf 127.0.0.1:%1</translation>
+    </message>
+    <message>
+        <source>Endpoint variables copied</source>
+        <translation>Endpunkt-Variablen kopiert</translation>
+    </message>
+    <message>
+        <source>%1 · %2 is served on 127.0.0.1:%3 until TokenTray quits.</source>
+        <translation>%1 · %2 wird auf 127.0.0.1:%3 bereitgestellt, bis TokenTray beendet wird.</translation>
+    </message>
 </context>
 <context>
     <name>TokenTray::EnvironmentForm</name>
@@ -1189,6 +1205,14 @@
     <message>
         <source>Copy AWS variables</source>
         <translation>AWS-Variablen kopieren</translation>
+    </message>
+    <message>
+        <source>Copy endpoint variables</source>
+        <translation>Endpunkt-Variablen kopieren</translation>
+    </message>
+    <message>
+        <source>Serves this profile&apos;s credentials on 127.0.0.1 to SDKs and tools; copies the two variables they read</source>
+        <translation>Stellt die Zugangsdaten dieses Profils auf 127.0.0.1 für SDKs und Werkzeuge bereit; kopiert die beiden Variablen, die sie lesen</translation>
     </message>
 </context>
 <context>

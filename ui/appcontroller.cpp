@@ -1,6 +1,7 @@
 #include "ui/appcontroller.h"
 
 #include "core/app/workspace.h"
+#include "core/delivery/credentialserver.h"
 #include "core/delivery/exporters.h"
 #include "core/refresh/signinjob.h"
 #include "core/refresh/tokenengine.h"
@@ -32,6 +33,8 @@ AppController::AppController(const Parts &parts, QObject *parent)
     connect(m_parts.tray, &TrayController::refreshRequested, this, &AppController::refresh);
     connect(m_parts.tray, &TrayController::signInRequested, this, &AppController::signIn);
     connect(m_parts.tray, &TrayController::inspectRequested, this, &AppController::inspect);
+    connect(m_parts.tray, &TrayController::endpointRequested, this,
+            &AppController::copyEndpointVariables);
     connect(m_parts.tray, &TrayController::settingsRequested, this, &AppController::showSettings);
     connect(m_parts.tray, &TrayController::activityRequested, this, &AppController::showActivity);
     connect(m_parts.engine, &TokenEngine::signInRequired, this,
@@ -169,6 +172,39 @@ void AppController::signIn(const QString &profileId, const QString &env)
     });
     dialog->show();
     job->start();
+}
+
+AppController::~AppController() = default;
+
+void AppController::copyEndpointVariables(const QString &profileId, const QString &env)
+{
+    const Config &config = m_parts.workspace->config();
+    const Profile *p = config.profileById(profileId);
+    const Environment *e = p ? p->environment(env) : nullptr;
+    if (!e || !m_parts.services.clock)
+        return;
+    const CredentialServer::Scope scope {p->id, p->name, e->name, p->kind, e->isProtected};
+    if (m_endpoint && !(m_endpoint->scope() == scope))
+        m_endpoint.reset(); // a new scope gets a new server, port and token
+    if (!m_endpoint) {
+        m_endpoint
+            = std::make_unique<CredentialServer>(m_parts.engine, m_parts.services.clock, scope);
+        if (auto r = m_endpoint->listen(); !r) {
+            m_parts.tray->showMessage(tr("Could not start the credential endpoint"),
+                                      r.error().detail, true);
+            m_endpoint.reset();
+            return;
+        }
+        m_parts.activity->record(ActivityLog::Kind::Copied, p->name, env,
+                                 tr("credential endpoint on 127.0.0.1:%1").arg(m_endpoint->port()));
+    }
+    const int delay = m_parts.settings->clipboardClearSeconds();
+    m_parts.clipboard->copySecret(
+        Secret(formatVariables(m_endpoint->consumerVariables(), ExportFormat::Sh)), delay);
+    m_parts.tray->showMessage(tr("Endpoint variables copied"),
+                              tr("%1 · %2 is served on 127.0.0.1:%3 until TokenTray quits.")
+                                  .arg(p->name, env)
+                                  .arg(m_endpoint->port()));
 }
 
 void AppController::inspect(const QString &profileId, const QString &env)

@@ -9,12 +9,14 @@
 #include <QWidget>
 
 #include <functional>
+#include <memory>
 
 namespace TokenTray {
 
 class ActivityLog;
 class AppSettings;
 class ClipboardGuard;
+class CredentialServer;
 class SecretStore;
 class TokenEngine;
 class TrayController;
@@ -43,6 +45,7 @@ public:
     using Confirm = std::function<bool(const QString &profile, const QString &env)>;
 
     explicit AppController(const Parts &parts, QObject *parent = nullptr);
+    ~AppController() override;
 
     // Asked before a protected environment's token reaches the clipboard (when the setting is
     // on). The default shows a question box; tests replace it.
@@ -53,6 +56,10 @@ public:
     // Opens the device-flow sign-in dialog; the result is adopted and indexed.
     void signIn(const QString &profileId, const QString &env);
     void inspect(const QString &profileId, const QString &env);
+    // Starts the loopback credential endpoint for the scope (once; later calls switch what it
+    // serves by default) and copies the variables a consumer sets to the guarded clipboard.
+    void copyEndpointVariables(const QString &profileId, const QString &env);
+    [[nodiscard]] CredentialServer *endpoint() const { return m_endpoint.get(); }
     void showSettings();
     void showActivity();
 
@@ -70,6 +77,7 @@ private:
     QSet<QString> m_notified; // events already shown, until the state recovers
     QPointer<QWidget> m_settingsDialog;
     QPointer<QWidget> m_activityView;
+    std::unique_ptr<CredentialServer> m_endpoint;
 };
 
 } // namespace TokenTray

@@ -204,6 +204,12 @@ void TrayController::addProfileActions(QMenu *menu, const Profile &profile)
     refresh->setObjectName(QStringLiteral("refresh:") + name);
     connect(refresh, &QAction::triggered, this,
             [this, id, env] { Q_EMIT refreshRequested(id, env); });
+    QAction *endpoint = menu->addAction(tr("Copy endpoint variables"));
+    endpoint->setObjectName(QStringLiteral("endpoint:") + name);
+    endpoint->setToolTip(tr("Serves this profile's credentials on 127.0.0.1 to SDKs and tools; "
+                            "copies the two variables they read"));
+    connect(endpoint, &QAction::triggered, this,
+            [this, id, env] { Q_EMIT endpointRequested(id, env); });
     QAction *inspect = menu->addAction(tr("Inspect token…"));
     inspect->setObjectName(QStringLiteral("inspect:") + name);
     connect(inspect, &QAction::triggered, this,

@@ -44,6 +44,7 @@ Q_SIGNALS:
     void settingsRequested();
     void activityRequested();
     void inspectRequested(const QString &profileId, const QString &env);
+    void endpointRequested(const QString &profileId, const QString &env);
 
 private:
     void scheduleRebuild();

@@ -122,9 +122,10 @@ int main(int argc, char **argv)
     if (!reply.ok) {
         if (reply.errorCode == "unsupported")
             execFullCli(argv);
-        const std::string detail = reply.errorMessage.empty() ? reply.errorCode : reply.errorMessage;
-        writeAll(2, "tokentray-cli: the TokenTray agent could not run the command: " + detail
-                     + '\n');
+        const std::string detail
+            = reply.errorMessage.empty() ? reply.errorCode : reply.errorMessage;
+        writeAll(2,
+                 "tokentray-cli: the TokenTray agent could not run the command: " + detail + '\n');
         return 1;
     }
     writeAll(2, reply.err);

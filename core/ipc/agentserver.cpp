@@ -308,7 +308,9 @@ bool AgentServer::prepareDirectory(const QString &dir)
         m_errorString = QStringLiteral("cannot create %1: %2").arg(dir, systemError(errno));
         return false;
     }
-    struct stat st {};
+    struct stat st
+    {
+    };
     if (::lstat(native.constData(), &st) != 0) {
         m_errorString = QStringLiteral("cannot inspect %1: %2").arg(dir, systemError(errno));
         return false;
@@ -324,8 +326,8 @@ bool AgentServer::prepareDirectory(const QString &dir)
         return false;
     }
     if ((st.st_mode & 07777) != 0700 && ::chmod(native.constData(), 0700) != 0) {
-        m_errorString = QStringLiteral("cannot make %1 private (mode 0700): %2")
-                            .arg(dir, systemError(errno));
+        m_errorString
+            = QStringLiteral("cannot make %1 private (mode 0700): %2").arg(dir, systemError(errno));
         return false;
     }
     return true;
@@ -348,8 +350,8 @@ bool AgentServer::takeLock()
         m_errorString = error == EWOULDBLOCK
             ? QStringLiteral("another TokenTray agent already serves this configuration (%1)")
                   .arg(m_socketPath)
-            : QStringLiteral("cannot lock %1: %2").arg(QFile::decodeName(lockPath),
-                                                       systemError(error));
+            : QStringLiteral("cannot lock %1: %2")
+                  .arg(QFile::decodeName(lockPath), systemError(error));
         return false;
     }
     return true;
@@ -380,7 +382,9 @@ bool AgentServer::listen()
     if (!prepareDirectory(QFileInfo(m_socketPath).absolutePath()) || !takeLock())
         return false;
 
-    struct stat st {};
+    struct stat st
+    {
+    };
     if (::lstat(native.constData(), &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) {
             m_errorString = QStringLiteral("%1 exists and is not a socket").arg(m_socketPath);
@@ -402,8 +406,8 @@ bool AgentServer::listen()
     m_server = new QLocalServer(this);
     m_server->setSocketOptions(QLocalServer::UserAccessOption);
     if (!m_server->listen(m_socketPath)) {
-        m_errorString = QStringLiteral("cannot listen on %1: %2")
-                            .arg(m_socketPath, m_server->errorString());
+        m_errorString
+            = QStringLiteral("cannot listen on %1: %2").arg(m_socketPath, m_server->errorString());
         delete m_server;
         m_server = nullptr;
         releaseLock();
@@ -433,7 +437,9 @@ std::optional<uint> AgentServer::peerUid(qintptr socketDescriptor)
 {
     const int fd = int(socketDescriptor);
 #if defined(Q_OS_LINUX)
-    struct ucred credentials {};
+    struct ucred credentials
+    {
+    };
     socklen_t length = sizeof credentials;
     if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0
         || length != sizeof credentials)

@@ -143,7 +143,9 @@ inline bool isUsableRuntimeDir(const std::string &dir)
         return true;
     if (errno != EEXIST)
         return false;
-    struct stat st {};
+    struct stat st
+    {
+    };
     return ::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid()
         && (st.st_mode & 0777) == 0700;
 }
@@ -167,7 +169,9 @@ inline std::string runtimeDirectory()
     std::string user;
     long size = ::sysconf(_SC_GETPW_R_SIZE_MAX);
     std::string buffer(size > 0 ? static_cast<std::size_t>(size) : 1024U, '\0');
-    struct passwd entry {};
+    struct passwd entry
+    {
+    };
     struct passwd *found = nullptr;
     if (::getpwuid_r(::geteuid(), &entry, buffer.data(), buffer.size(), &found) == 0 && found)
         user = found->pw_name;

@@ -51,10 +51,11 @@ void tst_IpcFrame::encodeHasBigEndianLength()
 
 void tst_IpcFrame::roundTrip()
 {
-    const QJsonObject object {{"v", 1},
-                              {"op", "cli"},
-                              {"args", QJsonArray {"token", "--env", "QA", "ünïcødé 🔑", "\n\t\"\\"}},
-                              {"stdinTty", true}};
+    const QJsonObject object {
+        {"v", 1},
+        {"op", "cli"},
+        {"args", QJsonArray {"token", "--env", "QA", "ünïcødé 🔑", "\n\t\"\\"}},
+        {"stdinTty", true}};
     FrameReader reader;
     const FrameReader::Output out = reader.feed(encodeFrame(object));
     QVERIFY(!out.error);
@@ -69,14 +70,15 @@ void tst_IpcFrame::errors_data()
     QTest::addColumn<int>("error");
 
     QTest::newRow("length 0") << header(0) << int(FrameError::EmptyFrame);
-    QTest::newRow("length 0 with bytes after") << QByteArray(header(0) + "{}") << int(FrameError::EmptyFrame);
+    QTest::newRow("length 0 with bytes after")
+        << QByteArray(header(0) + "{}") << int(FrameError::EmptyFrame);
     QTest::newRow("huge length") << header(0xFFFFFFFFu) << int(FrameError::Oversized);
     QTest::newRow("64 KiB + 1") << header(64 * 1024 + 1) << int(FrameError::Oversized);
     QTest::newRow("garbage") << frameOf("not json") << int(FrameError::BadJson);
     QTest::newRow("truncated json") << frameOf(R"({"v":1,"op":)") << int(FrameError::BadJson);
     QTest::newRow("trailing garbage") << frameOf(R"({"v":1} x)") << int(FrameError::BadJson);
-    QTest::newRow("invalid utf-8") << frameOf("{\"v\":1,\"op\":\"\xff\xfe\"}")
-                                   << int(FrameError::BadJson);
+    QTest::newRow("invalid utf-8")
+        << frameOf("{\"v\":1,\"op\":\"\xff\xfe\"}") << int(FrameError::BadJson);
     QTest::newRow("array") << frameOf(R"([1,2])") << int(FrameError::NotAnObject);
     QTest::newRow("string") << frameOf(R"("v")") << int(FrameError::BadJson);
     QTest::newRow("no version") << frameOf(R"({"op":"ping"})") << int(FrameError::BadVersion);
@@ -104,7 +106,8 @@ void tst_IpcFrame::sizeLimits()
     // A request body of exactly 64 KiB is fine; the reply limit is separate and larger.
     const QByteArray prefix = R"({"v":1,"pad":")";
     const QByteArray suffix = R"("})";
-    const QByteArray body = prefix + QByteArray(kMaxRequestFrameSize - prefix.size() - suffix.size(), 'x') + suffix;
+    const QByteArray body
+        = prefix + QByteArray(kMaxRequestFrameSize - prefix.size() - suffix.size(), 'x') + suffix;
     QCOMPARE(body.size(), kMaxRequestFrameSize);
     FrameReader requests;
     FrameReader::Output out = requests.feed(frameOf(body));

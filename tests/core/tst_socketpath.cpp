@@ -39,9 +39,10 @@ public:
     void set(const char *name, const std::optional<QByteArray> &value)
     {
         if (!m_saved.contains(name))
-            m_saved.insert(name, qEnvironmentVariableIsSet(name)
-                                     ? std::optional<QByteArray>(qgetenv(name))
-                                     : std::nullopt);
+            m_saved.insert(name,
+                           qEnvironmentVariableIsSet(name)
+                               ? std::optional<QByteArray>(qgetenv(name))
+                               : std::nullopt);
         if (value)
             qputenv(name, *value);
         else
@@ -63,7 +64,9 @@ private:
 
 mode_t modeOf(const QString &path)
 {
-    struct stat st {};
+    struct stat st
+    {
+    };
     ::lstat(QFile::encodeName(path).constData(), &st);
     return st.st_mode & 07777;
 }
@@ -104,11 +107,35 @@ void tst_SocketPath::initTestCase()
 void tst_SocketPath::cleanPathMatchesQt_data()
 {
     QTest::addColumn<QString>("path");
-    for (const char *p :
-         {"/", "//", "///a", "/a/b", "/a/b/", "/a//b", "/a/./b", "/a/../b", "/a/b/..", "/..",
-          "/../a", "/a/../..", "/a/./b/../../..", "/.", "/./", "/a/...", "/a/.b/..c", "/a/b/./.",
-          "a", "a/", "a/..", "a/../..", "../a", "./a", ".", "..", "a//b/./c/", "/é/ü/../ß",
-          "/x/./../y/.././z/"})
+    for (const char *p : {"/",
+                          "//",
+                          "///a",
+                          "/a/b",
+                          "/a/b/",
+                          "/a//b",
+                          "/a/./b",
+                          "/a/../b",
+                          "/a/b/..",
+                          "/..",
+                          "/../a",
+                          "/a/../..",
+                          "/a/./b/../../..",
+                          "/.",
+                          "/./",
+                          "/a/...",
+                          "/a/.b/..c",
+                          "/a/b/./.",
+                          "a",
+                          "a/",
+                          "a/..",
+                          "a/../..",
+                          "../a",
+                          "./a",
+                          ".",
+                          "..",
+                          "a//b/./c/",
+                          "/é/ü/../ß",
+                          "/x/./../y/.././z/"})
         QTest::newRow(p) << QString::fromUtf8(p);
 }
 
@@ -158,11 +185,11 @@ void tst_SocketPath::configDirMatchesProfileStore_data()
     QTest::newRow("option beats env") << "a" << QByteArray("/b") << unset << QByteArray("/root");
     QTest::newRow("env absolute") << "" << QByteArray("/srv/tt/") << unset << QByteArray("/root");
     QTest::newRow("env relative") << "" << QByteArray("rel/../tt") << unset << QByteArray("/root");
-    QTest::newRow("env empty = unset") << "" << QByteArray("") << QByteArray("/xdg")
-                                       << QByteArray("/root");
+    QTest::newRow("env empty = unset")
+        << "" << QByteArray("") << QByteArray("/xdg") << QByteArray("/root");
     QTest::newRow("xdg") << "" << unset << QByteArray("/xdg/conf") << QByteArray("/root");
-    QTest::newRow("xdg trailing slashes") << "" << unset << QByteArray("/xdg//conf//")
-                                          << QByteArray("/root");
+    QTest::newRow("xdg trailing slashes")
+        << "" << unset << QByteArray("/xdg//conf//") << QByteArray("/root");
     QTest::newRow("xdg relative") << "" << unset << QByteArray("relconf") << QByteArray("/root");
     QTest::newRow("xdg unicode") << "" << unset << QByteArray("/xdg/ü") << QByteArray("/root");
     QTest::newRow("home") << "" << unset << unset << QByteArray("/home/someone");
@@ -210,20 +237,48 @@ void tst_SocketPath::runtimeDirMatchesQStandardPaths_data()
     QTest::addColumn<QString>("tmpdir"); // TMPDIR; "-" = unset
     QTest::addColumn<QString>("prepare");
 
-    QTest::newRow("xdg ok") << "%T/rt-ok" << "-" << "dir700";
-    QTest::newRow("xdg ok, trailing slash") << "%T/rt-ok/" << "-" << "dir700";
-    QTest::newRow("xdg missing: created") << "%T/rt-new" << "-" << "";
-    QTest::newRow("xdg parent missing") << "%T/nope/rt" << "%T/tmpA" << "tmpA";
-    QTest::newRow("xdg mode 0755: not used") << "%T/rt-wide" << "%T/tmpG" << "dir755 tmpG";
-    QTest::newRow("xdg mode 1700: used") << "%T/rt-sticky" << "-" << "dir1700";
-    QTest::newRow("fallback mode 0755: none") << "%T/rt-wide" << "%T/tmpH" << "dir755 tmpH wide";
-    QTest::newRow("xdg is a file") << "%T/rt-file" << "%T/tmpB" << "file tmpB";
-    QTest::newRow("xdg is a symlink") << "%T/rt-link" << "%T/tmpC" << "symlink tmpC";
-    QTest::newRow("xdg other owner") << "%T/rt-other" << "%T/tmpD" << "other tmpD";
-    QTest::newRow("xdg unset, TMPDIR") << "-" << "%T/tmpE" << "tmpE";
-    QTest::newRow("xdg empty, TMPDIR unclean") << "" << "%T//tmpF/./" << "tmpF";
-    QTest::newRow("xdg unset, TMPDIR missing") << "-" << "%T/no-such-tmp" << "";
-    QTest::newRow("xdg unset, TMPDIR unicode") << "-" << "%T/tmpünïcødé" << "tmpünïcødé";
+    QTest::newRow("xdg ok") << "%T/rt-ok"
+                            << "-"
+                            << "dir700";
+    QTest::newRow("xdg ok, trailing slash") << "%T/rt-ok/"
+                                            << "-"
+                                            << "dir700";
+    QTest::newRow("xdg missing: created") << "%T/rt-new"
+                                          << "-"
+                                          << "";
+    QTest::newRow("xdg parent missing") << "%T/nope/rt"
+                                        << "%T/tmpA"
+                                        << "tmpA";
+    QTest::newRow("xdg mode 0755: not used") << "%T/rt-wide"
+                                             << "%T/tmpG"
+                                             << "dir755 tmpG";
+    QTest::newRow("xdg mode 1700: used") << "%T/rt-sticky"
+                                         << "-"
+                                         << "dir1700";
+    QTest::newRow("fallback mode 0755: none") << "%T/rt-wide"
+                                              << "%T/tmpH"
+                                              << "dir755 tmpH wide";
+    QTest::newRow("xdg is a file") << "%T/rt-file"
+                                   << "%T/tmpB"
+                                   << "file tmpB";
+    QTest::newRow("xdg is a symlink") << "%T/rt-link"
+                                      << "%T/tmpC"
+                                      << "symlink tmpC";
+    QTest::newRow("xdg other owner") << "%T/rt-other"
+                                     << "%T/tmpD"
+                                     << "other tmpD";
+    QTest::newRow("xdg unset, TMPDIR") << "-"
+                                       << "%T/tmpE"
+                                       << "tmpE";
+    QTest::newRow("xdg empty, TMPDIR unclean") << ""
+                                               << "%T//tmpF/./"
+                                               << "tmpF";
+    QTest::newRow("xdg unset, TMPDIR missing") << "-"
+                                               << "%T/no-such-tmp"
+                                               << "";
+    QTest::newRow("xdg unset, TMPDIR unicode") << "-"
+                                               << "%T/tmpünïcødé"
+                                               << "tmpünïcødé";
 }
 
 void tst_SocketPath::runtimeDirMatchesQStandardPaths()
@@ -250,8 +305,7 @@ void tst_SocketPath::runtimeDirMatchesQStandardPaths()
                 + QFile::decodeName(::getpwuid(::geteuid())->pw_name);
             QVERIFY(::mkdir(QFile::encodeName(fallback).constData(), 0755) == 0);
             QVERIFY(::chmod(QFile::encodeName(fallback).constData(), 0755) == 0);
-        }
-        else if (step == QStringLiteral("file")) {
+        } else if (step == QStringLiteral("file")) {
             QFile f(xdgPath);
             QVERIFY(f.open(QIODevice::WriteOnly));
         } else if (step == QStringLiteral("symlink")) {
@@ -270,12 +324,12 @@ void tst_SocketPath::runtimeDirMatchesQStandardPaths()
         QVERIFY(::chmod(QFile::encodeName(xdgPath).constData(), 01700) == 0);
 
     EnvScope env;
-    env.set("XDG_RUNTIME_DIR", xdg == QStringLiteral("-")
-                                   ? std::nullopt
-                                   : std::optional<QByteArray>(QFile::encodeName(xdgPath)));
-    env.set("TMPDIR", tmpdir == QStringLiteral("-")
-                          ? std::nullopt
-                          : std::optional<QByteArray>(QFile::encodeName(tmpPath)));
+    env.set("XDG_RUNTIME_DIR",
+            xdg == QStringLiteral("-") ? std::nullopt
+                                       : std::optional<QByteArray>(QFile::encodeName(xdgPath)));
+    env.set("TMPDIR",
+            tmpdir == QStringLiteral("-") ? std::nullopt
+                                          : std::optional<QByteArray>(QFile::encodeName(tmpPath)));
 
     // A missing TMPDIR makes Qt's fallback "/runtime-<user>" (its canonical temp path is ""):
     // remove it again if this test created it.
@@ -332,12 +386,13 @@ void tst_SocketPath::socketPathMatchesQtSide()
     QVERIFY(QDir::setCurrent(m_tmp.path()));
     for (const char *dir : {"/x/y", "/x/y/", "/x//y", "/x/z/../y", "work/../x", "ünïcødé конфиг"}) {
         const QString qt = agentSocketPathFor(QString::fromUtf8(dir));
-        const std::string lean = agentSocketPath(cleanAbsolutePath(dir, currentDirectory()),
-                                                 runtimeDirectory());
+        const std::string lean
+            = agentSocketPath(cleanAbsolutePath(dir, currentDirectory()), runtimeDirectory());
         QCOMPARE(fromStd(lean), qt);
         QVERIFY(qt.startsWith(runtime.path() + QStringLiteral("/tokentray/agent-")));
     }
-    QCOMPARE(agentSocketPathFor(QStringLiteral("/x/y")), agentSocketPathFor(QStringLiteral("/x/y/")));
+    QCOMPARE(agentSocketPathFor(QStringLiteral("/x/y")),
+             agentSocketPathFor(QStringLiteral("/x/y/")));
     QDir::setCurrent(before);
 }
 

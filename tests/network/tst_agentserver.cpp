@@ -38,7 +38,9 @@ namespace {
 
 mode_t modeOf(const QString &path)
 {
-    struct stat st {};
+    struct stat st
+    {
+    };
     if (::lstat(QFile::encodeName(path).constData(), &st) != 0)
         return 0;
     return st.st_mode & 07777;
@@ -46,7 +48,9 @@ mode_t modeOf(const QString &path)
 
 bool isSocket(const QString &path)
 {
-    struct stat st {};
+    struct stat st
+    {
+    };
     return ::lstat(QFile::encodeName(path).constData(), &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
@@ -96,7 +100,8 @@ public:
         QElapsedTimer timer;
         timer.start();
         while (m_replies.size() < count && timer.elapsed() < timeoutMs && !m_broken) {
-            if (m_socket.state() == QLocalSocket::UnconnectedState && m_socket.bytesAvailable() == 0)
+            if (m_socket.state() == QLocalSocket::UnconnectedState
+                && m_socket.bytesAvailable() == 0)
                 break;
             QTest::qWait(2);
         }
@@ -339,7 +344,8 @@ void tst_AgentServer::foreignDirectoryIsRefused()
     {
         AgentServer server(dir + "/agent-0000000000000000");
         QVERIFY(!server.listen());
-        QVERIFY2(server.errorString().contains("not a directory"), qPrintable(server.errorString()));
+        QVERIFY2(server.errorString().contains("not a directory"),
+                 qPrintable(server.errorString()));
     }
     QVERIFY(QFile::remove(dir));
 
@@ -482,7 +488,8 @@ void tst_AgentServer::badFrames_data()
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<QString>("reason");
     QTest::newRow("length 0") << header(0) << "empty frame";
-    QTest::newRow("huge length") << QByteArray(header(0xFFFFFFF0u) + "{") << "larger than the limit";
+    QTest::newRow("huge length") << QByteArray(header(0xFFFFFFF0u) + "{")
+                                 << "larger than the limit";
     QTest::newRow("64 KiB + 1") << header(64 * 1024 + 1) << "larger than the limit";
     QTest::newRow("garbage") << frameOf("\x01\x02garbage") << "not valid UTF-8 JSON";
     QTest::newRow("array") << frameOf("[{\"v\":1}]") << "not a JSON object";
@@ -490,7 +497,8 @@ void tst_AgentServer::badFrames_data()
     QTest::newRow("version 2") << frameOf(R"({"v":2,"op":"ping"})") << "protocol version";
     QTest::newRow("no op") << frameOf(R"({"v":1})") << "without \"op\"";
     QTest::newRow("op not a string") << frameOf(R"({"v":1,"op":7})") << "without \"op\"";
-    QTest::newRow("after a good one") << QByteArray(pingFrame() + frameOf("nope")) << "not valid UTF-8 JSON";
+    QTest::newRow("after a good one")
+        << QByteArray(pingFrame() + frameOf("nope")) << "not valid UTF-8 JSON";
 }
 
 void tst_AgentServer::badFrames()
@@ -640,8 +648,9 @@ void tst_AgentServer::manyClientsAtOnce()
     QVERIFY(server);
     server->setHandler([](const QJsonObject &request, AgentServer::Responder respond) {
         const int delay = QRandomGenerator::global()->bounded(50);
-        QTimer::singleShot(delay, qApp,
-                           [request, respond] { respond.ok({{"n", request.value("n")}}); });
+        QTimer::singleShot(delay, qApp, [request, respond] {
+            respond.ok({{"n", request.value("n")}});
+        });
     });
     std::vector<std::unique_ptr<Client>> clients;
     for (int i = 0; i < 50; ++i) {
@@ -848,9 +857,8 @@ void tst_AgentServer::leanForwardsAndPrintsExactly()
         respond.ok({{"exit", 7}, {"stdout", out}, {"stderr", "warn: \"quoted\" \\ ünï\n"}});
     });
     const QString cwd = m_config->path();
-    const LeanResult r
-        = runLean({"--config-dir", m_config->path(), "-v", "token", "api", "--env=QA", "--json"},
-                  {}, cwd);
+    const LeanResult r = runLean(
+        {"--config-dir", m_config->path(), "-v", "token", "api", "--env=QA", "--json"}, {}, cwd);
     QVERIFY2(r.finished, qPrintable(describe(r)));
     QCOMPARE(r.exitCode, 7);
     QCOMPARE(r.out, out.toUtf8());
@@ -882,11 +890,11 @@ void tst_AgentServer::leanForwardsCommands_data()
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<bool>("forwarded");
     QTest::newRow("token") << QStringList {"token"} << true;
-    QTest::newRow("token PROFILE --min-valid") << QStringList {"token", "p", "--min-valid", "60"}
-                                               << true;
+    QTest::newRow("token PROFILE --min-valid")
+        << QStringList {"token", "p", "--min-valid", "60"} << true;
     QTest::newRow("option before command") << QStringList {"--env", "QA", "token"} << true;
-    QTest::newRow("credential-process") << QStringList {"credential-process", "p", "--mfa-code=1"}
-                                        << true;
+    QTest::newRow("credential-process")
+        << QStringList {"credential-process", "p", "--mfa-code=1"} << true;
     QTest::newRow("status") << QStringList {"status", "--json"} << true;
     QTest::newRow("switch") << QStringList {"switch", "p", "QA"} << true;
     QTest::newRow("export") << QStringList {"export", "--format", "fish"} << true;
@@ -894,8 +902,8 @@ void tst_AgentServer::leanForwardsCommands_data()
     QTest::newRow("version") << QStringList {"version"} << false;
     QTest::newRow("--version") << QStringList {"--version"} << false;
     QTest::newRow("token --help") << QStringList {"token", "--help"} << false;
-    QTest::newRow("status with a foreign option") << QStringList {"status", "--format", "x"}
-                                                  << false;
+    QTest::newRow("status with a foreign option")
+        << QStringList {"status", "--format", "x"} << false;
     QTest::newRow("unknown option") << QStringList {"token", "--bogus"} << false;
     QTest::newRow("short option") << QStringList {"token", "-x"} << false;
     QTest::newRow("dash dash") << QStringList {"token", "--", "x"} << false;
@@ -985,18 +993,19 @@ void tst_AgentServer::leanBrokenConnection()
     const auto server = startServer();
     QVERIFY(server);
     std::optional<AgentServer::Responder> kept; // no reply: the agent goes away mid-request
-    server->setHandler([this, &kept, s = server.get()](const QJsonObject &,
-                                                      AgentServer::Responder respond) {
-        ++m_requests;
-        kept = std::move(respond);
-        QTimer::singleShot(50, s, [s] { s->close(); });
-    });
+    server->setHandler(
+        [this, &kept, s = server.get()](const QJsonObject &, AgentServer::Responder respond) {
+            ++m_requests;
+            kept = std::move(respond);
+            QTimer::singleShot(50, s, [s] { s->close(); });
+        });
     const LeanResult r = runLean({"--config-dir", m_config->path(), "token"});
     QCOMPARE(m_requests, 1);
     QCOMPARE(r.exitCode, 1);
     QCOMPARE(r.out, QByteArray());
-    QCOMPARE(r.err, QByteArray("tokentray-cli: the connection to the TokenTray agent broke before "
-                               "it answered; the command may or may not have run.\n"));
+    QCOMPARE(r.err,
+             QByteArray("tokentray-cli: the connection to the TokenTray agent broke before "
+                        "it answered; the command may or may not have run.\n"));
 }
 
 void tst_AgentServer::leanErrorReply()
@@ -1008,8 +1017,9 @@ void tst_AgentServer::leanErrorReply()
     });
     const LeanResult r = runLean({"--config-dir", m_config->path(), "token"});
     QCOMPARE(r.exitCode, 1);
-    QCOMPARE(r.err, QByteArray("tokentray-cli: the TokenTray agent could not run the command: the "
-                               "keychain helper crashed\n"));
+    QCOMPARE(r.err,
+             QByteArray("tokentray-cli: the TokenTray agent could not run the command: the "
+                        "keychain helper crashed\n"));
 }
 
 void tst_AgentServer::leanLargeReply()
@@ -1039,37 +1049,41 @@ void tst_AgentServer::leanParsesReplies_data()
 
     const QByteArray unreadable
         = "tokentray-cli: the TokenTray agent sent a reply this tokentray-cli cannot read.\n";
-    QTest::newRow("escapes and surrogate pairs")
-        << frameOf(R"({"v":1,"ok":true,"exit":0,"stdout":"a\u00e9\ud83d\udd11\n\"\\\/\b\f\r\t\u0000z","stderr":"\u20ac"})")
-        << 0
-        << QByteArray(QByteArray("a\xc3\xa9\xf0\x9f\x94\x91\n\"\\/\b\f\r\t") + QByteArray(1, '\0') + "z")
-        << QByteArray("\xe2\x82\xac");
+    QTest::newRow("escapes and surrogate pairs") << frameOf(
+        R"({"v":1,"ok":true,"exit":0,"stdout":"a\u00e9\ud83d\udd11\n\"\\\/\b\f\r\t\u0000z","stderr":"\u20ac"})")
+                                                 << 0
+                                                 << QByteArray(QByteArray("a\xc3\xa9\xf0\x9f\x94"
+                                                                          "\x91\n\"\\/\b\f\r\t")
+                                                               + QByteArray(1, '\0') + "z")
+                                                 << QByteArray("\xe2\x82\xac");
     QTest::newRow("lone surrogates")
         << frameOf(R"({"v":1,"ok":true,"exit":0,"stdout":"\ud800x\udc00\ud83d\u0041"})") << 0
-        << QByteArray("\xef\xbf\xbdx\xef\xbf\xbd\xef\xbf\xbd" "A") << QByteArray();
+        << QByteArray("\xef\xbf\xbdx\xef\xbf\xbd\xef\xbf\xbd"
+                      "A")
+        << QByteArray();
     QTest::newRow("raw utf-8 and whitespace")
         << frameOf(" {\n\t\"exit\" : 4 , \"ok\":true,\"v\":1.0,\"stdout\":\"ünï🔑\"}\r\n") << 4
         << QByteArray("ünï🔑") << QByteArray();
-    QTest::newRow("unknown members skipped")
-        << frameOf(R"({"x":{"a":[1,-2.5e3,true,false,null,{"b":"\"}"}],"c":{}},"v":1,"ok":true,"y":[],"exit":2,"stdout":"ok"})")
-        << 2 << QByteArray("ok") << QByteArray();
-    QTest::newRow("exit out of range") << frameOf(R"({"v":1,"ok":true,"exit":300})") << 1
-                                       << QByteArray() << QByteArray();
+    QTest::newRow("unknown members skipped") << frameOf(
+        R"({"x":{"a":[1,-2.5e3,true,false,null,{"b":"\"}"}],"c":{}},"v":1,"ok":true,"y":[],"exit":2,"stdout":"ok"})")
+                                             << 2 << QByteArray("ok") << QByteArray();
+    QTest::newRow("exit out of range")
+        << frameOf(R"({"v":1,"ok":true,"exit":300})") << 1 << QByteArray() << QByteArray();
     QTest::newRow("version 2") << frameOf(R"({"v":2,"ok":true,"exit":0,"stdout":"x"})") << 1
                                << QByteArray() << unreadable;
     QTest::newRow("no version") << frameOf(R"({"ok":true,"exit":0})") << 1 << QByteArray()
                                 << unreadable;
     QTest::newRow("not json") << frameOf("hello") << 1 << QByteArray() << unreadable;
-    QTest::newRow("trailing garbage") << frameOf(R"({"v":1,"ok":true} x)") << 1 << QByteArray()
-                                      << unreadable;
+    QTest::newRow("trailing garbage")
+        << frameOf(R"({"v":1,"ok":true} x)") << 1 << QByteArray() << unreadable;
     QTest::newRow("bad escape") << frameOf(R"({"v":1,"ok":true,"stdout":"\x"})") << 1
                                 << QByteArray() << unreadable;
-    QTest::newRow("raw control char") << frameOf("{\"v\":1,\"ok\":true,\"stdout\":\"a\nb\"}") << 1
-                                      << QByteArray() << unreadable;
+    QTest::newRow("raw control char")
+        << frameOf("{\"v\":1,\"ok\":true,\"stdout\":\"a\nb\"}") << 1 << QByteArray() << unreadable;
     QTest::newRow("wrong type") << frameOf(R"({"v":1,"ok":"yes"})") << 1 << QByteArray()
                                 << unreadable;
-    QTest::newRow("fractional exit") << frameOf(R"({"v":1,"ok":true,"exit":1.5})") << 1
-                                     << QByteArray() << unreadable;
+    QTest::newRow("fractional exit")
+        << frameOf(R"({"v":1,"ok":true,"exit":1.5})") << 1 << QByteArray() << unreadable;
     QTest::newRow("deep nesting") << frameOf("{\"v\":1,\"x\":" + QByteArray(200, '[')
                                              + QByteArray(200, ']') + "}")
                                   << 1 << QByteArray() << unreadable;

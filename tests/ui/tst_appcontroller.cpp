@@ -1,6 +1,7 @@
 // The tray app's copy flow: protected confirmation, the clipboard guard, the activity log, and
 // a failure when no token can be had.
 #include "core/app/workspace.h"
+#include "core/delivery/credentialserver.h"
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/tokenengine.h"
 #include "core/secrets/secretstore.h"
@@ -14,7 +15,11 @@
 
 #include <QClipboard>
 #include <QGuiApplication>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -87,13 +92,14 @@ struct App
         tray = std::make_unique<TrayController>(workspace.get());
         clipboard = std::make_unique<ClipboardGuard>();
         activity = std::make_unique<ActivityLog>(&clock);
-        controller = std::make_unique<AppController>(AppController::Parts {workspace.get(),
-                                                                           engine.get(),
-                                                                           settings.get(),
-                                                                           tray.get(),
-                                                                           clipboard.get(),
-                                                                           activity.get(),
-                                                                           {}});
+        controller = std::make_unique<AppController>(
+            AppController::Parts {workspace.get(),
+                                  engine.get(),
+                                  settings.get(),
+                                  tray.get(),
+                                  clipboard.get(),
+                                  activity.get(),
+                                  {&nam, &secrets, &discovery, &clock}});
         controller->setConfirm([this](const QString &, const QString &) {
             ++confirmations;
             return answer;
@@ -122,7 +128,47 @@ private Q_SLOTS:
     void failureIsReportedNotCopied();
     void switchesAreLogged();
     void awsCopiesShellVariables();
+    void endpointServesTheProfile();
 };
+
+void tst_AppController::endpointServesTheProfile()
+{
+    App app;
+    Credential c;
+    c.accessKeyId = QStringLiteral("ASIAEXAMPLE000000002");
+    c.secretAccessKey = Secret("endpoint-secret");
+    c.sessionToken = Secret("endpoint-session");
+    c.issuedAt = app.clock.nowUtc();
+    c.expiresAt = app.clock.nowUtc().addSecs(3600);
+    app.engine->adopt(QStringLiteral("id-keys"), QStringLiteral("QA"), c);
+    app.controller->copyEndpointVariables(QStringLiteral("id-keys"), QStringLiteral("QA"));
+    QVERIFY(app.controller->endpoint());
+    const QString text = QGuiApplication::clipboard()->text();
+    const QRegularExpression uri(
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI='(http://127\\.0\\.0\\.1:\\d+/[^']*)'");
+    const QRegularExpression token("AWS_CONTAINER_AUTHORIZATION_TOKEN='([^']+)'");
+    const auto uriMatch = uri.match(text);
+    const auto tokenMatch = token.match(text);
+    QVERIFY2(uriMatch.hasMatch() && tokenMatch.hasMatch(), qPrintable(text));
+
+    // What an SDK does with the two variables.
+    QNetworkRequest request(QUrl(uriMatch.captured(1)));
+    request.setRawHeader("Authorization", tokenMatch.captured(1).toLatin1());
+    QNetworkReply *reply = app.nam.get(request);
+    QSignalSpy done(reply, &QNetworkReply::finished);
+    QVERIFY(done.wait(5000));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    const QJsonObject o = QJsonDocument::fromJson(reply->readAll()).object();
+    QCOMPARE(o.value("AccessKeyId").toString(), QStringLiteral("ASIAEXAMPLE000000002"));
+    QCOMPARE(o.value("Token").toString(), QStringLiteral("endpoint-session"));
+    reply->deleteLater();
+
+    // The same scope again keeps the server; the clipboard is refilled.
+    const quint16 port = app.controller->endpoint()->port();
+    app.controller->copyEndpointVariables(QStringLiteral("id-keys"), QStringLiteral("QA"));
+    QCOMPARE(app.controller->endpoint()->port(), port);
+    app.clipboard->clearNow();
+}
 
 void tst_AppController::awsCopiesShellVariables()
 {

@@ -16,7 +16,9 @@ namespace {
 bool listenerIsOurUser(int fd)
 {
 #if defined(__linux__)
-    struct ucred credentials {};
+    struct ucred credentials
+    {
+    };
     socklen_t length = sizeof credentials;
     return ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0
         && length == sizeof credentials && credentials.uid == ::geteuid();
@@ -87,7 +89,8 @@ ReadStatus readFrame(int fd, std::string &body, int timeoutMs)
     bool inBody = false;
     for (;;) {
         const auto left
-            = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+            = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now())
+                  .count();
         if (left <= 0)
             return ReadStatus::TimedOut;
         pollfd waiting {fd, POLLIN, 0};

@@ -58,9 +58,9 @@ void execFullCli(char **argv)
         if (errno != ENOENT || error == ENOENT)
             error = errno;
     }
-    writeAll(2, std::string("tokentray-cli: cannot run ") + kFullName + " (looked in " + dir
-                 + " and " + dir + '/' + TOKENTRAY_LIBEXEC_RELATIVE + "): " + std::strerror(error)
-                 + '\n');
+    writeAll(2,
+             std::string("tokentray-cli: cannot run ") + kFullName + " (looked in " + dir + " and "
+                 + dir + '/' + TOKENTRAY_LIBEXEC_RELATIVE + "): " + std::strerror(error) + '\n');
     std::_Exit(1);
 }
 

@@ -234,7 +234,10 @@ private:
             ++m_pos;
     }
 
-    bool isDigit() const { return m_pos < m_text.size() && m_text[m_pos] >= '0' && m_text[m_pos] <= '9'; }
+    bool isDigit() const
+    {
+        return m_pos < m_text.size() && m_text[m_pos] >= '0' && m_text[m_pos] <= '9';
+    }
 
     // JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
     bool skipNumber()
