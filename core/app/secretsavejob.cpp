@@ -3,6 +3,7 @@
 #include "core/app/workspace.h"
 #include "core/model/configedits.h"
 #include "core/model/kindrules.h"
+#include "core/refresh/tokenengine.h"
 #include "core/secrets/secretbatchjob.h"
 
 #include <QTimer>
@@ -90,7 +91,19 @@ void SecretSaveJob::onWritten()
             return {};
         });
     }
-    finish(m_batch->result());
+    const Result<void> written = m_batch->result();
+    if (m_stored.isEmpty())
+        return finish(written);
+    // The cached credential came from the old secrets: a static token or key pair never
+    // expires, so it would otherwise be served forever.
+    m_workspace->engine()->forget(m_profileId, m_env);
+    auto *drop = new SecretBatchJob(m_store, this);
+    drop->addRemove(secretKey(m_profileId, m_env, QStringLiteral("token_cache")));
+    connect(drop, &SecretBatchJob::finished, this, [this, drop, written] {
+        drop->deleteLater();
+        finish(written);
+    });
+    drop->start();
 }
 
 void SecretSaveJob::finish(const Result<void> &result)

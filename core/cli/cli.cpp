@@ -685,7 +685,14 @@ void Cli::secretSet()
                           print(QStringLiteral("Stored ") + name + QStringLiteral(" for ")
                                 + profileName + QLatin1Char('/') + envName
                                 + QStringLiteral(" in the keychain.\n"));
-                      finish(ExitCode::Ok);
+                      // The cached credential came from the old secret; a static token or key
+                      // pair never expires, so it would otherwise be served forever.
+                      const Profile *p = m_config.profileByName(profileName);
+                      runSecretJobs({m_secrets->remove(secretKey(p->id, envName,
+                                                                 QStringLiteral("token_cache")))},
+                                    [this](const QList<Result<Secret>> &) {
+                                        finish(ExitCode::Ok);
+                                    });
                   });
 }
 

@@ -124,6 +124,7 @@ private Q_SLOTS:
     void execReleasesTheLock();
     void credentialProcessAwsKeys();
     void credentialProcessRefusesOtherKinds();
+    void rotatedKeysAreServedAtOnce();
     void credentialProcessRole();
     void awsCliReadsCredentialProcess();
     void boto3ReadsServe();
@@ -605,6 +606,24 @@ void TestCliDelivery::credentialProcessAwsKeys()
     QCOMPARE(o.value("Version").toInt(), 1);
     QCOMPARE(o.value("AccessKeyId").toString().toUtf8(), kKeyId);
     QCOMPARE(o.value("SecretAccessKey").toString().toUtf8(), kSecretKey);
+}
+
+void TestCliDelivery::rotatedKeysAreServedAtOnce()
+{
+    // Keys never expire, so their cached copy must go when a new secret is stored.
+    REQUIRE_TEST_KEYRING();
+    QVERIFY(addAccessKeyProfile(QStringLiteral("keys")));
+    QCOMPARE_EXIT(cli(words("credential-process keys")), 0);
+    QVERIFY(ok(cli(words("secret set keys DEV aws_secret_access_key"), "rotated/secret/key")));
+    const ProcessResult r = cli(words("credential-process keys"));
+    QCOMPARE_EXIT(r, 0);
+    QCOMPARE(QJsonDocument::fromJson(r.out).object().value("SecretAccessKey").toString(),
+             QStringLiteral("rotated/secret/key"));
+    QVERIFY(addStaticProfile(QStringLiteral("pat"), "first-token"));
+    QCOMPARE(cli(words("export pat --format json")).out.contains("first-token"), true);
+    QVERIFY(ok(cli(words("secret set pat DEV token"), "second-token")));
+    const ProcessResult e = cli(words("export pat --format json"));
+    QVERIFY2(e.out.contains("second-token") && !e.out.contains("first-token"), e.out.constData());
 }
 
 void TestCliDelivery::credentialProcessRefusesOtherKinds()

@@ -487,8 +487,7 @@ void tst_CredentialServer::malformed_data()
     QTest::newRow("folded header")
         << QByteArray("GET /token HTTP/1.1\r\nHost: HOST\r\nX-A: 1\r\n  continued\r\n\r\n");
     QTest::newRow("space before colon") << QByteArray("GET /token HTTP/1.1\r\nHost : HOST\r\n\r\n");
-    QTest::newRow("binary") << QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n",
-                                          17);
+    QTest::newRow("binary") << QByteArray::fromHex("160301020001000001fc03030d0a0d0a");
 }
 
 void tst_CredentialServer::malformed()
