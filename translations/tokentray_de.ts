@@ -319,6 +319,10 @@
         <source>optional, e.g. oathtool --totp -b KEY; else you are asked</source>
         <translation>optional, z. B. oathtool --totp -b SCHLÜSSEL; sonst werden Sie gefragt</translation>
     </message>
+    <message>
+        <source>Source identity</source>
+        <translation>Quellidentität</translation>
+    </message>
 </context>
 <context>
     <name>TokenTray::ActivityLog</name>

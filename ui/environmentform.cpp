@@ -219,6 +219,9 @@ void EnvironmentForm::addFieldRow(QFormLayout *form, EnvField field,
         case EnvField::MfaProcess:
             edit->setText(m_original.mfaProcess);
             break;
+        case EnvField::SourceIdentity:
+            edit->setText(m_original.sourceIdentity);
+            break;
         case EnvField::CaFile:
             edit->setText(m_original.caFile);
             break;
@@ -383,6 +386,9 @@ Environment EnvironmentForm::environmentFromFields() const
             break;
         case EnvField::MfaProcess:
             env.mfaProcess = text;
+            break;
+        case EnvField::SourceIdentity:
+            env.sourceIdentity = text;
             break;
         case EnvField::CaFile:
             env.caFile = text;

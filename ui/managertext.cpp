@@ -115,6 +115,8 @@ QString ManagerText::fieldLabel(EnvField field)
         return tr("Session name");
     case EnvField::MfaProcess:
         return tr("MFA code command");
+    case EnvField::SourceIdentity:
+        return tr("Source identity");
     case EnvField::ApiUrl:
         return tr("API URL");
     case EnvField::CaFile:

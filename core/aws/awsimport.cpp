@@ -394,11 +394,7 @@ void Planner::classify(qsizetype index)
         keys.kind = ProfileKind::AwsAccessKey;
         keys.name = hasRole ? p.name + QStringLiteral("-keys") : p.name;
         keys.location = p.where(kAccessKeyId);
-        keys.env = env;
-        if (!hasRole) {
-            keys.env.mfaSerial = p.text(kMfaSerial);
-            used << kMfaSerial;
-        }
+        keys.env = env; // mfa_serial without role_arn means nothing to STS: noted as unused
         keys.secrets.append({kAccessKeyId, Secret::fromUtf8(p.text(kAccessKeyId))});
         keys.secrets.append({kSecretAccessKey, Secret::fromUtf8(p.text(kSecretAccessKey))});
         const QString tokenKey = !p.text(kSessionToken).isEmpty() ? kSessionToken

@@ -89,6 +89,8 @@ QStringList optionsFor(EnvField field)
         return {QStringLiteral("session-name")};
     case EnvField::MfaProcess:
         return {QStringLiteral("mfa-process")};
+    case EnvField::SourceIdentity:
+        return {QStringLiteral("source-identity")};
     case EnvField::ApiUrl:
         return {QStringLiteral("api-url")};
     case EnvField::CaFile:
@@ -325,6 +327,7 @@ void Cli::profileShow()
         line("MFA serial", env.mfaSerial);
         line("session name", env.sessionName);
         line("MFA process", env.mfaProcess);
+        line("source identity", env.sourceIdentity);
         QStringList stored;
         for (const QString &entry : p.secretIndex) {
             if (entry.startsWith(env.name + QLatin1Char('/')))
@@ -531,6 +534,7 @@ Result<void> Cli::applyEnvironmentOptions(const Profile &profile, Environment *e
     text("mfa-serial", &env->mfaSerial);
     text("session-name", &env->sessionName);
     text("mfa-process", &env->mfaProcess);
+    text("source-identity", &env->sourceIdentity);
     if (m_cmd.values.contains(QStringLiteral("auth"))) {
         const QString auth = m_cmd.value(QStringLiteral("auth"));
         if (!clientAuthFromName(auth))

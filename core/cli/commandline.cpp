@@ -18,7 +18,7 @@ const QStringList kEnvironmentOptions = {
     QStringLiteral("source-profile"), QStringLiteral("region"),
     QStringLiteral("sts-endpoint"),   QStringLiteral("duration"),
     QStringLiteral("external-id"),    QStringLiteral("mfa-serial"),
-    QStringLiteral("session-name"),   QStringLiteral("mfa-process"),
+    QStringLiteral("session-name"),   QStringLiteral("mfa-process"), QStringLiteral("source-identity"),
     QStringLiteral("token-variable"),
 };
 
@@ -66,6 +66,8 @@ const QList<OptionSpec> &options()
          QStringLiteral("role session duration, 900-43200")},
         {QStringLiteral("external-id"), QStringLiteral("X"), QStringLiteral("ExternalId")},
         {QStringLiteral("mfa-serial"), QStringLiteral("ARN"), QStringLiteral("MFA device")},
+        {QStringLiteral("source-identity"), QStringLiteral("ID"),
+         QStringLiteral("AssumeRole SourceIdentity (2-64 of [\\w+=,.@-])")},
         {QStringLiteral("mfa-process"), QStringLiteral("COMMAND"),
          QStringLiteral("command that prints the MFA code (run with /bin/sh -c)")},
         {QStringLiteral("env"), QStringLiteral("ENV"),

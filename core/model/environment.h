@@ -40,6 +40,7 @@ struct Environment
     // A command that prints the current MFA one-time code (e.g. oathtool), run at each refresh
     // that needs one instead of asking a person.
     QString mfaProcess;
+    QString sourceIdentity; // AssumeRole SourceIdentity, kept by AWS across role chains
 
     bool operator==(const Environment &other) const = default;
 };

@@ -16,10 +16,11 @@ QList<EnvField> environmentFields(ProfileKind kind)
                 EnvField::ClientAuth, EnvField::Scopes,        EnvField::Audience,
                 EnvField::ApiUrl,     EnvField::CaFile,        EnvField::TokenVariable};
     case ProfileKind::AwsAssumeRole:
-        return {EnvField::Protected,   EnvField::RoleArn,     EnvField::SourceProfile,
-                EnvField::Region,      EnvField::StsEndpoint, EnvField::Duration,
-                EnvField::ExternalId,  EnvField::MfaSerial,   EnvField::MfaProcess,
-                EnvField::SessionName, EnvField::ApiUrl,      EnvField::CaFile};
+        return {EnvField::Protected,      EnvField::RoleArn,     EnvField::SourceProfile,
+                EnvField::Region,         EnvField::StsEndpoint, EnvField::Duration,
+                EnvField::ExternalId,     EnvField::MfaSerial,   EnvField::MfaProcess,
+                EnvField::SourceIdentity, EnvField::SessionName, EnvField::ApiUrl,
+                EnvField::CaFile};
     case ProfileKind::AwsAccessKey:
         return {EnvField::Protected, EnvField::Region, EnvField::StsEndpoint, EnvField::ApiUrl,
                 EnvField::CaFile};
@@ -88,6 +89,9 @@ Result<void> validateField(EnvField field, const Environment &env)
     case EnvField::MfaSerial:
     case EnvField::MfaProcess: // a shell command: whatever it is, it runs when a code is needed
         return {};
+    case EnvField::SourceIdentity:
+        return env.sourceIdentity.isEmpty() ? Result<void>()
+                                            : validateSourceIdentity(env.sourceIdentity);
     }
     return {};
 }

@@ -36,6 +36,7 @@ enum class EnvField {
     MfaSerial,
     SessionName,
     MfaProcess,
+    SourceIdentity,
     ApiUrl,
     CaFile,
     TokenVariable,

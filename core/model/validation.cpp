@@ -84,6 +84,18 @@ Result<void> validateSessionName(const QString &name)
     return {};
 }
 
+Result<void> validateSourceIdentity(const QString &identity)
+{
+    static const QRegularExpression re(
+        QRegularExpression::anchoredPattern(QStringLiteral(R"([\w+=,.@-]{2,64})")));
+    if (!re.match(identity).hasMatch()
+        || identity.startsWith(QLatin1String("aws:"), Qt::CaseInsensitive))
+        return invalid(QStringLiteral("source identity \"") + identity
+                       + QStringLiteral("\" must be 2-64 characters of letters, digits and "
+                                        "+=,.@_- and not start with aws:"));
+    return {};
+}
+
 Result<void> validateDurationSeconds(int seconds)
 {
     if (seconds != 0 && (seconds < 900 || seconds > 43200))
@@ -162,6 +174,10 @@ Result<void> validateEnvironment(const Profile &profile, const Environment &env,
     }
     if (!env.sessionName.isEmpty()) {
         if (auto r = prefixed(validateSessionName(env.sessionName)); !r)
+            return r;
+    }
+    if (!env.sourceIdentity.isEmpty()) {
+        if (auto r = prefixed(validateSourceIdentity(env.sourceIdentity)); !r)
             return r;
     }
     if (!env.region.isEmpty()) {

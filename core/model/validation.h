@@ -19,6 +19,8 @@ bool isLoopbackHost(const QString &host);
 
 Result<void> validateRoleArn(const QString &arn);
 Result<void> validateSessionName(const QString &name);
+// AssumeRole SourceIdentity: 2-64 characters of [\w+=,.@-], not starting with "aws:".
+Result<void> validateSourceIdentity(const QString &identity);
 Result<void> validateDurationSeconds(int seconds);
 Result<void> validateRegion(const QString &region);
 // An environment variable name a token may be exported as: [A-Za-z_][A-Za-z0-9_]*, at most 64

@@ -395,6 +395,7 @@ void CredentialFetchJob::assumeRole()
         params.durationSeconds = 3600;
     }
     params.externalId = m_env.externalId;
+    params.sourceIdentity = m_env.sourceIdentity;
     if (!m_env.mfaSerial.isEmpty()) {
         params.serialNumber = m_env.mfaSerial;
         params.tokenCode = std::exchange(m_mfaCode, Secret());

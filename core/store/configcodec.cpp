@@ -172,6 +172,7 @@ Environment decodeEnvironment(const Reader &r)
     env.mfaSerial = r.string("mfaSerial");
     env.sessionName = r.string("sessionName");
     env.mfaProcess = r.string("mfaProcess");
+    env.sourceIdentity = r.string("sourceIdentity");
     return env;
 }
 
@@ -203,6 +204,7 @@ QJsonObject encodeEnvironment(const Environment &env)
     putString(o, "mfaSerial", env.mfaSerial);
     putString(o, "sessionName", env.sessionName);
     putString(o, "mfaProcess", env.mfaProcess);
+    putString(o, "sourceIdentity", env.sourceIdentity);
     return o;
 }
 

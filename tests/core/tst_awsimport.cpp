@@ -221,7 +221,8 @@ void tst_AwsImport::configAndCredentialsMerge()
                                  "[dev]\n" + kKeys);
     QCOMPARE(names(p), QStringList {"dev"});
     QCOMPARE(envOf(p, "dev").region, "eu-west-1");
-    QCOMPARE(envOf(p, "dev").mfaSerial, "GAHT12345678");
+    // An MFA device only matters to a role (AssumeRole's SerialNumber): not kept on keys.
+    QCOMPARE(envOf(p, "dev").mfaSerial, QString());
     // The credentials file wins over the config file, as botocore's provider chain has it.
     QCOMPARE(secret(p, "dev", "aws_access_key_id"), "AKIAEXAMPLEKEYID0001");
     QCOMPARE(find(p, Status::Imported, "dev")->location, "credentials:2");

@@ -267,6 +267,7 @@ void tst_AwsRoles::assumeRoleWithAccessKeySource()
     Profile roleP = roleProfile(role, keys, kRoleA);
     roleP.environments[0].durationSeconds = 1800;
     roleP.environments[0].externalId = QStringLiteral("ext-42");
+    roleP.environments[0].sourceIdentity = QStringLiteral("alice@example.com");
     auto engine = makeEngine({keysProfile(keys), roleP});
 
     const auto r = await(engine->ask(role, kEnv));
@@ -283,6 +284,7 @@ void tst_AwsRoles::assumeRoleWithAccessKeySource()
     QCOMPARE(form.value("RoleSessionName"), QStringLiteral("tests"));
     QCOMPARE(form.value("DurationSeconds"), QStringLiteral("1800"));
     QCOMPARE(form.value("ExternalId"), QStringLiteral("ext-42"));
+    QCOMPARE(form.value("SourceIdentity"), QStringLiteral("alice@example.com"));
     QCOMPARE(m_sts->lastSigningRegion(), QStringLiteral("eu-west-1"));
 
     // Served from memory while fresh: no second AssumeRole.
