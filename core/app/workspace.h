@@ -37,6 +37,9 @@ public:
     // Loads profiles.json and starts watching it. A failure leaves the workspace read-only with
     // the error available from loadError(); the app keeps running.
     Result<void> load();
+    // Re-reads profiles.json now (the file watcher does it too, a moment later): after a CLI
+    // command the agent ran changed it, so the tray shows the change at once.
+    void reload() { reloadFromDisk(); }
     [[nodiscard]] const Config &config() const { return m_config; }
     [[nodiscard]] bool isReadOnly() const { return m_loadError.has_value(); }
     [[nodiscard]] std::optional<Error> loadError() const { return m_loadError; }

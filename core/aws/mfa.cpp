@@ -2,6 +2,7 @@
 
 #include "core/util/logging.h"
 
+#include <QDateTime>
 #include <QProcess>
 #include <QTimer>
 
@@ -50,6 +51,38 @@ void MfaRequest::complete(const Result<Secret> &result)
 }
 
 MfaPrompter::~MfaPrompter() = default;
+
+OfferedCodePrompter::OfferedCodePrompter(MfaPrompter *fallback)
+    : m_fallback(fallback)
+{
+}
+
+void OfferedCodePrompter::offer(const Secret &code)
+{
+    m_code = code;
+    m_offeredAtMs = QDateTime::currentMSecsSinceEpoch();
+}
+
+void OfferedCodePrompter::ask(MfaRequest *request)
+{
+    constexpr qint64 kOfferValidMs = 60 * 1000;
+    if (!m_code.isEmpty() && QDateTime::currentMSecsSinceEpoch() - m_offeredAtMs <= kOfferValidMs) {
+        request->answer(std::exchange(m_code, Secret()));
+        return;
+    }
+    m_code.clear();
+    if (m_fallback) {
+        m_fallback->ask(request);
+        return;
+    }
+    const MfaChallenge &c = request->challenge();
+    request->decline(Error {ErrorCode::Rejected,
+                            c.profileName + QLatin1Char('/') + c.environmentName
+                                + QStringLiteral(" needs an MFA code from ") + c.serial
+                                + QStringLiteral(": pass --mfa-code CODE, or set an MFA process "
+                                                 "(environment set --mfa-process)"),
+                            0, QStringLiteral("mfa_required")});
+}
 
 bool isValidMfaCode(const QByteArray &code)
 {

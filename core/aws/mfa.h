@@ -63,6 +63,23 @@ public:
     virtual void ask(MfaRequest *request) = 0;
 };
 
+// The agent's prompter: a code a CLI client passed with --mfa-code answers the next challenge
+// (within a minute); otherwise the fallback asks (the tray's dialog), or, without one (a
+// headless agent), the challenge is declined with a clear error.
+class OfferedCodePrompter final : public MfaPrompter
+{
+public:
+    explicit OfferedCodePrompter(MfaPrompter *fallback = nullptr);
+    void setFallback(MfaPrompter *fallback) { m_fallback = fallback; }
+    void offer(const Secret &code);
+    void ask(MfaRequest *request) override;
+
+private:
+    MfaPrompter *m_fallback;
+    Secret m_code;
+    qint64 m_offeredAtMs = 0;
+};
+
 // Whether a code is well formed: exactly six ASCII digits.
 bool isValidMfaCode(const QByteArray &code);
 

@@ -159,6 +159,13 @@ void Cli::run(const QStringList &arguments)
         return;
     }
     m_cmd = std::move(parsed.value());
+    if (inAgent()) {
+        m_cmd.configDir = m_services.configDir;
+        if (m_services.offerMfaCode && m_cmd.has(QStringLiteral("mfa-code")))
+            m_services.offerMfaCode(Secret::fromUtf8(m_cmd.value(QStringLiteral("mfa-code"))));
+        QTimer::singleShot(0, this, &Cli::dispatch);
+        return;
+    }
     if (m_cmd.verbose)
         enableVerboseLogging();
     else

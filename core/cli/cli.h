@@ -46,6 +46,13 @@ struct CliServices
     QNetworkAccessManager *nam = nullptr;
     const Clock *clock = nullptr;
     int httpTimeoutMs = 30000;
+    // Set when the command runs inside the agent (the tray app or `tokentray --no-tray`) for a
+    // client: the agent's engine serves it (no engine of its own, no refresh lock: the agent is
+    // the only refresher), its config directory applies, and an --mfa-code is offered to the
+    // agent's MFA prompter. Logging stays the agent's.
+    TokenEngine *engine = nullptr;
+    QString configDir = {};
+    std::function<void(const Secret &code)> offerMfaCode = {};
 };
 
 // tokentray-cli's commands, runnable in-process: construct with streams and services, call
@@ -107,6 +114,9 @@ private:
     // A device sign-in was approved: lock the config, re-read it and index the refresh token.
     Result<void> prepareSignInStore(const SignInJob *job, bool storesRefreshToken);
     void finishAfterCacheWrites(ExitCode code);
+    // The lock that makes this process the only one refreshing (not needed inside the agent).
+    Result<void> takeRefreshLock();
+    [[nodiscard]] bool inAgent() const { return m_services.engine != nullptr; }
 
     Result<void> loadConfig();
     Result<void> lockAndLoadConfig();

@@ -186,10 +186,8 @@ void Cli::withFreshCredential(
                           + profile.name + QStringLiteral(" is ") + kindName(profile.kind)
                           + QStringLiteral(" (use tokentray-cli export or token)")));
     // One process at a time refreshes a credential: a second waits and then reuses the result.
-    auto lock = m_store->lockForUpdate(m_services.httpTimeoutMs + 15000);
-    if (!lock)
-        return fail(lock.error());
-    m_lock = std::move(lock.value());
+    if (auto locked = takeRefreshLock(); !locked)
+        return fail(locked.error());
     auto *job = new FreshCredentialJob(engine(), m_services.clock, profile.id, env.name, this);
     connect(job, &FreshCredentialJob::finished, this, [this, job, profile, env, use] {
         job->deleteLater();

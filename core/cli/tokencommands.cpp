@@ -69,6 +69,8 @@ FetchServices Cli::fetchServices()
 
 TokenEngine *Cli::engine()
 {
+    if (inAgent())
+        return m_services.engine;
     if (!m_engine) {
         m_engine = std::make_unique<TokenEngine>(fetchServices());
         m_engine->setConfig(m_config);
@@ -82,6 +84,17 @@ TokenEngine *Cli::engine()
         m_engine->setOptions(options);
     }
     return m_engine.get();
+}
+
+Result<void> Cli::takeRefreshLock()
+{
+    if (inAgent())
+        return {};
+    auto lock = m_store->lockForUpdate(m_services.httpTimeoutMs + 15000);
+    if (!lock)
+        return lock.error();
+    m_lock = std::move(lock.value());
+    return {};
 }
 
 void Cli::finishAfterCacheWrites(ExitCode code)
@@ -120,10 +133,8 @@ void Cli::token()
     const QString profileName = profile->name;
     const QString envName = env->name;
     // One process at a time refreshes a credential: a second waits and then reuses the result.
-    auto lock = m_store->lockForUpdate(m_services.httpTimeoutMs + 15000);
-    if (!lock)
-        return fail(lock.error());
-    m_lock = std::move(lock.value());
+    if (auto locked = takeRefreshLock(); !locked)
+        return fail(locked.error());
     TokenAsk *ask = engine()->ask(profile->id, envName, minValid);
     connect(ask, &TokenAsk::finished, this, [this, profileName, envName](TokenAsk *a) {
         const Result<Credential> &r = a->result();
@@ -159,10 +170,8 @@ void Cli::login()
     // or every other command would wait for that person too.
     if (profile->kind == ProfileKind::OAuth2 && profile->grant == Grant::DeviceCode)
         return deviceLogin(profileName, envName);
-    auto lock = m_store->lockForUpdate(m_services.httpTimeoutMs + 15000);
-    if (!lock)
-        return fail(lock.error());
-    m_lock = std::move(lock.value());
+    if (auto locked = takeRefreshLock(); !locked)
+        return fail(locked.error());
     // Other grants sign in without a person: fetching a token proves the stored credentials.
     engine()->refreshNow(profile->id, envName);
     TokenAsk *ask = engine()->ask(profile->id, envName, 0);
@@ -333,10 +342,8 @@ void Cli::verify()
         return fail(Error {ErrorCode::Usage,
                            QStringLiteral("static tokens cannot be verified: no provider is "
                                           "known for them")});
-    auto lock = m_store->lockForUpdate(m_services.httpTimeoutMs + 15000);
-    if (!lock)
-        return fail(lock.error());
-    m_lock = std::move(lock.value());
+    if (auto locked = takeRefreshLock(); !locked)
+        return fail(locked.error());
     const Profile profileCopy = *profile;
     const Environment envCopy = *env;
     TokenAsk *ask = engine()->ask(profile->id, env->name);

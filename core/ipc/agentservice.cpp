@@ -1,0 +1,115 @@
+#include "core/ipc/agentservice.h"
+
+#include "core/app/workspace.h"
+#include "core/cli/cli.h"
+#include "core/cli/commandline.h"
+#include "core/util/logging.h"
+
+#include <QBuffer>
+#include <QDir>
+#include <QJsonArray>
+
+namespace TokenTray {
+
+namespace {
+
+constexpr qsizetype kMaxArguments = 256;
+
+} // namespace
+
+AgentService::AgentService(const Services &services, QObject *parent)
+    : QObject(parent)
+    , m_services(services)
+{
+}
+
+AgentService::~AgentService() = default;
+
+const QStringList &AgentService::servedCommands()
+{
+    static const QStringList commands {
+        QStringLiteral("token"),        QStringLiteral("credential-process"),
+        QStringLiteral("export"),       QStringLiteral("status"),
+        QStringLiteral("switch"),       QStringLiteral("verify"),
+        QStringLiteral("logout"),       QStringLiteral("profile list"),
+        QStringLiteral("profile show"),
+    };
+    return commands;
+}
+
+void AgentService::handle(const QJsonObject &request, const AgentServer::Responder &respond)
+{
+    const QString op = request.value(QStringLiteral("op")).toString();
+    if (op == QLatin1String("cli")) {
+        runCli(request, respond);
+    } else if (op == QLatin1String("reload")) {
+        if (m_services.workspace)
+            m_services.workspace->reload();
+        respond.ok();
+    } else {
+        respond.fail(QStringLiteral("unsupported"), QStringLiteral("unknown op"));
+    }
+}
+
+void AgentService::runCli(const QJsonObject &request, const AgentServer::Responder &respond)
+{
+    const QJsonValue argsValue = request.value(QStringLiteral("args"));
+    if (!argsValue.isArray() || argsValue.toArray().size() > kMaxArguments) {
+        respond.fail(QStringLiteral("bad-request"), QStringLiteral("args must be a list"));
+        return;
+    }
+    // A client of another config directory (a hash collision, a symlinked path) is not ours.
+    const QString clientDir = request.value(QStringLiteral("configDir")).toString();
+    if (!clientDir.isEmpty()
+        && QDir::cleanPath(clientDir)
+            != QDir::cleanPath(QDir(m_services.configDir).absolutePath())) {
+        respond.fail(QStringLiteral("unsupported"), QStringLiteral("another config directory"));
+        return;
+    }
+    QStringList args;
+    for (const QJsonValue &v : argsValue.toArray()) {
+        if (!v.isString()) {
+            respond.fail(QStringLiteral("bad-request"), QStringLiteral("args must be strings"));
+            return;
+        }
+        args << v.toString();
+    }
+    // Only what can run without the client's terminal, files or process; the rest the client
+    // runs itself (and may then send "reload").
+    const auto parsed = CommandLine::parse(args);
+    if (!parsed || parsed->help || parsed->version || !servedCommands().contains(parsed->command)) {
+        respond.fail(QStringLiteral("unsupported"), QStringLiteral("run by the client"));
+        return;
+    }
+    const QString command = parsed->command;
+    ++m_commandsRun;
+    qCDebug(lcIpc) << "running" << command << "for a client";
+
+    auto *in = new QBuffer;
+    auto *out = new QBuffer;
+    auto *err = new QBuffer;
+    in->open(QIODevice::ReadOnly);
+    out->open(QIODevice::WriteOnly);
+    err->open(QIODevice::WriteOnly);
+    CliServices services {m_services.secrets,       m_services.nam,    m_services.clock,
+                          m_services.httpTimeoutMs, m_services.engine, m_services.configDir,
+                          m_services.offerMfaCode};
+    auto *cli = new Cli({in, out, err, false}, services, this);
+    in->setParent(cli);
+    out->setParent(cli);
+    err->setParent(cli);
+    connect(cli, &Cli::finished, this, [this, cli, out, err, command, respond](int exitCode) {
+        cli->deleteLater();
+        // The tray follows a switch from the shell at once, not when the file watcher fires.
+        if (command == QLatin1String("switch") && m_services.workspace)
+            m_services.workspace->reload();
+        QJsonObject reply {{QStringLiteral("exit"), exitCode},
+                           {QStringLiteral("stdout"), QString::fromUtf8(out->data())},
+                           {QStringLiteral("stderr"), QString::fromUtf8(err->data())}};
+        out->buffer().fill('\0'); // it held a token
+        respond.ok(reply);
+    });
+    cli->run(args);
+}
+
+} // namespace TokenTray
