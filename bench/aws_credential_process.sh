@@ -59,23 +59,41 @@ if [[ "$tt" != "$st" ]]; then
 fi
 
 now_ns() { date +%s%N; }
-declare -a T_AWS_TT T_AWS_STUB T_TT T_STUB
-for ((i = 0; i < RUNS + 2; i++)); do
-  a=$(now_ns); "$AWS" configure export-credentials --profile tokentray >/dev/null; b=$(now_ns)
-  "$AWS" configure export-credentials --profile stub >/dev/null; c=$(now_ns)
-  "$CLI" --config-dir "$CONF" credential-process bench-keys >/dev/null; d=$(now_ns)
-  "$WORK/stub" >/dev/null; e=$(now_ns)
-  ((i < 2)) && continue # warm-up
-  T_AWS_TT+=($((b - a))); T_AWS_STUB+=($((c - b))); T_TT+=($((d - c))); T_STUB+=($((e - d)))
-done
-
 median_ms() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%.1f", m/1e6}'; }
-m_aws_tt=$(median_ms "${T_AWS_TT[@]}")
-m_aws_stub=$(median_ms "${T_AWS_STUB[@]}")
-echo "aws configure export-credentials, median of $RUNS:"
-echo "  credential_process = tokentray-cli credential-process  $m_aws_tt ms"
-echo "  credential_process = stub printing fixed JSON          $m_aws_stub ms"
-awk -v a="$m_aws_tt" -v b="$m_aws_stub" 'BEGIN {printf "  ratio %.3f (goal <= 1.05)\n", a / b}'
-echo "the credential processes alone, median of $RUNS:"
-echo "  tokentray-cli credential-process  $(median_ms "${T_TT[@]}") ms"
-echo "  stub                              $(median_ms "${T_STUB[@]}") ms"
+
+# One round: the two aws invocations and the two credential processes, interleaved.
+measure() {
+  local label=$1
+  local -a t_aws_tt=() t_aws_stub=() t_tt=() t_stub=()
+  for ((i = 0; i < RUNS + 2; i++)); do
+    a=$(now_ns); "$AWS" configure export-credentials --profile tokentray >/dev/null; b=$(now_ns)
+    "$AWS" configure export-credentials --profile stub >/dev/null; c=$(now_ns)
+    "$CLI" --config-dir "$CONF" credential-process bench-keys >/dev/null; d=$(now_ns)
+    "$WORK/stub" >/dev/null; e=$(now_ns)
+    ((i < 2)) && continue # warm-up
+    t_aws_tt+=($((b - a))); t_aws_stub+=($((c - b))); t_tt+=($((d - c))); t_stub+=($((e - d)))
+  done
+  local m_tt m_stub
+  m_tt=$(median_ms "${t_aws_tt[@]}")
+  m_stub=$(median_ms "${t_aws_stub[@]}")
+  echo "$label: aws configure export-credentials, median of $RUNS:"
+  echo "  credential_process = tokentray-cli credential-process  $m_tt ms"
+  echo "  credential_process = stub printing fixed JSON          $m_stub ms"
+  awk -v a="$m_tt" -v b="$m_stub" 'BEGIN {printf "  ratio %.3f (goal <= 1.05)\n", a / b}'
+  echo "  the credential processes alone: tokentray-cli $(median_ms "${t_tt[@]}") ms, stub $(median_ms "${t_stub[@]}") ms"
+}
+
+measure "without an agent (tokentray-cli reads the keychain itself)"
+
+# With the tray app's agent running (here headless), tokentray-cli forwards to it.
+export XDG_RUNTIME_DIR="$WORK/run"
+mkdir -m 0700 "$XDG_RUNTIME_DIR"
+"$BIN/tokentray" --no-tray --config-dir "$CONF" 2>"$WORK/agent.log" &
+AGENT=$!
+trap 'kill $AGENT 2>/dev/null; rm -rf "$WORK"' EXIT
+for ((i = 0; i < 100; i++)); do
+  grep -q 'listening on' "$WORK/agent.log" 2>/dev/null && break
+  sleep 0.05
+done
+"$CLI" --config-dir "$CONF" credential-process bench-keys >/dev/null
+measure "with a running agent (tokentray --no-tray)"

@@ -682,29 +682,27 @@ void Cli::secretSet()
     }
     const QString profileName = profile->name;
     const QString key = secretKey(profile->id, envName, name);
-    runSecretJobs({m_secrets->write(key, *secret)},
-                  [this, profileName, envName, name, entry,
-                   wasIndexed](const QList<Result<Secret>> &results) {
-                      if (!results.first()) {
-                          if (!wasIndexed) {
-                              m_config.profileByName(profileName)->secretIndex.removeAll(entry);
-                              (void)saveConfig();
-                          }
-                          return fail(results.first().error());
-                      }
-                      if (!m_cmd.json)
-                          print(QStringLiteral("Stored ") + name + QStringLiteral(" for ")
-                                + profileName + QLatin1Char('/') + envName
-                                + QStringLiteral(" in the keychain.\n"));
-                      // The cached credential came from the old secret; a static token or key
-                      // pair never expires, so it would otherwise be served forever.
-                      const Profile *p = m_config.profileByName(profileName);
-                      runSecretJobs({m_secrets->remove(secretKey(p->id, envName,
-                                                                 QStringLiteral("token_cache")))},
-                                    [this](const QList<Result<Secret>> &) {
-                                        finish(ExitCode::Ok);
-                                    });
-                  });
+    runSecretJobs(
+        {m_secrets->write(key, *secret)},
+        [this, profileName, envName, name, entry,
+         wasIndexed](const QList<Result<Secret>> &results) {
+            if (!results.first()) {
+                if (!wasIndexed) {
+                    m_config.profileByName(profileName)->secretIndex.removeAll(entry);
+                    (void)saveConfig();
+                }
+                return fail(results.first().error());
+            }
+            if (!m_cmd.json)
+                print(QStringLiteral("Stored ") + name + QStringLiteral(" for ") + profileName
+                      + QLatin1Char('/') + envName + QStringLiteral(" in the keychain.\n"));
+            // The cached credential came from the old secret; a static token or key
+            // pair never expires, so it would otherwise be served forever.
+            const Profile *p = m_config.profileByName(profileName);
+            runSecretJobs(
+                {m_secrets->remove(secretKey(p->id, envName, QStringLiteral("token_cache")))},
+                [this](const QList<Result<Secret>> &) { finish(ExitCode::Ok); });
+        });
 }
 
 void Cli::secretDelete()
@@ -941,7 +939,17 @@ void Cli::status()
                     parts << name + QStringLiteral(": ") + state;
                 }
                 const bool active = env.name == p.activeEnvironment;
-                const auto [state, expiresAt] = tokenInfo(p.name, env.name);
+                auto [state, expiresAt] = tokenInfo(p.name, env.name);
+                // Inside the agent its engine knows better than the keychain copy: what it holds
+                // in memory, refreshing now, or failing.
+                if (inAgent()) {
+                    const TokenState live = m_services.engine->state(p.id, env.name);
+                    if (live != TokenState::None) {
+                        state = live;
+                        const auto held = m_services.engine->credential(p.id, env.name);
+                        expiresAt = held ? held->expiresAt : QDateTime();
+                    }
+                }
                 QJsonObject e {{QStringLiteral("name"), env.name},
                                {QStringLiteral("active"), active},
                                {QStringLiteral("protected"), env.isProtected},

@@ -2,6 +2,8 @@
 // to other tools (DESIGN §5).
 #include "core/cli/cli.h"
 
+#include "core/ipc/agentclient.h"
+
 #include "core/delivery/credentialserver.h"
 #include "core/delivery/exporters.h"
 #include "core/delivery/freshcredentialjob.h"
@@ -185,6 +187,37 @@ void Cli::withFreshCredential(
         return fail(usage(m_cmd.command + QStringLiteral(" serves AWS profiles only; ")
                           + profile.name + QStringLiteral(" is ") + kindName(profile.kind)
                           + QStringLiteral(" (use tokentray-cli export or token)")));
+    // With an agent running (the tray app), it is the one refresher: ask it.
+    if (!inAgent() && m_cmd.command == QLatin1String("exec")) {
+        if (auto reply = askAgent(m_store->directory(),
+                                  {{QStringLiteral("op"), QStringLiteral("credential")},
+                                   {QStringLiteral("profileId"), profile.id},
+                                   {QStringLiteral("env"), env.name}},
+                                  3 * m_services.httpTimeoutMs + 10000)) {
+            if (!*reply)
+                return fail(reply->error());
+            const QJsonObject &o = reply->value();
+            if (!o.value(QStringLiteral("ok")).toBool()) {
+                const QJsonObject e = o.value(QStringLiteral("error")).toObject();
+                return fail(Error {errorCodeFromName(e.value(QStringLiteral("code")).toString()),
+                                   e.value(QStringLiteral("message")).toString(), 0,
+                                   e.value(QStringLiteral("reason")).toString()});
+            }
+            Credential c;
+            c.accessToken = Secret::fromUtf8(o.value(QStringLiteral("accessToken")).toString());
+            c.tokenType = o.value(QStringLiteral("tokenType")).toString();
+            c.accessKeyId = o.value(QStringLiteral("accessKeyId")).toString();
+            c.secretAccessKey
+                = Secret::fromUtf8(o.value(QStringLiteral("secretAccessKey")).toString());
+            c.sessionToken = Secret::fromUtf8(o.value(QStringLiteral("sessionToken")).toString());
+            c.expiresAt = QDateTime::fromString(o.value(QStringLiteral("expiresAt")).toString(),
+                                                Qt::ISODateWithMs);
+            c.issuedAt = QDateTime::fromString(o.value(QStringLiteral("issuedAt")).toString(),
+                                               Qt::ISODateWithMs);
+            qCDebug(lcCli) << "exec: the credential came from the agent";
+            return use(profile, env, c);
+        }
+    }
     // One process at a time refreshes a credential: a second waits and then reuses the result.
     if (auto locked = takeRefreshLock(); !locked)
         return fail(locked.error());

@@ -3,6 +3,7 @@
 #include "core/app/workspace.h"
 #include "core/cli/cli.h"
 #include "core/cli/commandline.h"
+#include "core/delivery/freshcredentialjob.h"
 #include "core/util/logging.h"
 
 #include <QBuffer>
@@ -42,6 +43,8 @@ void AgentService::handle(const QJsonObject &request, const AgentServer::Respond
     const QString op = request.value(QStringLiteral("op")).toString();
     if (op == QLatin1String("cli")) {
         runCli(request, respond);
+    } else if (op == QLatin1String("credential")) {
+        serveCredential(request, respond);
     } else if (op == QLatin1String("reload")) {
         if (m_services.workspace)
             m_services.workspace->reload();
@@ -49,6 +52,39 @@ void AgentService::handle(const QJsonObject &request, const AgentServer::Respond
     } else {
         respond.fail(QStringLiteral("unsupported"), QStringLiteral("unknown op"));
     }
+}
+
+void AgentService::serveCredential(const QJsonObject &request,
+                                   const AgentServer::Responder &respond)
+{
+    // `exec` in a client process: the credential comes from here, the one refresher.
+    const QString profileId = request.value(QStringLiteral("profileId")).toString();
+    const QString env = request.value(QStringLiteral("env")).toString();
+    auto *job = new FreshCredentialJob(m_services.engine, m_services.clock, profileId, env, this);
+    connect(job, &FreshCredentialJob::finished, this, [job, respond] {
+        job->deleteLater();
+        const Result<Credential> &r = job->result();
+        if (!r) {
+            respond.send(
+                QJsonObject {{QStringLiteral("ok"), false},
+                             {QStringLiteral("error"),
+                              QJsonObject {{QStringLiteral("code"), errorCodeName(r.error().code)},
+                                           {QStringLiteral("message"), r.error().detail},
+                                           {QStringLiteral("reason"), r.error().reason}}}});
+            return;
+        }
+        QJsonObject o {{QStringLiteral("accessToken"), r->accessToken.exposeUtf8()},
+                       {QStringLiteral("tokenType"), r->tokenType},
+                       {QStringLiteral("accessKeyId"), r->accessKeyId},
+                       {QStringLiteral("secretAccessKey"), r->secretAccessKey.exposeUtf8()},
+                       {QStringLiteral("sessionToken"), r->sessionToken.exposeUtf8()}};
+        if (r->expiresAt.isValid())
+            o.insert(QStringLiteral("expiresAt"), r->expiresAt.toString(Qt::ISODateWithMs));
+        if (r->issuedAt.isValid())
+            o.insert(QStringLiteral("issuedAt"), r->issuedAt.toString(Qt::ISODateWithMs));
+        respond.ok(o);
+    });
+    job->start();
 }
 
 void AgentService::runCli(const QJsonObject &request, const AgentServer::Responder &respond)

@@ -52,6 +52,7 @@ public:
 
 private:
     void runCli(const QJsonObject &request, const AgentServer::Responder &respond);
+    void serveCredential(const QJsonObject &request, const AgentServer::Responder &respond);
 
     Services m_services;
     int m_commandsRun = 0;

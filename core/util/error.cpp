@@ -98,4 +98,13 @@ QString errorCodeName(ErrorCode code)
     return QStringLiteral("internal");
 }
 
+ErrorCode errorCodeFromName(const QString &name)
+{
+    for (int i = 0; i <= int(ErrorCode::Internal); ++i) {
+        if (errorCodeName(ErrorCode(i)) == name)
+            return ErrorCode(i);
+    }
+    return ErrorCode::Internal;
+}
+
 } // namespace TokenTray

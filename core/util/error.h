@@ -57,5 +57,7 @@ struct Error
 };
 
 QString errorCodeName(ErrorCode code);
+// The inverse of errorCodeName(); Internal for a name it does not know.
+ErrorCode errorCodeFromName(const QString &name);
 
 } // namespace TokenTray
