@@ -41,6 +41,10 @@ const QStringList &AgentService::servedCommands()
 void AgentService::handle(const QJsonObject &request, const AgentServer::Responder &respond)
 {
     const QString op = request.value(QStringLiteral("op")).toString();
+    // The client read profiles.json just now, maybe right after a `profile add` of its own; the
+    // watcher's reload is debounced, so the engine must not wait for it to know that profile.
+    if ((op == QLatin1String("cli") || op == QLatin1String("credential")) && m_services.workspace)
+        m_services.workspace->reload();
     if (op == QLatin1String("cli")) {
         runCli(request, respond);
     } else if (op == QLatin1String("credential")) {
