@@ -149,6 +149,22 @@ HttpJob *makeSignedStsPost(QNetworkAccessManager *nam, const QUrl &endpoint, con
     return job;
 }
 
+namespace {
+
+// An STS answer as the job's result: the parsed document for 200, else the mapped STS error.
+template<typename T>
+Result<T> stsAnswer(const Result<HttpResponse> &reply, Result<T> (*parse)(const QByteArray &),
+                    const QDateTime &now)
+{
+    if (!reply)
+        return reply.error();
+    if (reply->status == 200)
+        return parse(reply->body);
+    return stsError(*reply, now);
+}
+
+} // namespace
+
 // ---- AssumeRoleJob -------------------------------------------------------------------------
 
 AssumeRoleJob::AssumeRoleJob(QNetworkAccessManager *nam, const Clock *clock, const QUrl &endpoint,
@@ -188,13 +204,7 @@ void AssumeRoleJob::start()
     connect(m_http, &HttpJob::finished, this, [this] {
         HttpJob *http = m_http;
         http->deleteLater();
-        const auto &r = http->result();
-        if (!r)
-            finish(r.error());
-        else if (r->status == 200)
-            finish(parseAssumeRoleResponse(r->body));
-        else
-            finish(stsError(*r, m_clock->nowUtc()));
+        finish(stsAnswer(http->result(), &parseAssumeRoleResponse, m_clock->nowUtc()));
     });
     m_http->start();
 }
@@ -258,13 +268,7 @@ void CallerIdentityJob::start()
     connect(m_http, &HttpJob::finished, this, [this] {
         HttpJob *http = m_http;
         http->deleteLater();
-        const auto &r = http->result();
-        if (!r)
-            finish(r.error());
-        else if (r->status == 200)
-            finish(parseCallerIdentityResponse(r->body));
-        else
-            finish(stsError(*r, m_clock->nowUtc()));
+        finish(stsAnswer(http->result(), &parseCallerIdentityResponse, m_clock->nowUtc()));
     });
     m_http->start();
 }
