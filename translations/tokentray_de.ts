@@ -463,6 +463,25 @@
         <source>%1 · %2 is served on 127.0.0.1:%3 until TokenTray quits.</source>
         <translation>%1 · %2 wird auf 127.0.0.1:%3 bereitgestellt, bis TokenTray beendet wird.</translation>
     </message>
+    <message numerus="yes">
+        <source>in %n min</source>
+        <translation>
+            <numerusform>in %n Min.</numerusform>
+            <numerusform>in %n Min.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>soon</source>
+        <translation>bald</translation>
+    </message>
+    <message>
+        <source>Credentials expire %1</source>
+        <translation>Zugangsdaten laufen %1 ab</translation>
+    </message>
+    <message>
+        <source>%1 · %2 can only be renewed with your MFA code: use Refresh now.</source>
+        <translation>%1 · %2 lässt sich nur mit Ihrem MFA-Code erneuern: Jetzt erneuern wählen.</translation>
+    </message>
 </context>
 <context>
     <name>TokenTray::EnvironmentForm</name>

@@ -3,6 +3,7 @@
 #include "core/app/workspace.h"
 #include "core/delivery/credentialserver.h"
 #include "core/delivery/exporters.h"
+#include "core/model/kindrules.h"
 #include "core/refresh/signinjob.h"
 #include "core/refresh/tokenengine.h"
 #include "ui/activitylog.h"
@@ -55,8 +56,11 @@ AppController::AppController(const Parts &parts, QObject *parent)
                         QStringLiteral("locked"), tr("Keychain locked"),
                         tr("Unlock your keychain so that TokenTray can read and refresh tokens."),
                         true);
+                } else if (state == TokenState::Advisory || state == TokenState::Mandatory) {
+                    warnBeforeExpiry(id, env);
                 } else if (state == TokenState::Fresh) {
                     // Recovered: the next failure of this key is news again.
+                    m_notified.remove(QStringLiteral("expiring:") + id + env);
                     m_notified.remove(QStringLiteral("signin:") + id + env);
                     m_notified.remove(QStringLiteral("failed:") + id + env);
                     m_notified.remove(QStringLiteral("locked"));
@@ -70,6 +74,22 @@ AppController::AppController(const Parts &parts, QObject *parent)
         m_parts.tray->showMessage(tr("Clipboard cleared"),
                                   tr("The copied token was removed from the clipboard."));
     });
+}
+
+void AppController::warnBeforeExpiry(const QString &profileId, const QString &env)
+{
+    const Config &config = m_parts.workspace->config();
+    const Profile *p = config.profileById(profileId);
+    const Environment *e = p ? p->environment(env) : nullptr;
+    if (!e || !renewalNeedsPerson(config, *p, *e))
+        return;
+    const std::optional<qint64> left = m_parts.workspace->secondsLeft(profileId, env);
+    const QString when
+        = left ? tr("in %n min", nullptr, int(qMax<qint64>(1, *left / 60))) : tr("soon");
+    notifyOnce(
+        QStringLiteral("expiring:") + profileId + env, tr("Credentials expire %1").arg(when),
+        tr("%1 · %2 can only be renewed with your MFA code: use Refresh now.").arg(p->name, env),
+        false);
 }
 
 QString AppController::profileName(const QString &profileId) const

@@ -71,6 +71,7 @@ private:
     void notifyOnce(const QString &key, const QString &title, const QString &message,
                     bool critical);
     QString profileName(const QString &profileId) const;
+    void warnBeforeExpiry(const QString &profileId, const QString &env);
 
     Parts m_parts;
     Confirm m_confirm;

@@ -49,6 +49,7 @@ void TrayController::show()
 
 void TrayController::showMessage(const QString &title, const QString &message, bool critical)
 {
+    Q_EMIT messageShown(title, message, critical);
     if (m_tray->isVisible() && QSystemTrayIcon::supportsMessages())
         m_tray->showMessage(title, message,
                             critical ? QSystemTrayIcon::Critical : QSystemTrayIcon::Information);

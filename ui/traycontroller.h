@@ -36,6 +36,8 @@ public:
     [[nodiscard]] QString toolTipText() const;
 
 Q_SIGNALS:
+    // Every notification asked for, whether or not a tray host can show it.
+    void messageShown(const QString &title, const QString &message, bool critical);
     void openManagerRequested();
     void quitRequested();
     void copyTokenRequested(const QString &profileId, const QString &env);

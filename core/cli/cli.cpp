@@ -1,6 +1,7 @@
 #include "core/cli/cli.h"
 
 #include "core/cli/climfa.h"
+#include "core/ipc/agentclient.h"
 #include "core/model/configedits.h"
 #include "core/model/kindrules.h"
 #include "core/model/validation.h"
@@ -1028,7 +1029,10 @@ Result<void> Cli::lockAndLoadConfig()
 
 Result<void> Cli::saveConfig()
 {
-    return m_store->save(m_config);
+    auto saved = m_store->save(m_config);
+    if (saved)
+        m_savedConfig = true;
+    return saved;
 }
 
 Result<Profile *> Cli::findProfile(const QString &name)
@@ -1110,6 +1114,10 @@ void Cli::finish(ExitCode code)
         return;
     m_finished = true;
     m_lock.reset();
+    // A running agent (the tray) shows the change now rather than when its file watcher fires.
+    if (m_savedConfig && !inAgent() && m_store)
+        (void)askAgent(m_store->directory(), {{QStringLiteral("op"), QStringLiteral("reload")}},
+                       2000);
     m_exitCode = static_cast<int>(code);
     Q_EMIT finished(m_exitCode);
 }

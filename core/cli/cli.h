@@ -151,6 +151,7 @@ private:
     Config m_config;
     int m_exitCode = -1;
     bool m_finished = false;
+    bool m_savedConfig = false; // profiles.json was written: a running agent is told to reload
 };
 
 } // namespace TokenTray

@@ -1,5 +1,6 @@
 #include "core/model/kindrules.h"
 
+#include "core/model/config.h"
 #include "core/model/profile.h"
 #include "core/model/validation.h"
 
@@ -143,6 +144,26 @@ bool isRequiredField(EnvField field, ProfileKind kind, Grant grant)
     default:
         return false;
     }
+}
+
+bool renewalNeedsPerson(const Config &config, const Profile &profile, const Environment &env)
+{
+    const Profile *p = &profile;
+    const Environment *e = &env;
+    // Bounded: validation refuses loops, but a config being edited may not be valid yet.
+    for (int depth = 0; p && e && depth < 16; ++depth) {
+        if (p->kind != ProfileKind::AwsAssumeRole)
+            return false;
+        if (!e->mfaSerial.isEmpty() && e->mfaProcess.isEmpty())
+            return true;
+        const Profile *source = config.profileByName(e->sourceProfile);
+        const Environment *sourceEnv = source ? source->environment(e->name) : nullptr;
+        if (source && !sourceEnv)
+            sourceEnv = source->active();
+        p = source;
+        e = sourceEnv;
+    }
+    return false;
 }
 
 bool kindUsesGrant(ProfileKind kind)

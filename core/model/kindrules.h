@@ -10,6 +10,7 @@
 
 namespace TokenTray {
 
+struct Config;
 struct Profile;
 
 // The per-kind rules the CLI and the manager's forms share: which environment settings apply
@@ -65,6 +66,11 @@ QList<Requirement> unmetRequirements(ProfileKind kind, Grant grant, const Enviro
 EnvField requirementField(Requirement requirement);
 // Whether the field must be set on its own (not as one of two alternatives), for marking labels.
 bool isRequiredField(EnvField field, ProfileKind kind, Grant grant);
+
+// Whether renewing this environment's credential needs a person: a role with an MFA device and
+// no mfa_process, or a role whose source chain has one. The tray warns before such a credential
+// expires (DESIGN §6).
+bool renewalNeedsPerson(const Config &config, const Profile &profile, const Environment &env);
 
 // Only oauth2 profiles name a grant; a new oauth2 profile gets client_credentials.
 bool kindUsesGrant(ProfileKind kind);

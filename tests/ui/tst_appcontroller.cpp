@@ -82,7 +82,18 @@ struct App
         keysEnv.region = QStringLiteral("eu-west-1");
         keys.environments = {keysEnv};
         keys.activeEnvironment = keysEnv.name;
-        config.profiles = {p, keys};
+        Profile role;
+        role.id = QStringLiteral("id-role");
+        role.name = QStringLiteral("role");
+        role.kind = ProfileKind::AwsAssumeRole;
+        Environment roleEnv;
+        roleEnv.name = QStringLiteral("QA");
+        roleEnv.roleArn = QStringLiteral("arn:aws:iam::123456789012:role/Deploy");
+        roleEnv.sourceProfile = keys.name;
+        roleEnv.mfaSerial = QStringLiteral("arn:aws:iam::123456789012:mfa/alice");
+        role.environments = {roleEnv};
+        role.activeEnvironment = roleEnv.name;
+        config.profiles = {p, keys, role};
         config.currentProfileId = p.id;
         (void)store->save(config);
         workspace = std::make_unique<Workspace>(store.get(), engine.get(), &clock);
@@ -129,7 +140,42 @@ private Q_SLOTS:
     void switchesAreLogged();
     void awsCopiesShellVariables();
     void endpointServesTheProfile();
+    void warnsBeforeMfaCredentialsExpire();
 };
+
+void tst_AppController::warnsBeforeMfaCredentialsExpire()
+{
+    App app;
+    QSignalSpy shown(app.tray.get(), &TrayController::messageShown);
+    auto adopt = [&app](const QString &id, qint64 secondsLeft) {
+        Credential c;
+        c.accessKeyId = QStringLiteral("ASIAEXAMPLE000000003");
+        c.secretAccessKey = Secret("s");
+        c.sessionToken = Secret("t");
+        c.expiresAt = app.clock.nowUtc().addSecs(secondsLeft);
+        c.issuedAt = c.expiresAt.addSecs(-3600);
+        app.engine->adopt(id, QStringLiteral("QA"), c);
+    };
+    auto warnings = [&shown] {
+        int n = 0;
+        for (const QList<QVariant> &args : shown)
+            n += args.at(1).toString().contains(u"MFA code") ? 1 : 0;
+        return n;
+    };
+    // A token that renews by itself: no warning however close its expiry.
+    app.giveToken(QStringLiteral("QA"), "qa-token");
+    adopt(QStringLiteral("id-keys"), 300);
+    QCOMPARE(warnings(), 0);
+    // A role that needs the person's MFA code: warned once when its refresh window opens.
+    adopt(QStringLiteral("id-role"), 10 * 60); // advisory: min(15 min, L/4) before expiry
+    QTRY_COMPARE(warnings(), 1);
+    QVERIFY(shown.last().at(0).toString().contains(u"in 10 min"));
+    adopt(QStringLiteral("id-role"), 5 * 60);
+    QCOMPARE(warnings(), 1); // once per expiry
+    adopt(QStringLiteral("id-role"), 3600); // renewed
+    adopt(QStringLiteral("id-role"), 10 * 60);
+    QTRY_COMPARE(warnings(), 2);
+}
 
 void tst_AppController::endpointServesTheProfile()
 {

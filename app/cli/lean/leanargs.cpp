@@ -14,12 +14,17 @@ struct ForwardableCommand
 };
 
 // The one list of what the agent runs. Keep the options in step with core/cli/commandline.cpp.
-constexpr std::array<ForwardableCommand, 5> kForwardable = {{
+// "profile" covers list and show; the agent answers "unsupported" for the other subcommands and
+// the full CLI runs them.
+constexpr std::array<ForwardableCommand, 8> kForwardable = {{
     {"token", {"env", "min-valid", ""}},
     {"credential-process", {"env", "mfa-code", ""}},
     {"status", {"", "", ""}},
     {"switch", {"", "", ""}},
     {"export", {"env", "format", "mfa-code"}},
+    {"verify", {"env", "mfa-code", ""}},
+    {"logout", {"env", "", ""}},
+    {"profile", {"", "", ""}},
 }};
 
 const ForwardableCommand *find(std::string_view name)
