@@ -897,7 +897,14 @@ void tst_AgentServer::leanForwardsCommands_data()
     QTest::newRow("status") << QStringList {"status", "--json"} << true;
     QTest::newRow("switch") << QStringList {"switch", "p", "QA"} << true;
     QTest::newRow("export") << QStringList {"export", "--format", "fish"} << true;
-    QTest::newRow("profile list") << QStringList {"profile", "list"} << false;
+    QTest::newRow("profile list") << QStringList {"profile", "list"} << true;
+    QTest::newRow("verify") << QStringList {"verify", "p", "--env", "QA"} << true;
+    // An option no forwarded command takes (the full CLI then fails: no profile p, nothing
+    // saved, so it sends no reload either).
+    QTest::newRow("environment add")
+        << QStringList {"environment", "add", "p", "QA", "--issuer", "https://login.example.com"}
+        << false;
+    QTest::newRow("secret set") << QStringList {"secret", "set", "p", "QA", "token"} << false;
     QTest::newRow("version") << QStringList {"version"} << false;
     QTest::newRow("--version") << QStringList {"--version"} << false;
     QTest::newRow("token --help") << QStringList {"token", "--help"} << false;
