@@ -44,6 +44,7 @@ MfaDialog::MfaDialog(MfaRequest *request, QWidget *parent)
     m_code->setMaxLength(6);
 
     auto *form = new QFormLayout;
+    form->setLabelAlignment(Qt::AlignLeft | Qt::AlignVCenter); // beside the tall code field
     form->addRow(tr("Role:"), role);
     form->addRow(tr("MFA device:"), device);
     form->addRow(tr("Code:"), m_code);

@@ -860,6 +860,7 @@ void tst_Dialogs::mfaDialogTakesSixDigits()
     QTest::keyClicks(dialog->codeEdit(), QStringLiteral("67"));
     QCOMPARE(dialog->codeEdit()->text(), QStringLiteral("123456")); // six at most
     QVERIFY(ok->isEnabled());
+    screenshot(QStringLiteral("mfa-dialog"));
     ok->click();
     QVERIFY(done.wait());
     const Result<Secret> code = request->takeResult();
