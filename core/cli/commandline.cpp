@@ -9,17 +9,17 @@ Error usageError(const QString &detail)
 }
 
 const QStringList kEnvironmentOptions = {
-    QStringLiteral("issuer"),         QStringLiteral("token-url"),
-    QStringLiteral("device-url"),     QStringLiteral("revocation-url"),
-    QStringLiteral("client-id"),      QStringLiteral("auth"),
-    QStringLiteral("scope"),          QStringLiteral("audience"),
-    QStringLiteral("api-url"),        QStringLiteral("ca-file"),
-    QStringLiteral("protected"),      QStringLiteral("role-arn"),
-    QStringLiteral("source-profile"), QStringLiteral("region"),
-    QStringLiteral("sts-endpoint"),   QStringLiteral("duration"),
-    QStringLiteral("external-id"),    QStringLiteral("mfa-serial"),
-    QStringLiteral("session-name"),   QStringLiteral("mfa-process"), QStringLiteral("source-identity"),
-    QStringLiteral("token-variable"),
+    QStringLiteral("issuer"),          QStringLiteral("token-url"),
+    QStringLiteral("device-url"),      QStringLiteral("revocation-url"),
+    QStringLiteral("client-id"),       QStringLiteral("auth"),
+    QStringLiteral("scope"),           QStringLiteral("audience"),
+    QStringLiteral("api-url"),         QStringLiteral("ca-file"),
+    QStringLiteral("protected"),       QStringLiteral("role-arn"),
+    QStringLiteral("source-profile"),  QStringLiteral("region"),
+    QStringLiteral("sts-endpoint"),    QStringLiteral("duration"),
+    QStringLiteral("external-id"),     QStringLiteral("mfa-serial"),
+    QStringLiteral("session-name"),    QStringLiteral("mfa-process"),
+    QStringLiteral("source-identity"), QStringLiteral("token-variable"),
 };
 
 } // namespace

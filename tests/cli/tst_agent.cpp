@@ -7,6 +7,7 @@
 #include "core/model/credential.h"
 #include "core/model/profile.h"
 #include "core/secrets/secretstore.h"
+#include "tests/support/clitest.h"
 #include "tests/support/testenv.h"
 
 #include <QDateTime>
@@ -35,7 +36,9 @@
 #include <sys/stat.h>
 #include <vector>
 
+using TestEnv::describe;
 using TestEnv::ProcessResult;
+using TestEnv::words;
 using namespace TokenTray;
 
 namespace {
@@ -49,31 +52,6 @@ const QString kAccount = QStringLiteral("210987654321");
 const QString kRoleArn = QStringLiteral("arn:aws:iam::210987654321:role/Deliver");
 const QString kMfaSerial = QStringLiteral("arn:aws:iam::210987654321:mfa/alice");
 const QRegularExpression kAccessToken(QStringLiteral("^at-\\d+-\\d+$"));
-
-#define REQUIRE_TEST_KEYRING()                                                                     \
-    do {                                                                                           \
-        if (!TestEnv::hasTestKeyring())                                                            \
-            QSKIP("needs the unlocked test keyring: run inside scripts/desktop-session");          \
-    } while (false)
-
-QStringList words(const char *text)
-{
-    return QString::fromUtf8(text).split(QLatin1Char(' '), Qt::SkipEmptyParts);
-}
-
-QString describe(const ProcessResult &r)
-{
-    return QStringLiteral("exit %1%2\n--- stdout:\n%3--- stderr:\n%4")
-        .arg(r.exitCode)
-        .arg(r.crashed ? QStringLiteral(" (crashed or timed out)") : QString())
-        .arg(QString::fromUtf8(r.out), QString::fromUtf8(r.err));
-}
-
-#define QCOMPARE_EXIT(result, code)                                                                \
-    do {                                                                                           \
-        const ProcessResult &r_ = (result);                                                        \
-        QVERIFY2(!r_.crashed && r_.exitCode == (code), qPrintable(describe(r_)));                  \
-    } while (false)
 
 // The access token `token` printed: exactly one line, nothing else.
 QByteArray printedToken(const ProcessResult &r)

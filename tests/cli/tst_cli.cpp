@@ -1,6 +1,7 @@
 // The real tokentray-cli binary, driven through QProcess with a fresh config dir per test and
 // the real Secret Service of the test desktop session (scripts/desktop-session).
 #include "core/cli/commandline.h"
+#include "tests/support/clitest.h"
 #include "tests/support/testenv.h"
 
 #include <QDir>
@@ -22,37 +23,13 @@
 
 #include <memory>
 
+using TestEnv::describe;
 using TestEnv::ProcessResult;
+using TestEnv::words;
 
 namespace {
 
 const QString kService = QStringLiteral("tokentray");
-
-#define REQUIRE_TEST_KEYRING()                                                                     \
-    do {                                                                                           \
-        if (!TestEnv::hasTestKeyring())                                                            \
-            QSKIP("needs the unlocked test keyring: run inside scripts/desktop-session");          \
-    } while (false)
-
-QStringList words(const char *text)
-{
-    return QString::fromUtf8(text).split(QLatin1Char(' '), Qt::SkipEmptyParts);
-}
-
-QString describe(const ProcessResult &r)
-{
-    return QStringLiteral("exit %1%2\n--- stdout:\n%3--- stderr:\n%4")
-        .arg(r.exitCode)
-        .arg(r.crashed ? QStringLiteral(" (crashed or timed out)") : QString())
-        .arg(QString::fromUtf8(r.out), QString::fromUtf8(r.err));
-}
-
-// Exit code, no crash, and the whole output in the failure message.
-#define QCOMPARE_EXIT(result, code)                                                                \
-    do {                                                                                           \
-        const ProcessResult &r_ = (result);                                                        \
-        QVERIFY2(!r_.crashed && r_.exitCode == (code), qPrintable(describe(r_)));                  \
-    } while (false)
 
 QByteArray readFile(const QString &path)
 {

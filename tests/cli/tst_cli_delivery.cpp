@@ -2,6 +2,7 @@
 // test session's Secret Service, tokentray-test-authority (OAuth2) and tokentray-test-sts (AWS
 // STS), and the real consumers: /usr/bin/aws reading credential_process, boto3 reading the
 // loopback container endpoint, /bin/sh evaluating the exports.
+#include "tests/support/clitest.h"
 #include "tests/support/testenv.h"
 
 #include <QDeadlineTimer>
@@ -25,7 +26,9 @@
 #include <csignal>
 #include <memory>
 
+using TestEnv::describe;
 using TestEnv::ProcessResult;
+using TestEnv::words;
 
 namespace {
 
@@ -37,31 +40,6 @@ const QString kRoleArn = QStringLiteral("arn:aws:iam::123456789012:role/Deliver"
 const QString kAws = QStringLiteral("/usr/bin/aws");
 const QString kPython = QStringLiteral("/usr/bin/python3");
 const QRegularExpression kAccessToken(QStringLiteral("^at-\\d+-\\d+$"));
-
-#define REQUIRE_TEST_KEYRING()                                                                     \
-    do {                                                                                           \
-        if (!TestEnv::hasTestKeyring())                                                            \
-            QSKIP("needs the unlocked test keyring: run inside scripts/desktop-session");          \
-    } while (false)
-
-QStringList words(const char *text)
-{
-    return QString::fromUtf8(text).split(QLatin1Char(' '), Qt::SkipEmptyParts);
-}
-
-QString describe(const ProcessResult &r)
-{
-    return QStringLiteral("exit %1%2\n--- stdout:\n%3--- stderr:\n%4")
-        .arg(r.exitCode)
-        .arg(r.crashed ? QStringLiteral(" (crashed or timed out)") : QString())
-        .arg(QString::fromUtf8(r.out), QString::fromUtf8(r.err));
-}
-
-#define QCOMPARE_EXIT(result, code)                                                                \
-    do {                                                                                           \
-        const ProcessResult &r_ = (result);                                                        \
-        QVERIFY2(!r_.crashed && r_.exitCode == (code), qPrintable(describe(r_)));                  \
-    } while (false)
 
 // `export NAME='value'` lines (values without quotes inside) as a map.
 QMap<QString, QString> exportedVariables(const QByteArray &text)

@@ -1,6 +1,7 @@
 // `tokentray-cli import-aws`, the real binary against the real Secret Service of the test
 // desktop session: what it adds, what it writes to the keychain, what it leaves alone (the AWS
 // files, existing profiles), and that a locked keychain leaves no half-import behind.
+#include "tests/support/clitest.h"
 #include "tests/support/testenv.h"
 
 #include <QDateTime>
@@ -17,31 +18,13 @@
 
 #include <memory>
 
+using TestEnv::describe;
 using TestEnv::ProcessResult;
+using TestEnv::words;
 
 namespace {
 
 const QString kService = QStringLiteral("tokentray");
-
-#define REQUIRE_TEST_KEYRING()                                                                     \
-    do {                                                                                           \
-        if (!TestEnv::hasTestKeyring())                                                            \
-            QSKIP("needs the unlocked test keyring: run inside scripts/desktop-session");          \
-    } while (false)
-
-QString describe(const ProcessResult &r)
-{
-    return QStringLiteral("exit %1%2\n--- stdout:\n%3--- stderr:\n%4")
-        .arg(r.exitCode)
-        .arg(r.crashed ? QStringLiteral(" (crashed or timed out)") : QString())
-        .arg(QString::fromUtf8(r.out), QString::fromUtf8(r.err));
-}
-
-#define QCOMPARE_EXIT(result, code)                                                                \
-    do {                                                                                           \
-        const ProcessResult &r_ = (result);                                                        \
-        QVERIFY2(!r_.crashed && r_.exitCode == (code), qPrintable(describe(r_)));                  \
-    } while (false)
 
 QByteArray readFile(const QString &path)
 {

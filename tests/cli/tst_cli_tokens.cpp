@@ -1,6 +1,7 @@
 // tokentray-cli token, login, logout and status end to end: the real binary against a real
 // tokentray-test-authority process (tests/support/fakeauthority), the real Secret Service of the
 // test desktop session (scripts/desktop-session) and a fresh config dir per test.
+#include "tests/support/clitest.h"
 #include "tests/support/testenv.h"
 
 #include <QDateTime>
@@ -25,7 +26,9 @@
 #include <memory>
 #include <vector>
 
+using TestEnv::describe;
 using TestEnv::ProcessResult;
+using TestEnv::words;
 
 namespace {
 
@@ -33,32 +36,6 @@ const QString kService = QStringLiteral("tokentray");
 const QString kEnv = QStringLiteral("DEV");
 const QByteArray kClientSecret = "demo-secret"; // what tokentray-test-authority accepts
 const QRegularExpression kAccessToken(QStringLiteral("^at-\\d+-\\d+$"));
-
-#define REQUIRE_TEST_KEYRING()                                                                     \
-    do {                                                                                           \
-        if (!TestEnv::hasTestKeyring())                                                            \
-            QSKIP("needs the unlocked test keyring: run inside scripts/desktop-session");          \
-    } while (false)
-
-QStringList words(const char *text)
-{
-    return QString::fromUtf8(text).split(QLatin1Char(' '), Qt::SkipEmptyParts);
-}
-
-QString describe(const ProcessResult &r)
-{
-    return QStringLiteral("exit %1%2\n--- stdout:\n%3--- stderr:\n%4")
-        .arg(r.exitCode)
-        .arg(r.crashed ? QStringLiteral(" (crashed or timed out)") : QString())
-        .arg(QString::fromUtf8(r.out), QString::fromUtf8(r.err));
-}
-
-// Exit code, no crash, and the whole output in the failure message.
-#define QCOMPARE_EXIT(result, code)                                                                \
-    do {                                                                                           \
-        const ProcessResult &r_ = (result);                                                        \
-        QVERIFY2(!r_.crashed && r_.exitCode == (code), qPrintable(describe(r_)));                  \
-    } while (false)
 
 // The access token `token` printed: exactly one line, nothing else.
 QByteArray printedToken(const ProcessResult &r)
