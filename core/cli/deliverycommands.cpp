@@ -189,11 +189,13 @@ void Cli::withFreshCredential(
                           + QStringLiteral(" (use tokentray-cli export or token)")));
     // With an agent running (the tray app), it is the one refresher: ask it.
     if (!inAgent() && m_cmd.command == QLatin1String("exec")) {
-        if (auto reply = askAgent(m_store->directory(),
-                                  {{QStringLiteral("op"), QStringLiteral("credential")},
-                                   {QStringLiteral("profileId"), profile.id},
-                                   {QStringLiteral("env"), env.name}},
-                                  3 * m_services.httpTimeoutMs + 10000)) {
+        QJsonObject request {{QStringLiteral("op"), QStringLiteral("credential")},
+                             {QStringLiteral("profileId"), profile.id},
+                             {QStringLiteral("env"), env.name}};
+        if (m_cmd.has(QStringLiteral("mfa-code")))
+            request.insert(QStringLiteral("mfaCode"), m_cmd.value(QStringLiteral("mfa-code")));
+        if (auto reply
+            = askAgent(m_store->directory(), request, 3 * m_services.httpTimeoutMs + 10000)) {
             if (!*reply)
                 return fail(reply->error());
             const QJsonObject &o = reply->value();

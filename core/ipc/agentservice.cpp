@@ -4,6 +4,7 @@
 #include "core/cli/cli.h"
 #include "core/cli/commandline.h"
 #include "core/delivery/freshcredentialjob.h"
+#include "core/refresh/tokenengine.h"
 #include "core/util/logging.h"
 
 #include <QBuffer>
@@ -64,6 +65,14 @@ void AgentService::serveCredential(const QJsonObject &request,
     // `exec` in a client process: the credential comes from here, the one refresher.
     const QString profileId = request.value(QStringLiteral("profileId")).toString();
     const QString env = request.value(QStringLiteral("env")).toString();
+    // exec --mfa-code: the code answers the next MFA question, and a role refused for want of
+    // one is tried again.
+    if (const QString code = request.value(QStringLiteral("mfaCode")).toString();
+        !code.isEmpty() && m_services.offerMfaCode) {
+        m_services.offerMfaCode(Secret::fromUtf8(code));
+        if (m_services.engine->state(profileId, env) == TokenState::SignInRequired)
+            m_services.engine->refreshNow(profileId, env);
+    }
     auto *job = new FreshCredentialJob(m_services.engine, m_services.clock, profileId, env, this);
     connect(job, &FreshCredentialJob::finished, this, [job, respond] {
         job->deleteLater();

@@ -1051,6 +1051,34 @@ void TestAgent::mfaCodeGoesThroughTheAgent()
     QCOMPARE(stsAssumeRoleCalls(), 1);
     QCOMPARE(commandsServed("credential-process"), 3);
     QVERIFY(!agentLog().contains("123456"));
+
+    // exec runs the command here but takes the credential from the agent, with the code too.
+    QVERIFY(ok(cli(words("profile add role2 --kind aws-assume-role"))));
+    QVERIFY(ok(cli(
+        {QStringLiteral("environment"), QStringLiteral("add"), QStringLiteral("role2"), kEnv,
+         QStringLiteral("--role-arn"), kRoleArn, QStringLiteral("--source-profile"),
+         QStringLiteral("keys"), QStringLiteral("--region"), QStringLiteral("us-east-1"),
+         QStringLiteral("--sts-endpoint"), m_stsUrl, QStringLiteral("--mfa-serial"), kMfaSerial})));
+    r = cli(QStringList {QStringLiteral("exec"), QStringLiteral("role2"), QStringLiteral("--"),
+                         QStringLiteral("true")},
+            {}, 20000);
+    QCOMPARE_EXIT(r, 4);
+    QVERIFY2(r.err.contains("--mfa-code"), qPrintable(describe(r)));
+    r = cli(QStringList {QStringLiteral("exec"), QStringLiteral("role2"),
+                         QStringLiteral("--mfa-code"), QStringLiteral("123456"),
+                         QStringLiteral("--"), QStringLiteral("sh"), QStringLiteral("-c"),
+                         QStringLiteral("printf %s \"$AWS_ACCESS_KEY_ID\"")},
+            {}, 20000);
+    QCOMPARE_EXIT(r, 0);
+    const QByteArray execKey = r.out;
+    QVERIFY2(execKey.startsWith("ASIA"), execKey.constData());
+    QCOMPARE(stsAssumeRoleCalls(), 2);
+    // The agent holds that session: served again without a code or a call to STS.
+    r = cli(words("credential-process role2"), {}, 20000);
+    QCOMPARE_EXIT(r, 0);
+    QCOMPARE(QJsonDocument::fromJson(r.out).object().value("AccessKeyId").toString().toUtf8(),
+             execKey);
+    QCOMPARE(stsAssumeRoleCalls(), 2);
 }
 
 // ---- one agent per configuration, owner only -----------------------------------------------
