@@ -504,68 +504,34 @@ QString TestAgent::expectedSocketPath() const
 
 bool TestAgent::startAuthority(const QStringList &args)
 {
-    m_authority = std::make_unique<QProcess>();
-    m_authority->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    m_authority->start(TestEnv::binary(QStringLiteral("tokentray-test-authority")), args);
-    if (!m_authority->waitForStarted(10000))
-        return false;
-    while (!m_authority->canReadLine()) {
-        if (!m_authority->waitForReadyRead(10000))
-            return false;
-    }
-    m_issuer = QString::fromUtf8(m_authority->readLine().trimmed());
-    return m_issuer.startsWith(QLatin1String("http://127.0.0.1:"));
+    m_authority = TestEnv::startServer(QStringLiteral("tokentray-test-authority"), args, &m_issuer);
+    return m_authority != nullptr;
 }
 
 bool TestAgent::startSts(const QStringList &args)
 {
-    m_sts = std::make_unique<QProcess>();
-    m_sts->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    m_sts->start(TestEnv::binary(QStringLiteral("tokentray-test-sts")), args);
-    if (!m_sts->waitForStarted(10000))
-        return false;
-    while (!m_sts->canReadLine()) {
-        if (!m_sts->waitForReadyRead(10000))
-            return false;
-    }
-    m_stsUrl = QString::fromUtf8(m_sts->readLine().trimmed());
-    return m_stsUrl.startsWith(QLatin1String("http://127.0.0.1:"));
+    m_sts = TestEnv::startServer(QStringLiteral("tokentray-test-sts"), args, &m_stsUrl);
+    return m_sts != nullptr;
 }
 
 void TestAgent::stop(std::unique_ptr<QProcess> &process)
 {
-    if (!process)
-        return;
-    process->kill();
-    process->waitForFinished(5000);
-    process.reset();
+    TestEnv::stopServer(process);
 }
 
 QJsonObject TestAgent::getJson(const QUrl &url)
 {
-    QNetworkReply *reply = m_nam.get(QNetworkRequest(url));
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    if (!reply->isFinished() && !finished.wait(5000))
-        qWarning() << "no answer from" << url;
-    const QJsonObject o = QJsonDocument::fromJson(reply->readAll()).object();
-    reply->deleteLater();
-    return o;
+    return TestEnv::getJson(m_nam, url);
 }
 
 int TestAgent::tokenRequests()
 {
-    return getJson(QUrl(m_issuer + QStringLiteral("/stats")))
-        .value(QLatin1String("token_requests"))
-        .toInt(-1);
+    return TestEnv::authorityTokenRequests(m_nam, m_issuer);
 }
 
 int TestAgent::stsAssumeRoleCalls()
 {
-    return getJson(QUrl(m_stsUrl + QStringLiteral("/_demo/stats")))
-        .value(QLatin1String("actions"))
-        .toObject()
-        .value(QLatin1String("AssumeRole"))
-        .toInt(0);
+    return TestEnv::stsAssumeRoleCalls(m_nam, m_stsUrl);
 }
 
 bool TestAgent::addOAuthProfile(const QString &name, const QString &env, const QString &scope)

@@ -138,68 +138,36 @@ private:
 
 // ---- helpers -------------------------------------------------------------------------------
 
-static bool readFirstLine(QProcess *process, QString *line)
-{
-    while (!process->canReadLine()) {
-        if (!process->waitForReadyRead(10000))
-            return false;
-    }
-    *line = QString::fromUtf8(process->readLine().trimmed());
-    return true;
-}
-
 bool TestCliDelivery::startAuthority(const QStringList &args)
 {
-    m_authority = std::make_unique<QProcess>();
-    m_authority->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    m_authority->start(TestEnv::binary(QStringLiteral("tokentray-test-authority")), args);
-    return m_authority->waitForStarted(10000) && readFirstLine(m_authority.get(), &m_issuer)
-        && m_issuer.startsWith(QLatin1String("http://127.0.0.1:"));
+    m_authority = TestEnv::startServer(QStringLiteral("tokentray-test-authority"), args, &m_issuer);
+    return m_authority != nullptr;
 }
 
 bool TestCliDelivery::startSts(const QStringList &args)
 {
-    m_sts = std::make_unique<QProcess>();
-    m_sts->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    m_sts->start(TestEnv::binary(QStringLiteral("tokentray-test-sts")), args);
-    return m_sts->waitForStarted(10000) && readFirstLine(m_sts.get(), &m_stsUrl)
-        && m_stsUrl.startsWith(QLatin1String("http://127.0.0.1:"));
+    m_sts = TestEnv::startServer(QStringLiteral("tokentray-test-sts"), args, &m_stsUrl);
+    return m_sts != nullptr;
 }
 
 void TestCliDelivery::stop(std::unique_ptr<QProcess> &process)
 {
-    if (!process)
-        return;
-    process->kill();
-    process->waitForFinished(5000);
-    process.reset();
+    TestEnv::stopServer(process);
 }
 
 QJsonObject TestCliDelivery::getJson(const QUrl &url)
 {
-    QNetworkReply *reply = m_nam.get(QNetworkRequest(url));
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    if (!reply->isFinished() && !finished.wait(5000))
-        qWarning() << "no answer from" << url;
-    const QJsonObject o = QJsonDocument::fromJson(reply->readAll()).object();
-    reply->deleteLater();
-    return o;
+    return TestEnv::getJson(m_nam, url);
 }
 
 int TestCliDelivery::tokenRequests()
 {
-    return getJson(QUrl(m_issuer + QStringLiteral("/stats")))
-        .value(QLatin1String("token_requests"))
-        .toInt(-1);
+    return TestEnv::authorityTokenRequests(m_nam, m_issuer);
 }
 
 int TestCliDelivery::stsAssumeRoleCalls()
 {
-    return getJson(QUrl(m_stsUrl + QStringLiteral("/_demo/stats")))
-        .value(QLatin1String("actions"))
-        .toObject()
-        .value(QLatin1String("AssumeRole"))
-        .toInt(0);
+    return TestEnv::stsAssumeRoleCalls(m_nam, m_stsUrl);
 }
 
 ProcessResult TestCliDelivery::cli(const QStringList &args, const QByteArray &input,

@@ -114,30 +114,13 @@ private:
 
 bool TestCliTokens::startAuthority(const QStringList &args)
 {
-    m_authority = std::make_unique<QProcess>();
-    m_authority->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    m_authority->start(TestEnv::binary(QStringLiteral("tokentray-test-authority")), args);
-    if (!m_authority->waitForStarted(10000)) {
-        qWarning().noquote() << "tokentray-test-authority:" << m_authority->errorString();
-        return false;
-    }
-    while (!m_authority->canReadLine()) {
-        if (!m_authority->waitForReadyRead(10000)) {
-            qWarning() << "tokentray-test-authority printed no URL";
-            return false;
-        }
-    }
-    m_issuer = QString::fromUtf8(m_authority->readLine().trimmed());
-    return m_issuer.startsWith(QLatin1String("http://127.0.0.1:"));
+    m_authority = TestEnv::startServer(QStringLiteral("tokentray-test-authority"), args, &m_issuer);
+    return m_authority != nullptr;
 }
 
 void TestCliTokens::stopAuthority()
 {
-    if (!m_authority)
-        return;
-    m_authority->kill();
-    m_authority->waitForFinished(5000);
-    m_authority.reset();
+    TestEnv::stopServer(m_authority);
 }
 
 QJsonObject TestCliTokens::get(const QString &pathAndQuery)
