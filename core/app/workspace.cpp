@@ -5,10 +5,13 @@
 #include "core/util/clock.h"
 #include "core/util/logging.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QFileSystemWatcher>
 #include <QLockFile>
 #include <QTimer>
+
+#include <sys/stat.h>
 
 namespace TokenTray {
 
@@ -58,8 +61,31 @@ Workspace::Workspace(ProfileStore *store, TokenEngine *engine, const Clock *cloc
 
 Workspace::~Workspace() = default;
 
+namespace {
+
+std::array<qint64, 3> stampOf(const QString &path)
+{
+    struct stat st
+    {
+    };
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0)
+        return {-1, -1, -1};
+    return {qint64(st.st_ino), qint64(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+            qint64(st.st_size)};
+}
+
+} // namespace
+
+void Workspace::reload()
+{
+    if (!m_loadError && stampOf(m_store->filePath()) == m_stamp)
+        return;
+    reloadFromDisk();
+}
+
 Result<void> Workspace::load()
 {
+    m_stamp = stampOf(m_store->filePath()); // before reading: a write meanwhile is seen next time
     auto loaded = m_store->load();
     if (!m_watcher->directories().contains(m_store->directory())
         && QFileInfo::exists(m_store->directory()))
@@ -80,6 +106,7 @@ void Workspace::reloadFromDisk()
 {
     const Config before = m_config;
     const bool wasReadOnly = isReadOnly();
+    m_stamp = stampOf(m_store->filePath());
     auto loaded = m_store->load();
     if (QFileInfo::exists(m_store->filePath()) && !m_watcher->files().contains(m_store->filePath()))
         m_watcher->addPath(m_store->filePath());

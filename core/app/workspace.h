@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QString>
 
+#include <array>
 #include <functional>
 
 class QFileSystemWatcher;
@@ -37,9 +38,10 @@ public:
     // Loads profiles.json and starts watching it. A failure leaves the workspace read-only with
     // the error available from loadError(); the app keeps running.
     Result<void> load();
-    // Re-reads profiles.json now (the file watcher does it too, a moment later): after a CLI
-    // command the agent ran changed it, so the tray shows the change at once.
-    void reload() { reloadFromDisk(); }
+    // Re-reads profiles.json now if it changed since the last read (the file watcher does it
+    // too, a moment later): the agent calls it before each client request, so it is one stat()
+    // when nothing changed.
+    void reload();
     [[nodiscard]] const Config &config() const { return m_config; }
     [[nodiscard]] bool isReadOnly() const { return m_loadError.has_value(); }
     [[nodiscard]] std::optional<Error> loadError() const { return m_loadError; }
@@ -75,6 +77,8 @@ private:
     const Clock *m_clock;
     Config m_config;
     std::optional<Error> m_loadError;
+    // profiles.json as last read: inode (QSaveFile renames a new file over it), mtime, size.
+    std::array<qint64, 3> m_stamp {-1, -1, -1};
     QFileSystemWatcher *m_watcher;
     QTimer *m_reloadDelay;
 };
