@@ -162,8 +162,6 @@ void Cli::run(const QStringList &arguments)
     m_cmd = std::move(parsed.value());
     if (inAgent()) {
         m_cmd.configDir = m_services.configDir;
-        if (m_services.offerMfaCode && m_cmd.has(QStringLiteral("mfa-code")))
-            m_services.offerMfaCode(Secret::fromUtf8(m_cmd.value(QStringLiteral("mfa-code"))));
         QTimer::singleShot(0, this, &Cli::dispatch);
         return;
     }
@@ -1025,6 +1023,13 @@ Result<void> Cli::lockAndLoadConfig()
         return lock.error();
     m_lock = std::move(lock.value());
     return loadConfig();
+}
+
+void Cli::offerMfaCode(const QString &profileId, const QString &env)
+{
+    if (inAgent() && m_services.offerMfaCode && m_cmd.has(QStringLiteral("mfa-code")))
+        m_services.offerMfaCode(profileId, env,
+                                Secret::fromUtf8(m_cmd.value(QStringLiteral("mfa-code"))));
 }
 
 Result<void> Cli::saveConfig()

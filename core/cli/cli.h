@@ -52,7 +52,8 @@ struct CliServices
     // agent's MFA prompter. Logging stays the agent's.
     TokenEngine *engine = nullptr;
     QString configDir = {};
-    std::function<void(const Secret &code)> offerMfaCode = {};
+    std::function<void(const QString &profileId, const QString &env, const Secret &code)>
+        offerMfaCode = {};
 };
 
 // tokentray-cli's commands, runnable in-process: construct with streams and services, call
@@ -117,6 +118,8 @@ private:
     // The lock that makes this process the only one refreshing (not needed inside the agent).
     Result<void> takeRefreshLock();
     [[nodiscard]] bool inAgent() const { return m_services.engine != nullptr; }
+    // Inside the agent: hands a --mfa-code to the agent for this scope.
+    void offerMfaCode(const QString &profileId, const QString &env);
 
     Result<void> loadConfig();
     Result<void> lockAndLoadConfig();

@@ -223,11 +223,7 @@ void Cli::withFreshCredential(
     // One process at a time refreshes a credential: a second waits and then reuses the result.
     if (auto locked = takeRefreshLock(); !locked)
         return fail(locked.error());
-    // The agent's engine remembers a role that was refused for want of an MFA code and would
-    // answer every later ask with that refusal: a code passed now is the person answering.
-    if (inAgent() && m_cmd.has(QStringLiteral("mfa-code"))
-        && engine()->state(profile.id, env.name) == TokenState::SignInRequired)
-        engine()->refreshNow(profile.id, env.name);
+    offerMfaCode(profile.id, env.name);
     auto *job = new FreshCredentialJob(engine(), m_services.clock, profile.id, env.name, this);
     connect(job, &FreshCredentialJob::finished, this, [this, job, profile, env, use] {
         job->deleteLater();

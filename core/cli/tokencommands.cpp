@@ -346,6 +346,7 @@ void Cli::verify()
         return fail(locked.error());
     const Profile profileCopy = *profile;
     const Environment envCopy = *env;
+    offerMfaCode(profile->id, env->name);
     TokenAsk *ask = engine()->ask(profile->id, env->name);
     connect(ask, &TokenAsk::finished, this, [this, profileCopy, envCopy](TokenAsk *a) {
         if (!a->result())

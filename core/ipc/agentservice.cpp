@@ -59,20 +59,25 @@ void AgentService::handle(const QJsonObject &request, const AgentServer::Respond
     }
 }
 
+void AgentService::offerMfaCode(const QString &profileId, const QString &env, const Secret &code)
+{
+    if (!m_services.offerMfaCode)
+        return;
+    // The code answers the next MFA question. The engine remembers a role refused for want of
+    // one and would answer every later ask with that refusal: a code now is the person answering.
+    m_services.offerMfaCode(code);
+    if (m_services.engine->state(profileId, env) == TokenState::SignInRequired)
+        m_services.engine->refreshNow(profileId, env);
+}
+
 void AgentService::serveCredential(const QJsonObject &request,
                                    const AgentServer::Responder &respond)
 {
     // `exec` in a client process: the credential comes from here, the one refresher.
     const QString profileId = request.value(QStringLiteral("profileId")).toString();
     const QString env = request.value(QStringLiteral("env")).toString();
-    // exec --mfa-code: the code answers the next MFA question, and a role refused for want of
-    // one is tried again.
-    if (const QString code = request.value(QStringLiteral("mfaCode")).toString();
-        !code.isEmpty() && m_services.offerMfaCode) {
-        m_services.offerMfaCode(Secret::fromUtf8(code));
-        if (m_services.engine->state(profileId, env) == TokenState::SignInRequired)
-            m_services.engine->refreshNow(profileId, env);
-    }
+    if (const QString code = request.value(QStringLiteral("mfaCode")).toString(); !code.isEmpty())
+        offerMfaCode(profileId, env, Secret::fromUtf8(code));
     auto *job = new FreshCredentialJob(m_services.engine, m_services.clock, profileId, env, this);
     connect(job, &FreshCredentialJob::finished, this, [job, respond] {
         job->deleteLater();
@@ -140,9 +145,15 @@ void AgentService::runCli(const QJsonObject &request, const AgentServer::Respond
     in->open(QIODevice::ReadOnly);
     out->open(QIODevice::WriteOnly);
     err->open(QIODevice::WriteOnly);
-    CliServices services {m_services.secrets,       m_services.nam,    m_services.clock,
-                          m_services.httpTimeoutMs, m_services.engine, m_services.configDir,
-                          m_services.offerMfaCode};
+    CliServices services {m_services.secrets,
+                          m_services.nam,
+                          m_services.clock,
+                          m_services.httpTimeoutMs,
+                          m_services.engine,
+                          m_services.configDir,
+                          [this](const QString &profileId, const QString &env, const Secret &code) {
+                              offerMfaCode(profileId, env, code);
+                          }};
     auto *cli = new Cli({in, out, err, false}, services, this);
     in->setParent(cli);
     out->setParent(cli);

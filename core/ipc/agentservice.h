@@ -53,6 +53,7 @@ public:
 private:
     void runCli(const QJsonObject &request, const AgentServer::Responder &respond);
     void serveCredential(const QJsonObject &request, const AgentServer::Responder &respond);
+    void offerMfaCode(const QString &profileId, const QString &env, const Secret &code);
 
     Services m_services;
     int m_commandsRun = 0;
