@@ -75,13 +75,17 @@ void OfferedCodePrompter::ask(MfaRequest *request)
         m_fallback->ask(request);
         return;
     }
-    const MfaChallenge &c = request->challenge();
-    request->decline(Error {ErrorCode::Rejected,
-                            c.profileName + QLatin1Char('/') + c.environmentName
-                                + QStringLiteral(" needs an MFA code from ") + c.serial
-                                + QStringLiteral(": pass --mfa-code CODE, or set an MFA process "
-                                                 "(environment set --mfa-process)"),
-                            0, QStringLiteral("mfa_required")});
+    request->decline(mfaCodeRequired(request->challenge()));
+}
+
+Error mfaCodeRequired(const MfaChallenge &c)
+{
+    return Error {ErrorCode::Rejected,
+                  c.profileName + QLatin1Char('/') + c.environmentName
+                      + QStringLiteral(" needs an MFA code from ") + c.serial
+                      + QStringLiteral(": pass --mfa-code CODE, or set an MFA process "
+                                       "(environment set --mfa-process)"),
+                  0, QStringLiteral("mfa_required")};
 }
 
 bool isValidMfaCode(const QByteArray &code)

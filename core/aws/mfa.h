@@ -80,6 +80,9 @@ private:
     qint64 m_offeredAtMs = 0;
 };
 
+// The refusal when nobody can give the code: names the scope, the device and what to do.
+Error mfaCodeRequired(const MfaChallenge &challenge);
+
 // Whether a code is well formed: exactly six ASCII digits.
 bool isValidMfaCode(const QByteArray &code);
 

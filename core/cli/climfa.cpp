@@ -20,12 +20,7 @@ void CliMfaPrompter::ask(MfaRequest *request)
         return;
     }
     if (!m_inIsTerminal || !m_in || !m_err) {
-        request->decline(Error {ErrorCode::Rejected,
-                                c.profileName + QLatin1Char('/') + c.environmentName
-                                    + QStringLiteral(" needs an MFA code from ") + c.serial
-                                    + QStringLiteral(": pass --mfa-code CODE, or set an MFA "
-                                                     "process (environment set --mfa-process)"),
-                                0, QStringLiteral("mfa_required")});
+        request->decline(mfaCodeRequired(c));
         return;
     }
     m_err->write((QStringLiteral("MFA code for ") + c.profileName + QLatin1Char('/')

@@ -351,16 +351,12 @@ void CredentialFetchJob::obtainMfaCode()
         job->start();
         return;
     }
+    const MfaChallenge challenge {m_profile.name, m_env.name, m_env.mfaSerial, m_env.roleArn};
     if (!m_services.mfa) {
-        finish(Error {ErrorCode::Rejected,
-                      m_profile.name + QLatin1Char('/') + m_env.name
-                          + QStringLiteral(" needs an MFA code and nobody can be asked: pass "
-                                           "--mfa-code, or set an MFA process"),
-                      0, QStringLiteral("mfa_required")});
+        finish(mfaCodeRequired(challenge));
         return;
     }
-    auto *request = new MfaRequest(
-        MfaChallenge {m_profile.name, m_env.name, m_env.mfaSerial, m_env.roleArn}, this);
+    auto *request = new MfaRequest(challenge, this);
     m_step = request;
     connect(request, &MfaRequest::finished, this, [this](MfaRequest *r) {
         r->deleteLater();
