@@ -17,6 +17,7 @@
 #include <QTest>
 #include <QUuid>
 
+#include <algorithm>
 #include <memory>
 
 using namespace TokenTray;
@@ -315,8 +316,13 @@ void tst_AwsRoles::chainedRoleReusesSourceAndCapsDuration()
     QVERIFY(firstCred->accessKeyId != r->accessKeyId);
 
     // A refresh of the chained role signs with the cached intermediate credentials.
+    QSignalSpy refreshedSpy(engine.get(), &TokenEngine::tokenRefreshed);
     engine->refreshNow(second, kEnv);
-    QTRY_COMPARE(m_sts->requestCount(QStringLiteral("AssumeRole")), 3);
+    // Wait for the engine to take the answer, not only for STS to send it.
+    QTRY_VERIFY(std::any_of(
+        refreshedSpy.cbegin(), refreshedSpy.cend(),
+        [&second](const QList<QVariant> &args) { return args.at(0).toString() == second; }));
+    QCOMPARE(m_sts->requestCount(QStringLiteral("AssumeRole")), 3);
     const auto refreshed = await(engine->ask(second, kEnv, 3000));
     QVERIFY2(refreshed, qPrintable(describe(refreshed)));
     QVERIFY(refreshed->accessKeyId != r->accessKeyId);
