@@ -152,9 +152,8 @@ HttpJob *makeSignedStsPost(QNetworkAccessManager *nam, const QUrl &endpoint, con
 namespace {
 
 // An STS answer as the job's result: the parsed document for 200, else the mapped STS error.
-template<typename T>
-Result<T> stsAnswer(const Result<HttpResponse> &reply, Result<T> (*parse)(const QByteArray &),
-                    const QDateTime &now)
+template<typename T, typename Parse>
+Result<T> stsAnswer(const Result<HttpResponse> &reply, Parse parse, const QDateTime &now)
 {
     if (!reply)
         return reply.error();
@@ -204,7 +203,10 @@ void AssumeRoleJob::start()
     connect(m_http, &HttpJob::finished, this, [this] {
         HttpJob *http = m_http;
         http->deleteLater();
-        finish(stsAnswer(http->result(), &parseAssumeRoleResponse, m_clock->nowUtc()));
+        finish(stsAnswer<StsCredentials>(
+            http->result(),
+            [this](const QByteArray &body) { return parseAssumeRoleResponse(body, m_sentAt); },
+            m_clock->nowUtc()));
     });
     m_http->start();
 }
@@ -268,7 +270,10 @@ void CallerIdentityJob::start()
     connect(m_http, &HttpJob::finished, this, [this] {
         HttpJob *http = m_http;
         http->deleteLater();
-        finish(stsAnswer(http->result(), &parseCallerIdentityResponse, m_clock->nowUtc()));
+        finish(stsAnswer<CallerIdentity>(
+            http->result(),
+            [](const QByteArray &body) { return parseCallerIdentityResponse(body); },
+            m_clock->nowUtc()));
     });
     m_http->start();
 }

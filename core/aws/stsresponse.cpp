@@ -1,6 +1,7 @@
 #include "core/aws/stsresponse.h"
 
 #include "core/net/httpjob.h"
+#include "core/oauth/tokenresponse.h"
 #include "core/util/redact.h"
 
 #include <QHash>
@@ -15,6 +16,8 @@ namespace {
 
 constexpr int kMaxDepth = 16;
 constexpr qint64 kSkewToleranceSeconds = 5 * 60; // what STS itself allows
+// STS sessions last 12 hours at most; the rest is room for a skewed clock.
+constexpr qint64 kMaxCredentialLifetimeSeconds = 36 * 3600;
 
 Error parseError(const QString &what, const QString &detail)
 {
@@ -129,11 +132,7 @@ QString cleanMessage(const QString &message)
         if (at >= 0)
             out.truncate(at);
     }
-    QString printable;
-    printable.reserve(out.size());
-    for (QChar c : std::as_const(out))
-        printable += c.isPrint() ? c : QLatin1Char(' ');
-    out = redactSecrets(printable.simplified());
+    out = redactSecrets(withoutControlCharacters(out));
     static const QRegularExpression longRun(QStringLiteral("[A-Za-z0-9+/=]{40,}"));
     out.replace(longRun, QStringLiteral("<redacted>"));
     static const QRegularExpression mfaCode(
@@ -220,6 +219,25 @@ Result<StsCredentials> parseAssumeRoleResponse(const QByteArray &body)
     return c;
 }
 
+Result<StsCredentials> parseAssumeRoleResponse(const QByteArray &body, const QDateTime &requestedAt)
+{
+    auto parsed = parseAssumeRoleResponse(body);
+    if (!parsed)
+        return parsed;
+    const QString what = QStringLiteral("AssumeRole");
+    const QString expiration = parsed->expiration.toString(Qt::ISODate);
+    if (parsed->expiration <= requestedAt)
+        return parseError(what,
+                          QStringLiteral("answer has credentials that had expired (Expiration ")
+                              + expiration + QStringLiteral(") when they were asked for"));
+    if (requestedAt.secsTo(parsed->expiration) > kMaxCredentialLifetimeSeconds)
+        return parseError(what,
+                          QStringLiteral("answer has credentials valid for more than 36 hours "
+                                         "(Expiration ")
+                              + expiration + QStringLiteral("), more than STS ever grants"));
+    return parsed;
+}
+
 Result<CallerIdentity> parseCallerIdentityResponse(const QByteArray &body)
 {
     static const QLatin1String account("GetCallerIdentityResult/Account");
@@ -257,6 +275,7 @@ Error stsError(const HttpResponse &response, const QDateTime &now)
     Error e;
     e.httpStatus = status;
     e.retryAfterSeconds = response.retryAfterSeconds(now);
+    e.requestId = requestIdOf(response); // x-amzn-RequestId; the body's, when there is one, wins
     const auto body = parseStsErrorBody(response.body);
     if (!body) {
         e.code = ErrorCode::HttpStatus;
@@ -274,6 +293,8 @@ Error stsError(const HttpResponse &response, const QDateTime &now)
     const QString code = safeToken(body->code);
     const QString message = cleanMessage(body->message);
     const QString requestId = safeToken(body->requestId);
+    if (!requestId.isEmpty())
+        e.requestId = requestId;
     e.reason = code.isEmpty() ? QStringLiteral("(unreadable)") : code;
     const QString said = message.isEmpty() ? QString() : QStringLiteral(": ") + message;
 

@@ -33,6 +33,13 @@ struct CallerIdentity
 // be ISO 8601; anything else is ErrorCode::Parse.
 Result<StsCredentials> parseAssumeRoleResponse(const QByteArray &body);
 
+// The same, for an answer to a request sent at `requestedAt`, with the expiry checked as well:
+// credentials already expired at that time, or valid for more than 36 hours after it (STS
+// grants 12 at most; the rest is room for clock skew) are a server error (ErrorCode::Parse),
+// never handed out.
+Result<StsCredentials> parseAssumeRoleResponse(const QByteArray &body,
+                                               const QDateTime &requestedAt);
+
 // GetCallerIdentityResponse/GetCallerIdentityResult/{Account,Arn,UserId}.
 Result<CallerIdentity> parseCallerIdentityResponse(const QByteArray &body);
 

@@ -2,6 +2,7 @@
 
 #include "core/util/clock.h"
 #include "core/util/logging.h"
+#include "core/util/redact.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -54,6 +55,7 @@ TokenGrantJob::TokenGrantJob(QNetworkAccessManager *nam, const Clock *clock, con
             if (!m_result) {
                 Error e = m_result.error();
                 e.retryAfterSeconds = r->retryAfterSeconds(m_clock->nowUtc());
+                e.requestId = requestIdOf(*r);
                 m_result = e;
             }
         }
@@ -104,6 +106,10 @@ Result<DeviceAuthorization> parseDeviceAuthorization(int httpStatus, const QByte
                       QStringLiteral("the device authorization answer lacks device_code, user_code "
                                      "or verification_uri")};
     d.deviceCode = Secret::fromUtf8(code.toString());
+    if (hasControlCharacters(user.toString()))
+        return Error {ErrorCode::Parse,
+                      QStringLiteral("the device authorization answer has a user_code with "
+                                     "control characters")};
     d.userCode = user.toString().left(64);
     d.verificationUri = QUrl(uri.toString(), QUrl::StrictMode);
     d.verificationUriComplete
@@ -168,7 +174,9 @@ void DeviceFlowJob::requestCode()
         }
         auto parsed = parseDeviceAuthorization(r->status, r->body);
         if (!parsed) {
-            finish(parsed.error());
+            Error e = parsed.error();
+            e.requestId = requestIdOf(*r);
+            finish(e);
             return;
         }
         m_deviceCode = parsed->deviceCode;
@@ -226,12 +234,15 @@ void DeviceFlowJob::poll()
             Q_EMIT pollingStatusChanged(QStringLiteral("slow_down"));
             schedulePoll();
         } else if (e.reason == QLatin1String("access_denied")) {
-            finish(Error {ErrorCode::Rejected, QStringLiteral("the sign-in was denied"),
-                          e.httpStatus, e.reason});
+            Error denied = e;
+            denied.code = ErrorCode::Rejected;
+            denied.detail = QStringLiteral("the sign-in was denied");
+            finish(denied);
         } else if (e.reason == QLatin1String("expired_token")) {
-            finish(Error {ErrorCode::Rejected,
-                          QStringLiteral("the sign-in code expired before it was approved"),
-                          e.httpStatus, e.reason});
+            Error expired = e;
+            expired.code = ErrorCode::Rejected;
+            expired.detail = QStringLiteral("the sign-in code expired before it was approved");
+            finish(expired);
         } else if (e.transient()) {
             Q_EMIT pollingStatusChanged(QStringLiteral("retrying"));
             schedulePoll();

@@ -1,9 +1,13 @@
 #include "core/oauth/tokenresponse.h"
 
+#include "core/net/httpjob.h"
+#include "core/util/redact.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <cmath>
 
 namespace TokenTray {
@@ -25,6 +29,40 @@ Error parseError(const QString &detail)
     return Error {ErrorCode::Parse, QStringLiteral("the token endpoint's answer ") + detail};
 }
 
+// RFC 6749 §11.1 type-name: what goes before the token in an Authorization header.
+bool isTokenTypeName(const QString &type)
+{
+    static const QRegularExpression re(
+        QRegularExpression::anchoredPattern(QStringLiteral("[A-Za-z0-9._-]{1,64}")));
+    return re.match(type).hasMatch();
+}
+
+// RFC 6750 §2.1 b64token: what may follow "Bearer " in a header. Anything else (CR/LF, ESC,
+// spaces, quotes) would let the server inject headers or terminal escapes wherever the token
+// is printed or sent.
+bool isB64Token(const QString &token)
+{
+    static const QRegularExpression re(
+        QRegularExpression::anchoredPattern(QStringLiteral("[A-Za-z0-9\\-._~+/]+=*")));
+    return re.match(token).hasMatch();
+}
+
+// Refresh and ID tokens are only stored and sent back in a form body; they must still not
+// carry control characters or white space (RFC 6749 VSCHAR).
+bool isVisibleText(const QString &token)
+{
+    return !hasControlCharacters(token)
+        && std::none_of(token.begin(), token.end(), [](QChar c) { return c.isSpace(); });
+}
+
+// RFC 6749 §A.7 scope-token: %x21 / %x23-5B / %x5D-7E.
+bool isScopeToken(const QString &scope)
+{
+    static const QRegularExpression re(
+        QRegularExpression::anchoredPattern(QStringLiteral("[\\x21\\x23-\\x5B\\x5D-\\x7E]+")));
+    return re.match(scope).hasMatch();
+}
+
 } // namespace
 
 std::optional<OAuthError> parseOAuthError(const QByteArray &body)
@@ -40,8 +78,22 @@ std::optional<OAuthError> parseOAuthError(const QByteArray &body)
     out.error = safeCode(error.toString());
     const QJsonValue description = doc.object().value(QLatin1String("error_description"));
     if (description.isString())
-        out.description = description.toString().left(300);
+        out.description = withoutControlCharacters(description.toString()).left(300);
     return out;
+}
+
+QString requestIdOf(const HttpResponse &response)
+{
+    static const QRegularExpression idShape(
+        QRegularExpression::anchoredPattern(QStringLiteral("[A-Za-z0-9_.:/+=-]{1,128}")));
+    for (const char *name :
+         {"x-request-id", "request-id", "x-amzn-requestid", "x-amz-request-id", "x-ms-request-id",
+          "x-okta-request-id", "x-correlation-id", "x-trace-id"}) {
+        const QString value = QString::fromLatin1(response.header(name).trimmed());
+        if (idShape.match(value).hasMatch())
+            return value;
+    }
+    return QString();
 }
 
 Result<TokenResponse> parseTokenResponse(int httpStatus, const QByteArray &body)
@@ -92,15 +144,19 @@ Result<TokenResponse> parseTokenResponse(int httpStatus, const QByteArray &body)
         return parseError(QStringLiteral("has no access_token"));
     if (!access.isString() || access.toString().isEmpty())
         return parseError(QStringLiteral("has an access_token that is not a non-empty string"));
+    if (!isB64Token(access.toString()))
+        return parseError(QStringLiteral("has an access_token with characters a bearer token "
+                                         "cannot have (RFC 6750: letters, digits, -._~+/ and "
+                                         "trailing =)"));
     r.accessToken = Secret::fromUtf8(access.toString());
 
     const QJsonValue type = o.value(QLatin1String("token_type"));
     if (type.isUndefined() || type.isNull())
         r.tokenType = QStringLiteral("Bearer"); // required by RFC 6749, omitted by some servers
-    else if (type.isString() && !type.toString().isEmpty())
+    else if (type.isString() && isTokenTypeName(type.toString()))
         r.tokenType = type.toString();
     else
-        return parseError(QStringLiteral("has a token_type that is not a string"));
+        return parseError(QStringLiteral("has a token_type that is not a token type name"));
 
     const QJsonValue expires = o.value(QLatin1String("expires_in"));
     if (!expires.isUndefined() && !expires.isNull()) {
@@ -123,6 +179,9 @@ Result<TokenResponse> parseTokenResponse(int httpStatus, const QByteArray &body)
     if (!refresh.isUndefined() && !refresh.isNull()) {
         if (!refresh.isString())
             return parseError(QStringLiteral("has a refresh_token that is not a string"));
+        if (!isVisibleText(refresh.toString()))
+            return parseError(QStringLiteral("has a refresh_token with control characters or "
+                                             "white space"));
         r.refreshToken = Secret::fromUtf8(refresh.toString());
     }
     const QJsonValue scope = o.value(QLatin1String("scope"));
@@ -131,10 +190,15 @@ Result<TokenResponse> parseTokenResponse(int httpStatus, const QByteArray &body)
             return parseError(QStringLiteral("has a scope that is not a string"));
         static const QRegularExpression spaces(QStringLiteral("\\s+"));
         r.scopes = scope.toString().split(spaces, Qt::SkipEmptyParts);
+        r.scopes.removeIf([](const QString &s) { return !isScopeToken(s); });
     }
     const QJsonValue id = o.value(QLatin1String("id_token"));
-    if (id.isString())
+    if (id.isString()) {
+        if (!isVisibleText(id.toString()))
+            return parseError(QStringLiteral("has an id_token with control characters or white "
+                                             "space"));
         r.idToken = Secret::fromUtf8(id.toString());
+    }
     return r;
 }
 

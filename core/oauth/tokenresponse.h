@@ -10,6 +10,8 @@
 
 namespace TokenTray {
 
+struct HttpResponse;
+
 // A token endpoint's successful answer (RFC 6749 §5.1).
 struct TokenResponse
 {
@@ -34,5 +36,9 @@ struct OAuthError
     QString description;
 };
 std::optional<OAuthError> parseOAuthError(const QByteArray &body);
+
+// The id a server gave the request in a response header (x-request-id, request-id,
+// x-amzn-RequestId, x-ms-request-id, ...), or "" when it sent none that looks like an id.
+QString requestIdOf(const HttpResponse &response);
 
 } // namespace TokenTray

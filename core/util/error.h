@@ -48,6 +48,9 @@ struct Error
     int httpStatus = 0;
     // The server's machine-readable reason ("invalid_grant", "AccessDenied"), when it gave one.
     QString reason;
+    // The server's id for the failed request (STS RequestId, an OAuth provider's x-request-id),
+    // for searching its logs or quoting to its support; shown with -v.
+    QString requestId;
     // Seconds the server asked us to wait (Retry-After), or -1.
     int retryAfterSeconds = -1;
 

@@ -10,6 +10,14 @@ namespace TokenTray {
 // Names are kept so the line stays useful: "refresh_token=<redacted>".
 QString redactSecrets(const QString &text);
 
+// Server-provided text made safe to show and log: every control character (C0 including CR, LF,
+// TAB and NUL, DEL, C1 such as CSI) and invisible format character (bidi overrides) becomes a
+// space, and runs of white space collapse to one; a hostile server cannot move the cursor,
+// colour the terminal, fake a second line or add a header.
+QString withoutControlCharacters(const QString &text);
+// True when `text` has a character withoutControlCharacters() would replace.
+bool hasControlCharacters(const QString &text);
+
 // Installs a Qt message handler that runs redactSecrets() over every message before handing it
 // to the handler that was installed before. Call once, first thing in main().
 void installRedactingMessageHandler();

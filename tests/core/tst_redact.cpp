@@ -90,6 +90,46 @@ void tst_Redact::redacts_data()
     QTest::newRow("two secrets one line") << "refresh_token=rt-Q1&client_secret=cs-Q2"
                                           << "cs-Q2"
                                           << "refresh_token=";
+    QTest::newRow("presigned url signature")
+        << "https://sts.amazonaws.com/?Action=GetCallerIdentity&X-Amz-Signature=9f1c2e3d4b5a6978"
+           "&X-Amz-Date=20260101T000000Z"
+        << "9f1c2e3d4b5a6978"
+        << "X-Amz-Date=20260101T000000Z";
+    QTest::newRow("sigv4 authorization header")
+        << "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/sts/"
+           "aws4_request, SignedHeaders=host;x-amz-date, Signature=fe5f80f77d5fa3beca038a248ff0"
+        << "fe5f80f77d5fa3beca038a248ff0"
+        << "SignedHeaders=host";
+    QTest::newRow("access key id") << "AssumeRole with AKIAIOSFODNN7EXAMPLE failed"
+                                   << "IOSFODNN7EXAMPLE"
+                                   << "failed";
+    QTest::newRow("temporary key id") << "AccessKeyId: ASIAQ3EGRJZ5T2EXAMPL expires soon"
+                                      << "Q3EGRJZ5T2EXAMPL"
+                                      << "expires soon";
+    QTest::newRow("ini secret key")
+        << "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+        << "wJalrXUtnFEMI"
+        << "aws_secret_access_key";
+    QTest::newRow("40-char key as a value") << "SecretKey: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+                                            << "wJalrXUtnFEMI"
+                                            << "SecretKey:";
+    QTest::newRow("json camel secret key")
+        << R"({"secretAccessKey":"sk-RRR","sessionToken":"st-SSS","expiration":"2026"})"
+        << "sk-RRR"
+        << "expiration";
+    QTest::newRow("json session token camel")
+        << R"({"secretAccessKey":"sk-RRR","sessionToken":"st-SSS","expiration":"2026"})"
+        << "st-SSS"
+        << "expiration";
+    QTest::newRow("bare bearer") << "retrying with Bearer 2YotnFZFEjr1zKsicMWpAA now"
+                                 << "2YotnFZFEjr1zKsicMWpAA"
+                                 << "now";
+    QTest::newRow("json authorization") << R"({"Authorization": "Bearer tok-TTT"})"
+                                        << "tok-TTT"
+                                        << "Authorization";
+    QTest::newRow("mfa code") << "SerialNumber=arn:aws:iam::1:mfa/me&TokenCode=123456"
+                              << "123456"
+                              << "SerialNumber=";
 }
 
 void tst_Redact::redacts()
@@ -111,6 +151,68 @@ void tst_Redact::keepsHarmlessText_data()
     QTest::newRow("category name") << "tokentray.secrets: probe finished";
     QTest::newRow("status") << "HTTP 503 from token endpoint";
     QTest::newRow("key path") << "no keychain item 1234/QA/client_secret";
+    QTest::newRow("bearer as a word") << R"({"access_token_type":"x","token_type":"Bearer"})";
+    QTest::newRow("request id") << "[request id 4e3f1c3a-6c55-4a8e-9a2b-3c1d2e0f9a8b]";
+    QTest::newRow("url with port and path")
+        << "POST http://127.0.0.1:43210/oauth2/v1/TokenEndpoint/a1b2c3d4e5f6g7h8i9j0";
+
+    // What real servers say: the fake STS (core/demo/demosts.cpp, as AWS words them), the test
+    // authority (core/demo/demoauthority.cpp) and the fault server's scripted answers. Every
+    // word must reach the user.
+    QTest::newRow("aws SignatureDoesNotMatch")
+        << "The request signature we calculated does not match the signature you provided. "
+           "Check your AWS Secret Access Key and signing method.";
+    QTest::newRow("sts SignatureDoesNotMatch")
+        << "The request signature we calculated does not match the signature you provided. Check "
+           "your AWS Secret Access Key and signing method. Consult the service documentation for "
+           "details.";
+    QTest::newRow("sts SignatureDoesNotMatch sentence")
+        << "STS did not accept the request's signature: The request signature we calculated does "
+           "not match the signature you provided. Check your AWS Secret Access Key and signing "
+           "method.; check the secret access key; the cause is often the computer's clock being "
+           "more than 5 minutes off [request id 0d2f5a9e-1c0b-4f7e-8a53-2b6c9d1e7f40]";
+    QTest::newRow("sts invalid token") << "The security token included in the request is invalid.";
+    QTest::newRow("sts expired token") << "The security token included in the request is expired";
+    QTest::newRow("sts missing token") << "Request is missing Authentication Token";
+    QTest::newRow("sts incomplete signature")
+        << "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' "
+           "parameters.";
+    QTest::newRow("sts service scope") << "Credential should be scoped to correct service: 'sts'. ";
+    QTest::newRow("sts region scope") << "Credential should be scoped to a valid region. ";
+    QTest::newRow("sts date") << "Date must be in ISO-8601 'basic format'.";
+    QTest::newRow("sts signature expired")
+        << "Signature expired: 20260101T000000Z is now earlier than 20260101T000500Z "
+           "(20260101T001000Z - 5 min.)";
+    QTest::newRow("sts signature not yet current")
+        << "Signature not yet current: 20260101T002000Z is still later than 20260101T001500Z "
+           "(20260101T001000Z + 5 min.)";
+    QTest::newRow("sts access denied")
+        << "User: arn:aws:iam::123456789012:user/demo is not authorized to perform: "
+           "sts:AssumeRole on resource: arn:aws:iam::123456789012:role/Admin";
+    QTest::newRow("sts mfa") << "MultiFactorAuthentication failed with invalid MFA one time pass "
+                                "code. ";
+    QTest::newRow("sts token code pattern")
+        << "1 validation error detected: Value at 'tokenCode' failed to satisfy constraint: "
+           "Member must satisfy regular expression pattern: [\\d]*";
+    QTest::newRow("sts chaining")
+        << "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by "
+           "role chaining.";
+    QTest::newRow("sts throttling") << "STS is throttling requests (Throttling): Rate exceeded";
+    QTest::newRow("sts internal failure")
+        << "The request processing has failed because of an unknown error, exception or failure.";
+    QTest::newRow("sts invalid action") << "Could not find operation AssumeRole for version "
+                                           "2011-06-15";
+    QTest::newRow("authority invalid_grant")
+        << R"({"error":"invalid_grant","error_description":"unknown or revoked refresh token"})";
+    QTest::newRow("authority refusal sentence")
+        << "the token endpoint refused: invalid_grant (unknown or revoked refresh token)";
+    QTest::newRow("authority invalid_client") << R"({"error":"invalid_client"})";
+    QTest::newRow("authority post only")
+        << R"({"error":"invalid_request","error_description":"POST only"})";
+    QTest::newRow("fault server") << R"({"error":"temporarily_unavailable"})";
+    QTest::newRow("fault server exhausted") << R"({"error":"script exhausted"})";
+    QTest::newRow("client auth failed")
+        << R"({"error":"invalid_client","error_description":"client authentication failed"})";
 }
 
 void tst_Redact::keepsHarmlessText()

@@ -70,6 +70,13 @@ private Q_SLOTS:
     void noSecretInErrorDetail();
     void parseErrorDetailHasNoSecret();
     void throttlingReasonsAreTransient();
+    void serverMessageReachesTheUser_data();
+    void serverMessageReachesTheUser();
+    void serverMessageHasNoControlCharacters_data();
+    void serverMessageHasNoControlCharacters();
+    void requestIdWithoutErrorDocument();
+    void expirationIsSane_data();
+    void expirationIsSane();
 };
 
 // ---- AssumeRole ----------------------------------------------------------------------------
@@ -385,6 +392,157 @@ void tst_StsResponse::throttlingReasonsAreTransient()
     }
     QVERIFY(!Error(ErrorCode::HttpStatus, {}, 400, "AccessDenied").transient());
     QVERIFY(!Error(ErrorCode::Rejected, {}, 403, "throttling").transient());
+}
+
+// What STS (and the fake STS, core/demo/demosts.cpp, which words its errors as AWS does) says
+// reaches the user word for word: redaction takes secrets, not words after "signature:".
+void tst_StsResponse::serverMessageReachesTheUser_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("code");
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<QString>("sentence");
+
+    QTest::newRow("aws SignatureDoesNotMatch")
+        << 403 << QByteArray("SignatureDoesNotMatch")
+        << "The request signature we calculated does not match the signature you provided. Check "
+           "your AWS Secret Access Key and signing method."
+        << "STS did not accept the request's signature: The request signature we calculated";
+    QTest::newRow("fake sts SignatureDoesNotMatch")
+        << 403 << QByteArray("SignatureDoesNotMatch")
+        << "The request signature we calculated does not match the signature you provided. Check "
+           "your AWS Secret Access Key and signing method. Consult the service documentation for "
+           "details."
+        << "STS did not accept the request's signature: The request";
+    QTest::newRow("signature expired")
+        << 403 << QByteArray("SignatureDoesNotMatch")
+        << "Signature expired: 20300102T030405Z is now earlier than 20300102T031405Z "
+           "(20300102T031905Z - 5 min.)"
+        << "signature: Signature expired: 20300102T030405Z";
+    QTest::newRow("service scope") << 403 << QByteArray("SignatureDoesNotMatch")
+                                   << "Credential should be scoped to correct service: 'sts'."
+                                   << "signature: Credential should";
+    QTest::newRow("invalid token") << 403 << QByteArray("InvalidClientTokenId")
+                                   << "The security token included in the request is invalid."
+                                   << "access key or session token: The security token";
+    QTest::newRow("expired token") << 400 << QByteArray("ExpiredToken")
+                                   << "The security token included in the request is expired"
+                                   << "have expired: The security token";
+    QTest::newRow("missing token") << 403 << QByteArray("MissingAuthenticationToken")
+                                   << "Request is missing Authentication Token"
+                                   << "(MissingAuthenticationToken): Request";
+    QTest::newRow("incomplete signature")
+        << 400 << QByteArray("IncompleteSignature")
+        << "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' "
+           "parameters."
+        << "(IncompleteSignature): Authorization header";
+    QTest::newRow("access denied")
+        << 403 << QByteArray("AccessDenied")
+        << "User: arn:aws:iam::123456789012:user/demo is not authorized to perform: "
+           "sts:AssumeRole on resource: arn:aws:iam::123456789012:role/Admin"
+        << "STS denied access: User:";
+    QTest::newRow("token code pattern")
+        << 400 << QByteArray("ValidationError")
+        << "1 validation error detected: Value at 'tokenCode' failed to satisfy constraint: "
+           "Member must satisfy regular expression pattern: [\\d]*"
+        << "(ValidationError): 1 validation";
+    QTest::newRow("internal failure")
+        << 500 << QByteArray("InternalFailure")
+        << "The request processing has failed because of an unknown error, exception or failure."
+        << "HTTP 500, InternalFailure): The request";
+}
+
+void tst_StsResponse::serverMessageReachesTheUser()
+{
+    QFETCH(int, status);
+    QFETCH(QByteArray, code);
+    QFETCH(QString, message);
+    QFETCH(QString, sentence);
+    const Error e = TokenTray::stsError(
+        HttpResponse {status, {}, errorXml(code, message.toHtmlEscaped().toUtf8())}, kNow);
+    QCOMPARE(e.reason, QString::fromLatin1(code));
+    QCOMPARE(e.requestId, QStringLiteral("4b6a2f3e-9c1d-11e0-8154-cbc7ccf896c7"));
+    QVERIFY2(e.detail.contains(message.trimmed()), qPrintable(e.detail));
+    QVERIFY2(e.detail.contains(sentence), qPrintable(e.detail));
+    QVERIFY2(!e.detail.contains(QLatin1String("redacted")), qPrintable(e.detail));
+}
+
+// A hostile or broken server cannot move the cursor, colour the terminal or fake a line.
+void tst_StsResponse::serverMessageHasNoControlCharacters_data()
+{
+    QTest::addColumn<QByteArray>("message"); // XML text
+    QTest::addColumn<QString>("shown");
+    QTest::newRow("CR LF") << QByteArray("denied\r\ntokentray-cli: all good")
+                           << "denied tokentray-cli: all good";
+    QTest::newRow("character references") << QByteArray("a&#13;&#10;b&#9;c") << "a b c";
+    QTest::newRow("C1 CSI") << QByteArray("x\xc2\x9b" "2Jy") << "x 2Jy";
+    QTest::newRow("bidi override") << QByteArray("abc\xe2\x80\xae" "dcba") << "abc dcba";
+    QTest::newRow("line separator") << QByteArray("one\xe2\x80\xa8" "two") << "one two";
+}
+
+void tst_StsResponse::serverMessageHasNoControlCharacters()
+{
+    QFETCH(QByteArray, message);
+    QFETCH(QString, shown);
+    const Error e
+        = TokenTray::stsError(HttpResponse {403, {}, errorXml("AccessDenied", message)}, kNow);
+    QVERIFY2(e.detail.contains(QStringLiteral("STS denied access: ") + shown),
+             qPrintable(e.detail));
+    for (QChar c : e.detail)
+        QVERIFY2(c.category() != QChar::Other_Control && c.category() != QChar::Other_Format
+                     && c.category() != QChar::Separator_Line,
+                 qPrintable(e.detail));
+    // ESC is not even XML: the document is unreadable and nothing of it is shown.
+    const Error esc
+        = TokenTray::stsError(HttpResponse {403, {}, errorXml("AccessDenied", "a\x1b[2Jb")}, kNow);
+    QVERIFY(!esc.detail.contains(QLatin1Char('\x1b')));
+}
+
+void tst_StsResponse::requestIdWithoutErrorDocument()
+{
+    const Headers headers {{"x-amzn-RequestId", "0d2f5a9e-1c0b-4f7e-8a53-2b6c9d1e7f40"}};
+    const Error bare = TokenTray::stsError(HttpResponse {503, headers, {}}, kNow);
+    QCOMPARE(bare.requestId, QStringLiteral("0d2f5a9e-1c0b-4f7e-8a53-2b6c9d1e7f40"));
+    // The document's RequestId is the one STS logs; it wins over the header.
+    const Error both
+        = TokenTray::stsError(HttpResponse {403, headers, errorXml("AccessDenied", "no")}, kNow);
+    QCOMPARE(both.requestId, QStringLiteral("4b6a2f3e-9c1d-11e0-8154-cbc7ccf896c7"));
+    const Error none = TokenTray::stsError(HttpResponse {503, {}, {}}, kNow);
+    QVERIFY(none.requestId.isEmpty());
+}
+
+// Credentials already expired when asked for (Expiration 2001-01-01), or valid for longer than
+// STS ever grants, are a server error and never handed out.
+void tst_StsResponse::expirationIsSane_data()
+{
+    QTest::addColumn<QByteArray>("expiration");
+    QTest::addColumn<bool>("ok");
+    // kNow is 2030-01-02T03:04:05Z.
+    QTest::newRow("2001") << QByteArray("2001-01-01T00:00:00Z") << false;
+    QTest::newRow("a second before the request") << QByteArray("2030-01-02T03:04:04Z") << false;
+    QTest::newRow("at the request") << QByteArray("2030-01-02T03:04:05Z") << false;
+    QTest::newRow("a second after") << QByteArray("2030-01-02T03:04:06Z") << true;
+    QTest::newRow("15 minutes") << QByteArray("2030-01-02T03:19:05Z") << true;
+    QTest::newRow("12 hours") << QByteArray("2030-01-02T15:04:05Z") << true;
+    QTest::newRow("36 hours") << QByteArray("2030-01-03T15:04:05Z") << true;
+    QTest::newRow("36 hours and a second") << QByteArray("2030-01-03T15:04:06Z") << false;
+    QTest::newRow("year 9999") << QByteArray("9999-12-31T23:59:59Z") << false;
+}
+
+void tst_StsResponse::expirationIsSane()
+{
+    QFETCH(QByteArray, expiration);
+    QFETCH(bool, ok);
+    const QByteArray body = assumeRoleXml(credentialsXml(expiration));
+    QVERIFY(parseAssumeRoleResponse(body)); // the document itself is fine
+    const auto r = parseAssumeRoleResponse(body, kNow);
+    QCOMPARE(bool(r), ok);
+    if (!ok) {
+        QCOMPARE(r.error().code, ErrorCode::Parse);
+        QVERIFY2(r.error().detail.contains(QLatin1String("Expiration")),
+                 qPrintable(r.error().detail));
+        QVERIFY(!r.error().detail.contains(QString::fromLatin1(kSecret)));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_StsResponse)

@@ -41,6 +41,11 @@ private Q_SLOTS:
     void parseTokenResponse_data();
     void parseTokenResponse();
     void oauthErrorCodeIsSanitised();
+    void oauthErrorDescriptionHasNoControlCharacters_data();
+    void oauthErrorDescriptionHasNoControlCharacters();
+    void requestIdFromHeaders_data();
+    void requestIdFromHeaders();
+    void deviceUserCodeHasNoControlCharacters();
     void decodeJwt_data();
     void decodeJwt();
     void parseDiscovery_data();
@@ -122,9 +127,17 @@ void tst_TokenResponse::parseTokenResponse_data()
         << 200 << QByteArray(R"({"access_token":"at6","scope":"  read\t write\nadmin  "})") << true
         << QByteArray("at6") << "Bearer" << qint64(-1) << QByteArray()
         << QStringList {"read", "write", "admin"} << none << QString() << false;
-    QTest::newRow("200 unicode token")
-        << 200 << QByteArray(R"({"access_token":"t\u00fck"})") << true << QByteArray("t\xc3\xbck")
-        << "Bearer" << qint64(-1) << QByteArray() << QStringList() << none << QString() << false;
+    QTest::newRow("200 every b64token character")
+        << 200
+        << QByteArray(
+               R"({"access_token":"AZaz09-._~+/==","refresh_token":"r!#$%&'()*+,:;<>?@[]^`{|}",)"
+               R"("token_type":"N_A-me.1"})")
+        << true << QByteArray("AZaz09-._~+/==") << "N_A-me.1" << qint64(-1)
+        << QByteArray("r!#$%&'()*+,:;<>?@[]^`{|}") << QStringList() << none << QString() << false;
+    QTest::newRow("200 scopes with control characters dropped")
+        << 200 << QByteArray(R"({"access_token":"at7","scope":"read \u001b[2Jwipe write"})") << true
+        << QByteArray("at7") << "Bearer" << qint64(-1) << QByteArray()
+        << QStringList {"read", "write"} << none << QString() << false;
 
     auto bad = [](const char *name, int status, const QByteArray &body, ErrorCode code,
                   const QString &reason, bool transient) {
@@ -158,6 +171,40 @@ void tst_TokenResponse::parseTokenResponse_data()
     bad("200 refresh_token number", 200, R"({"access_token":"a","refresh_token":42})",
         ErrorCode::Parse, {}, true);
     bad("200 refresh_token array", 200, R"({"access_token":"a","refresh_token":["r"]})",
+        ErrorCode::Parse, {}, true);
+    // Hostile tokens (RFC 6750 b64token only): a terminal escape, a header injection, a space, a
+    // quote would reach a terminal, an Authorization header or an export line.
+    bad("200 access_token with ESC", 200, R"({"access_token":"never-read\u001b[31m"})",
+        ErrorCode::Parse, {}, true);
+    bad("200 access_token with CRLF", 200, R"({"access_token":"never-read\r\nX-Injected: 1"})",
+        ErrorCode::Parse, {}, true);
+    bad("200 access_token with LF", 200, R"({"access_token":"never-read\n"})", ErrorCode::Parse, {},
+        true);
+    bad("200 access_token with NUL", 200, R"({"access_token":"never\u0000read"})", ErrorCode::Parse,
+        {}, true);
+    bad("200 access_token with C1 CSI", 200, R"({"access_token":"never-read\u009b31m"})",
+        ErrorCode::Parse, {}, true);
+    bad("200 access_token with space", 200, R"({"access_token":"never read"})", ErrorCode::Parse,
+        {}, true);
+    bad("200 access_token with quote", 200, R"({"access_token":"never-read'$(id)'"})",
+        ErrorCode::Parse, {}, true);
+    bad("200 access_token not ASCII", 200, R"({"access_token":"t\u00fck"})", ErrorCode::Parse, {},
+        true);
+    bad("200 access_token padding inside", 200, R"({"access_token":"never=read"})",
+        ErrorCode::Parse, {}, true);
+    bad("200 refresh_token with CR", 200, R"({"access_token":"a","refresh_token":"never-read\r"})",
+        ErrorCode::Parse, {}, true);
+    bad("200 refresh_token with ESC", 200,
+        R"({"access_token":"a","refresh_token":"\u001b]0;never-read\u0007"})", ErrorCode::Parse, {},
+        true);
+    bad("200 refresh_token with space", 200, R"({"access_token":"a","refresh_token":"never read"})",
+        ErrorCode::Parse, {}, true);
+    bad("200 id_token with LF", 200, R"({"access_token":"a","id_token":"never.read\n.x"})",
+        ErrorCode::Parse, {}, true);
+    bad("200 token_type with CRLF", 200,
+        R"({"access_token":"a","token_type":"Bearer\r\nX-Injected: never-read"})", ErrorCode::Parse,
+        {}, true);
+    bad("200 token_type with space", 200, R"({"access_token":"a","token_type":"Be arer"})",
         ErrorCode::Parse, {}, true);
     bad("200 scope array", 200, R"({"access_token":"a","scope":["read"]})", ErrorCode::Parse, {},
         true);
@@ -238,6 +285,98 @@ void tst_TokenResponse::oauthErrorCodeIsSanitised()
         R"({"error":"invalid_grant","error_description":")" + QByteArray(1000, 'x') + R"("})");
     QVERIFY(described);
     QCOMPARE(described->description.size(), 300);
+}
+
+void tst_TokenResponse::oauthErrorDescriptionHasNoControlCharacters_data()
+{
+    QTest::addColumn<QByteArray>("description"); // JSON string contents
+    QTest::addColumn<QString>("shown");
+    QTest::newRow("terminal escape")
+        << QByteArray(R"(bad\u001b[2J\u001b[31mclient)") << QStringLiteral("bad [2J [31mclient");
+    QTest::newRow("fake second line") << QByteArray(R"(no\r\ntokentray-cli: all good)")
+                                      << QStringLiteral("no tokentray-cli: all good");
+    QTest::newRow("NUL and BEL") << QByteArray(R"(a\u0000b\u0007c)") << QStringLiteral("a b c");
+    QTest::newRow("C1 CSI") << QByteArray(R"(x\u009b2Jy)") << QStringLiteral("x 2Jy");
+    QTest::newRow("bidi override") << QByteArray(R"(abc\u202edcba)") << QStringLiteral("abc dcba");
+    QTest::newRow("tab") << QByteArray(R"(a\tb)") << QStringLiteral("a b");
+    QTest::newRow("ordinary text kept")
+        << QByteArray(R"(Client authentication failed (unknown client, or the secret is wrong).)")
+        << QStringLiteral("Client authentication failed (unknown client, or the secret is wrong).");
+    QTest::newRow("unicode text kept")
+        << QByteArray(R"(Zugriff verweigert \u2013 \u00fcberpr\u00fcfen)")
+        << QStringLiteral("Zugriff verweigert \u2013 \u00fcberpr\u00fcfen");
+}
+
+void tst_TokenResponse::oauthErrorDescriptionHasNoControlCharacters()
+{
+    QFETCH(QByteArray, description);
+    QFETCH(QString, shown);
+    const QByteArray body
+        = R"({"error":"invalid_client","error_description":")" + description + R"("})";
+    const auto oauth = TokenTray::parseOAuthError(body);
+    QVERIFY(oauth);
+    QCOMPARE(oauth->description, shown);
+    const auto r = TokenTray::parseTokenResponse(401, body);
+    QVERIFY(!r);
+    QCOMPARE(r.error().reason, QStringLiteral("invalid_client"));
+    QVERIFY2(r.error().detail.endsWith(QStringLiteral("(") + shown + QLatin1Char(')')),
+             qPrintable(r.error().detail));
+    for (QChar c : r.error().detail)
+        QVERIFY2(c.category() != QChar::Other_Control && c.category() != QChar::Other_Format,
+                 qPrintable(r.error().detail));
+}
+
+void tst_TokenResponse::requestIdFromHeaders_data()
+{
+    QTest::addColumn<QByteArray>("name");
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<QString>("requestId");
+    QTest::newRow("x-request-id") << QByteArray("X-Request-Id") << QByteArray("req-7f3a9c")
+                                  << QStringLiteral("req-7f3a9c");
+    QTest::newRow("request-id") << QByteArray("request-id") << QByteArray(" a1b2 ")
+                                << QStringLiteral("a1b2");
+    QTest::newRow("aws") << QByteArray("x-amzn-RequestId")
+                         << QByteArray("0d2f5a9e-1c0b-4f7e-8a53-2b6c9d1e7f40")
+                         << QStringLiteral("0d2f5a9e-1c0b-4f7e-8a53-2b6c9d1e7f40");
+    QTest::newRow("azure") << QByteArray("x-ms-request-id") << QByteArray("9b1c/2+3=")
+                           << QStringLiteral("9b1c/2+3=");
+    QTest::newRow("none") << QByteArray("x-other") << QByteArray("abc") << QString();
+    QTest::newRow("escape refused")
+        << QByteArray("x-request-id") << QByteArray("id\x1b[31m") << QString();
+    QTest::newRow("space refused")
+        << QByteArray("x-request-id") << QByteArray("an id") << QString();
+    QTest::newRow("too long refused")
+        << QByteArray("x-request-id") << QByteArray(200, 'a') << QString();
+}
+
+void tst_TokenResponse::requestIdFromHeaders()
+{
+    QFETCH(QByteArray, name);
+    QFETCH(QByteArray, value);
+    QFETCH(QString, requestId);
+    HttpResponse response;
+    response.status = 401;
+    response.headers = {{"Content-Type", "application/json"}, {name, value}};
+    QCOMPARE(requestIdOf(response), requestId);
+}
+
+// The user code is printed for the person to type: no terminal escapes in it.
+void tst_TokenResponse::deviceUserCodeHasNoControlCharacters()
+{
+    for (const QByteArray code : {QByteArray(R"(AB\u001b[2JCD)"), QByteArray(R"(AB\r\nCD)"),
+                                  QByteArray(R"(AB\u009bCD)"), QByteArray(R"(AB\u202eCD)")}) {
+        const auto r = TokenTray::parseDeviceAuthorization(
+            200,
+            R"({"device_code":"dc","user_code":")" + code
+                + R"(","verification_uri":"https://e.com/d"})");
+        QVERIFY2(!r, code.constData());
+        QCOMPARE(r.error().code, ErrorCode::Parse);
+    }
+    const auto plain = TokenTray::parseDeviceAuthorization(
+        200,
+        R"({"device_code":"dc","user_code":"WDJB-MJHT","verification_uri":"https://e.com/d"})");
+    QVERIFY(plain);
+    QCOMPARE(plain->userCode, QStringLiteral("WDJB-MJHT"));
 }
 
 // ---- JWT -----------------------------------------------------------------------------------

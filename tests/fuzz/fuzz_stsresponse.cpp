@@ -24,6 +24,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             || creds->assumedRoleArn.isEmpty())
             __builtin_trap();
     }
+    // With the expiry checked against the request time: only credentials that expire after it,
+    // and within 36 hours.
+    const QDateTime requestedAt(QDate(2030, 1, 2), QTime(3, 4, 5), Qt::UTC);
+    const auto checked = TokenTray::parseAssumeRoleResponse(body, requestedAt);
+    if (checked
+        && (!creds || checked->expiration <= requestedAt
+            || requestedAt.secsTo(checked->expiration) > 36 * 3600))
+        __builtin_trap();
     const auto identity = TokenTray::parseCallerIdentityResponse(body);
     if (identity && (identity->account.isEmpty() || identity->arn.isEmpty()))
         __builtin_trap();

@@ -5,8 +5,10 @@
 #include "core/oauth/oauthjobs.h"
 #include "core/oauth/tokenresponse.h"
 
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -25,6 +27,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
         if (token->expiresIn && (*token->expiresIn < 0))
             __builtin_trap();
+        // ... and a token that is safe in a header and on a terminal (RFC 6750 b64token).
+        for (const char c : token->accessToken.expose()) {
+            if (!std::isalnum(static_cast<unsigned char>(c)) && !std::strchr("-._~+/=", c))
+                __builtin_trap();
+        }
     }
     (void)TokenTray::parseOAuthError(body);
     (void)TokenTray::parseDiscoveryDocument(body, QStringLiteral("https://issuer.example"));
