@@ -107,6 +107,10 @@ int main(int argc, char **argv)
     switch (status) {
     case ReadStatus::Ok:
         break;
+    case ReadStatus::NotRead:
+        // The agent dropped it unread (going away, or an older agent at its connection cap):
+        // running it here is its only run.
+        execFullCli(argv);
     case ReadStatus::Closed:
         return failWith("the connection to the TokenTray agent broke before it answered; the "
                         "command may or may not have run.");

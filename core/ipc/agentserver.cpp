@@ -8,9 +8,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QLocalServer>
 #include <QLocalSocket>
 #include <QPointer>
+#include <QSocketNotifier>
 #include <QStandardPaths>
 #include <QTimer>
 
@@ -80,9 +80,11 @@ public:
         return !m_closing && m_socket->state() == QLocalSocket::ConnectedState;
     }
     void drop();
+    [[nodiscard]] qint64 unsentBytes() const { return m_socket->bytesToWrite(); }
 
 private:
     void pump();
+    void onBytesWritten();
     void failAndClose(const QString &reason);
     void onDeadline();
     void onDisconnected();
@@ -94,6 +96,7 @@ private:
     std::optional<FrameError> m_failure;
     QTimer m_deadline;
     bool m_busy = false;
+    bool m_stalled = false; // too many unread replies: nothing more is read until they go
     bool m_closing = false;
     bool m_gone = false;
 };
@@ -127,6 +130,7 @@ AgentConnection::AgentConnection(QLocalSocket *socket, AgentServer *server)
     m_deadline.setInterval(server->requestTimeout());
     connect(&m_deadline, &QTimer::timeout, this, &AgentConnection::onDeadline);
     connect(m_socket, &QLocalSocket::readyRead, this, &AgentConnection::pump);
+    connect(m_socket, &QLocalSocket::bytesWritten, this, &AgentConnection::onBytesWritten);
     connect(m_socket, &QLocalSocket::disconnected, this, &AgentConnection::onDisconnected);
     m_deadline.start();
     QMetaObject::invokeMethod(this, &AgentConnection::pump, Qt::QueuedConnection);
@@ -135,6 +139,17 @@ AgentConnection::AgentConnection(QLocalSocket *socket, AgentServer *server)
 void AgentConnection::pump()
 {
     while (!m_busy && !m_closing) {
+        if (m_socket->bytesToWrite() > AgentServer::kMaxUnsentReplyBytes) {
+            // A client that sends requests without reading the replies: stop reading it, so the
+            // kernel's buffers, not our memory, hold what it keeps sending.
+            if (!m_stalled) {
+                m_stalled = true;
+                qCInfo(lcIpc) << "agent: a client does not read its replies; its requests wait";
+                if (m_server)
+                    Q_EMIT m_server->clientStalled();
+            }
+            break;
+        }
         if (!m_pending.empty()) {
             QJsonObject request = std::move(m_pending.front());
             m_pending.pop_front();
@@ -166,6 +181,15 @@ void AgentConnection::pump()
     }
     if (!m_busy && !m_closing && !m_deadline.isActive())
         m_deadline.start();
+}
+
+void AgentConnection::onBytesWritten()
+{
+    if (!m_stalled || m_socket->bytesToWrite() > AgentServer::kMaxUnsentReplyBytes)
+        return;
+    m_stalled = false;
+    m_deadline.stop(); // it was counting the client's time to take its replies
+    pump();
 }
 
 bool AgentConnection::sendReply(QJsonObject reply)
@@ -207,6 +231,15 @@ void AgentConnection::onDeadline()
     if (m_busy || m_closing)
         return;
     const int ms = m_deadline.interval();
+    if (m_stalled) {
+        // It cannot be told why: it does not read. Its slot goes to clients that do.
+        qCInfo(lcIpc) << "agent: dropped a client that took no reply within" << ms << "ms";
+        if (m_server)
+            Q_EMIT m_server->requestRejected(
+                QStringLiteral("replies not read within %1 ms").arg(ms));
+        drop();
+        return;
+    }
     if (m_reader.pendingBytes() > 0)
         failAndClose(QStringLiteral("incomplete request after %1 ms").arg(ms));
     else
@@ -294,11 +327,21 @@ void AgentServer::setRequestTimeout(int milliseconds)
 void AgentServer::setMaxClients(int count)
 {
     m_maxClients = count;
+    if (m_acceptNotifier)
+        QMetaObject::invokeMethod(this, &AgentServer::acceptConnections, Qt::QueuedConnection);
+}
+
+qint64 AgentServer::unsentReplyBytes() const
+{
+    qint64 total = 0;
+    for (const AgentConnection *connection : m_connections)
+        total += connection->unsentBytes();
+    return total;
 }
 
 bool AgentServer::isListening() const
 {
-    return m_server && m_server->isListening();
+    return m_listenFd >= 0;
 }
 
 bool AgentServer::prepareDirectory(const QString &dir)
@@ -403,29 +446,40 @@ bool AgentServer::listen()
         ::unlink(native.constData());
     }
 
-    m_server = new QLocalServer(this);
-    m_server->setSocketOptions(QLocalServer::UserAccessOption);
-    if (!m_server->listen(m_socketPath)) {
+    // Our own listening socket rather than QLocalServer's: only here can accepting stop while
+    // every slot is busy, leaving later clients queued in the kernel (SOMAXCONN deep) instead of
+    // accepted and refused, and an accept() failure (out of descriptors) not close the server.
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    sockaddr_un address {};
+    address.sun_family = AF_UNIX;
+    std::memcpy(address.sun_path, native.constData(), size_t(native.size()));
+    if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0
+        || ::listen(fd, SOMAXCONN) != 0) {
         m_errorString
-            = QStringLiteral("cannot listen on %1: %2").arg(m_socketPath, m_server->errorString());
-        delete m_server;
-        m_server = nullptr;
+            = QStringLiteral("cannot listen on %1: %2").arg(m_socketPath, systemError(errno));
+        if (fd >= 0)
+            ::close(fd);
         releaseLock();
         return false;
     }
     if (::chmod(native.constData(), 0600) != 0)
         qCWarning(lcIpc).noquote() << "agent: cannot chmod" << m_socketPath << systemError(errno);
-    connect(m_server, &QLocalServer::newConnection, this, &AgentServer::onNewConnection);
+    m_listenFd = fd;
+    m_acceptNotifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
+    connect(m_acceptNotifier, &QSocketNotifier::activated, this, &AgentServer::acceptConnections);
     qCInfo(lcIpc).noquote() << "agent: listening on" << m_socketPath;
     return true;
 }
 
 void AgentServer::close()
 {
-    if (m_server) {
-        m_server->close(); // removes the socket file, while we still hold the lock
-        delete m_server;
-        m_server = nullptr;
+    if (m_listenFd >= 0) {
+        delete m_acceptNotifier;
+        m_acceptNotifier = nullptr;
+        ::close(m_listenFd);
+        m_listenFd = -1;
+        // While we still hold the lock, so it cannot be another agent's socket.
+        ::unlink(QFile::encodeName(m_socketPath).constData());
     }
     const QSet<AgentConnection *> connections = m_connections;
     for (AgentConnection *connection : connections)
@@ -457,33 +511,54 @@ std::optional<uint> AgentServer::peerUid(qintptr socketDescriptor)
 #endif
 }
 
-void AgentServer::onNewConnection()
+void AgentServer::acceptConnections()
 {
-    while (QLocalSocket *socket = m_server->nextPendingConnection()) {
-        const std::optional<uint> uid = peerUid(socket->socketDescriptor());
+    // Level-triggered: while the queue is not empty and a slot is free, this runs again.
+    while (m_listenFd >= 0 && m_connections.size() < m_maxClients) {
+        const int fd = ::accept4(m_listenFd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0) {
+            const int error = errno;
+            if (error == EINTR || error == ECONNABORTED)
+                continue;
+            if (error == EAGAIN || error == EWOULDBLOCK)
+                break;
+            // Out of descriptors or memory: the clients stay queued; retry when one leaves, or
+            // shortly when none is connected.
+            qCWarning(lcIpc).noquote()
+                << "agent: cannot accept a connection:" << systemError(error);
+            m_acceptNotifier->setEnabled(false);
+            if (m_connections.isEmpty())
+                QTimer::singleShot(100, this, &AgentServer::acceptConnections);
+            return;
+        }
+        const std::optional<uint> uid = peerUid(fd);
         if (!uid || *uid != uint(::geteuid())) {
             qCWarning(lcIpc) << "agent: dropped a connection from uid"
                              << (uid ? qint64(*uid) : qint64(-1));
-            socket->abort();
-            socket->deleteLater();
+            ::close(fd);
             Q_EMIT peerRejected(uid.value_or(uint(-1)));
             continue;
         }
-        if (m_connections.size() >= m_maxClients) {
-            socket->abort();
-            socket->deleteLater();
-            Q_EMIT requestRejected(QStringLiteral("too many clients"));
+        auto *socket = new QLocalSocket;
+        if (!socket->setSocketDescriptor(fd)) {
+            ::close(fd);
+            delete socket;
             continue;
         }
         m_connections.insert(new AgentConnection(socket, this));
         Q_EMIT clientCountChanged(clientCount());
     }
+    if (m_acceptNotifier)
+        m_acceptNotifier->setEnabled(m_connections.size() < m_maxClients);
 }
 
 void AgentServer::connectionClosed(AgentConnection *connection)
 {
     if (m_connections.remove(connection))
         Q_EMIT clientCountChanged(clientCount());
+    // A slot is free: the next queued client, if any, is taken from the listen queue.
+    if (m_acceptNotifier && !m_acceptNotifier->isEnabled())
+        QMetaObject::invokeMethod(this, &AgentServer::acceptConnections, Qt::QueuedConnection);
 }
 
 void AgentServer::dispatch(AgentConnection *connection, const QJsonObject &request,

@@ -9,7 +9,7 @@
 #include <memory>
 #include <optional>
 
-class QLocalServer;
+class QSocketNotifier;
 
 namespace TokenTray {
 
@@ -23,6 +23,9 @@ QString agentSocketPathFor(const QString &configDir);
 // processes of the same user send requests to (length-prefixed versioned JSON, core/ipc/frame).
 // Each connection is independent: a read deadline per request, a size limit, several requests
 // one after another. Malformed input gets a "bad-request" reply and the connection is closed.
+// Load never fails a client: beyond maxClients, connections wait unaccepted in the kernel's
+// listen queue, and a client that does not read its replies is not read from either, so every
+// client costs bounded memory.
 // Connections from another uid are dropped unanswered. {"op":"ping"} is answered here; every
 // other request goes to the handler, which replies through its Responder, now or later.
 class AgentServer final : public QObject
@@ -67,8 +70,12 @@ public:
     // Time a client has to send one complete request (from connecting, or from the last reply).
     void setRequestTimeout(int milliseconds);
     [[nodiscard]] int requestTimeout() const { return m_requestTimeoutMs; }
-    // Connections beyond this are closed at once.
+    // Connections served at once; later ones wait in the listen queue until one of these ends.
     void setMaxClients(int count);
+
+    // Replies buffered for one client beyond which its further requests wait (it is not read
+    // from) until it takes them; one that takes none within requestTimeout() is dropped.
+    static constexpr qint64 kMaxUnsentReplyBytes = 1024 * 1024;
 
     // Prepares the directory (0700, ours), refuses when another agent serves this path, removes
     // a stale socket, listens (socket 0600). False with errorString() on failure.
@@ -80,6 +87,8 @@ public:
     [[nodiscard]] QString socketPath() const { return m_socketPath; }
     [[nodiscard]] QString errorString() const { return m_errorString; }
     [[nodiscard]] int clientCount() const { return int(m_connections.size()); }
+    // Reply bytes written but not yet taken by the clients, over all connections.
+    [[nodiscard]] qint64 unsentReplyBytes() const;
 
     // The uid of the process at the other end of a connected Unix socket (SO_PEERCRED on Linux,
     // getpeereid elsewhere); nullopt if it cannot be told.
@@ -88,12 +97,13 @@ public:
 Q_SIGNALS:
     void clientCountChanged(int count);
     void peerRejected(uint uid); // a process of another user connected; it was dropped
-    void requestRejected(const QString &reason); // bad frame, deadline, too many clients
+    void requestRejected(const QString &reason); // bad frame, deadline, replies never read
+    void clientStalled(); // a client left kMaxUnsentReplyBytes unread: its requests now wait
     void requestReceived(const QString &op);
 
 private:
     friend class AgentConnection;
-    void onNewConnection();
+    void acceptConnections();
     void connectionClosed(AgentConnection *connection);
     void dispatch(AgentConnection *connection, const QJsonObject &request, Responder respond);
     bool prepareDirectory(const QString &dir);
@@ -106,7 +116,8 @@ private:
     int m_requestTimeoutMs = 5000;
     int m_maxClients = 64;
     int m_lockFd = -1;
-    QLocalServer *m_server = nullptr;
+    int m_listenFd = -1;
+    QSocketNotifier *m_acceptNotifier = nullptr;
     QSet<AgentConnection *> m_connections;
 };
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -41,17 +42,19 @@ int connectToAgent(const std::string &path)
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
-    // EAGAIN: the agent is alive but its backlog is full; worth a short wait rather than a
-    // second refresher.
-    for (int attempt = 0; attempt < 50; ++attempt) {
+    // A busy agent leaves later clients in its listen queue; when even that is full, connect()
+    // waits for room. Worth a wait rather than a second refresher, but a bounded one (then
+    // EAGAIN, and the caller does the work itself). It bounds sending the request too.
+    const timeval wait {kConnectWaitSeconds, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &wait, sizeof wait);
+    for (;;) {
         if (::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0) {
             if (listenerIsOurUser(fd))
                 return fd;
             break;
         }
-        if (errno != EAGAIN && errno != EINTR)
+        if (errno != EINTR)
             break;
-        ::usleep(20000);
     }
     ::close(fd);
     return -1;
@@ -105,6 +108,10 @@ ReadStatus readFrame(int fd, std::string &body, int timeoutMs)
         const ssize_t n = ::recv(fd, target, want - have, 0);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
+        // A Unix socket closed with bytes unread in it resets its peer: the agent never read
+        // all of our request (it was never accepted, or dropped unread), so it did not run it.
+        if (n < 0 && errno == ECONNRESET && !inBody && have == 0)
+            return ReadStatus::NotRead;
         if (n <= 0)
             return ReadStatus::Closed;
         have += static_cast<std::size_t>(n);
