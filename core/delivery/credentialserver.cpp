@@ -13,7 +13,10 @@
 #include <QTimer>
 #include <QUrlQuery>
 
+#include <algorithm>
 #include <array>
+
+#include <sys/socket.h>
 
 namespace TokenTray {
 namespace {
@@ -82,6 +85,7 @@ struct CredentialServer::Connection
     QTimer *deadline = nullptr; // child of the socket
     QByteArray buffer;
     bool answered = false; // the request was read: nothing more is read from this client
+    bool closing = false; // the answer is written; what the client still sends is discarded
     QByteArray method; // for the log line
     QByteArray path;
 };
@@ -178,14 +182,13 @@ EnvExport CredentialServer::consumerVariables() const
 
 void CredentialServer::onNewConnection()
 {
-    while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-        if (m_connections >= m_maxConnections) {
-            qCInfo(lcServe) << "too many connections; one refused";
-            socket->abort();
-            socket->deleteLater();
-            continue;
+    while (m_server.hasPendingConnections()) {
+        if (connectionCount() >= m_maxConnections && !evictIdleConnection()) {
+            // Every slot is at work on a request: the rest wait, unaccepted, until one is done.
+            m_server.pauseAccepting();
+            return;
         }
-        ++m_connections;
+        QTcpSocket *socket = m_server.nextPendingConnection();
         socket->setParent(this);
         // Never buffer more than a request's headers may take.
         socket->setReadBufferSize(kMaxHeaderBytes + 4);
@@ -194,8 +197,11 @@ void CredentialServer::onNewConnection()
         connection->deadline = new QTimer(socket);
         connection->deadline->setSingleShot(true);
         // A slow or silent client is cut off; it never holds up the others.
-        connect(connection->deadline, &QTimer::timeout, socket, [socket] {
-            qCInfo(lcServe) << "a client sent no complete request in time; disconnected";
+        connect(connection->deadline, &QTimer::timeout, socket, [socket, c = connection.get()] {
+            if (c->closing)
+                qCInfo(lcServe) << "a client kept sending after its answer; disconnected";
+            else
+                qCInfo(lcServe) << "a client sent no complete request in time; disconnected";
             socket->abort();
             socket->deleteLater();
         });
@@ -203,10 +209,44 @@ void CredentialServer::onNewConnection()
         connect(socket, &QTcpSocket::readyRead, this,
                 [this, connection] { onReadyRead(connection); });
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        connect(socket, &QObject::destroyed, this, [this] { --m_connections; });
+        connect(socket, &QObject::destroyed, this,
+                [this, c = connection.get()] { connectionGone(c); });
+        m_open.push_back(connection);
         if (socket->bytesAvailable() > 0)
             onReadyRead(connection);
     }
+}
+
+bool CredentialServer::evictIdleConnection()
+{
+    // Answered ones first, then the oldest still sending its headers: a client holding a slot
+    // without a request must not deny service to one that has a request.
+    auto victim
+        = std::find_if(m_open.begin(), m_open.end(), [](const auto &c) { return c->closing; });
+    if (victim == m_open.end())
+        victim = std::find_if(m_open.begin(), m_open.end(),
+                              [](const auto &c) { return !c->answered; });
+    if (victim == m_open.end())
+        return false;
+    const std::shared_ptr<Connection> connection = *victim;
+    m_open.erase(victim);
+    qCInfo(lcServe) << "all connections in use; the oldest idle one was closed";
+    if (QTcpSocket *socket = connection->socket) {
+        socket->abort();
+        socket->deleteLater();
+    }
+    return true;
+}
+
+void CredentialServer::connectionGone(const Connection *connection)
+{
+    std::erase_if(m_open, [connection](const auto &c) { return c.get() == connection; });
+    if (!m_server.isListening() || connectionCount() >= m_maxConnections)
+        return;
+    m_server.resumeAccepting(); // harmless when not paused
+    // Connections the server accepted before it paused wait in its own queue.
+    if (m_server.hasPendingConnections())
+        QMetaObject::invokeMethod(this, &CredentialServer::onNewConnection, Qt::QueuedConnection);
 }
 
 void CredentialServer::onReadyRead(const std::shared_ptr<Connection> &connection)
@@ -329,6 +369,18 @@ void CredentialServer::handle(const std::shared_ptr<Connection> &connection, con
                                       .arg(scope.profileName, QLatin1String(kTokenPath))
                                 : QStringLiteral("%1 is an AWS profile; use %2")
                                       .arg(scope.profileName, QLatin1String(kAwsPath)));
+    if (!m_source)
+        return serveFromEngine(connection, scope, aws);
+    m_source(scope, [this, connection, scope, aws](const std::optional<Result<Credential>> &r) {
+        if (!r)
+            return serveFromEngine(connection, scope, aws);
+        answer(connection, scope, aws, *r);
+    });
+}
+
+void CredentialServer::serveFromEngine(const std::shared_ptr<Connection> &connection,
+                                       const Scope &scope, bool aws)
+{
     if (!m_gate)
         return serve(connection, scope, aws);
     m_gate->enter([this, connection, scope, aws](const std::optional<Error> &refused) {
@@ -346,22 +398,26 @@ void CredentialServer::serve(const std::shared_ptr<Connection> &connection, cons
     auto *job = new FreshCredentialJob(m_engine, m_clock, scope.profileId, scope.environment, this);
     connect(job, &FreshCredentialJob::finished, this, [this, job, connection, scope, aws] {
         job->deleteLater();
-        const Result<Credential> &r = job->result();
         if (m_gate)
             m_gate->leave();
-        if (!r) {
-            const Error &e = r.error();
-            const int status = e.code == ErrorCode::NotFound ? 404 : 503;
-            QString message = QStringLiteral("TokenTray could not get a credential for %1/%2")
-                                  .arg(scope.profileName, scope.environment);
-            if (!e.detail.isEmpty())
-                message += QStringLiteral(": ") + redactSecrets(e.detail);
-            return respondError(connection, status, message);
-        }
-        respond(connection, 200,
-                aws ? awsContainerJson(*r, m_clock->nowUtc()) : bearerTokenJson(*r));
+        answer(connection, scope, aws, job->result());
     });
     job->start();
+}
+
+void CredentialServer::answer(const std::shared_ptr<Connection> &connection, const Scope &scope,
+                              bool aws, const Result<Credential> &r)
+{
+    if (!r) {
+        const Error &e = r.error();
+        const int status = e.code == ErrorCode::NotFound ? 404 : 503;
+        QString message = QStringLiteral("TokenTray could not get a credential for %1/%2")
+                              .arg(scope.profileName, scope.environment);
+        if (!e.detail.isEmpty())
+            message += QStringLiteral(": ") + redactSecrets(e.detail);
+        return respondError(connection, status, message);
+    }
+    respond(connection, 200, aws ? awsContainerJson(*r, m_clock->nowUtc()) : bearerTokenJson(*r));
 }
 
 void CredentialServer::respondError(const std::shared_ptr<Connection> &connection, int status,
@@ -387,8 +443,27 @@ void CredentialServer::respond(const std::shared_ptr<Connection> &connection, in
         + "\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n" + extraHeaders
         + "Connection: close\r\n\r\n";
     socket->write(head + body);
-    socket->disconnectFromHost(); // after the written bytes are sent
+    closeAfterAnswer(connection);
     Q_EMIT requestHandled(status);
+}
+
+void CredentialServer::closeAfterAnswer(const std::shared_ptr<Connection> &connection)
+{
+    // Closing with the client's bytes unread (a body, an oversized header still arriving) would
+    // reset the connection, and the client could lose the answer: send it, half-close, and
+    // discard what still comes until the client closes or the read deadline passes.
+    QTcpSocket *socket = connection->socket;
+    connection->closing = true;
+    auto halfClose = [socket] {
+        if (socket->bytesToWrite() == 0)
+            ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
+    };
+    connect(socket, &QTcpSocket::bytesWritten, socket, halfClose);
+    socket->flush();
+    halfClose();
+    connection->deadline->start(m_readTimeoutMs);
+    if (socket->bytesAvailable() > 0)
+        socket->readAll();
 }
 
 } // namespace TokenTray

@@ -6,6 +6,7 @@
 // again, so a long-running consumer keeps getting fresh credentials.
 
 #include "core/delivery/exporters.h"
+#include "core/model/credential.h"
 #include "core/model/kinds.h"
 #include "core/util/result.h"
 #include "core/util/secret.h"
@@ -18,6 +19,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 class QTcpSocket;
 
@@ -57,6 +59,13 @@ public:
         virtual void leave() = 0;
     };
 
+    // Optional: where a request's credential comes from before this process's engine (serve
+    // asks the agent, the one refresher of the desktop). The source calls `answered` once, later:
+    // with the credential or its error, or with nullopt to let the engine (behind the gate) serve.
+    using CredentialSource = std::function<void(
+        const Scope &scope,
+        std::function<void(const std::optional<Result<Credential>> &)> answered)>;
+
     static constexpr int kMaxHeaderBytes = 8 * 1024;
     static constexpr int kDefaultReadTimeoutMs = 5000;
     static constexpr int kDefaultMaxConnections = 32;
@@ -68,9 +77,15 @@ public:
 
     void setScopeResolver(ScopeResolver resolver) { m_resolver = std::move(resolver); }
     void setAskGate(AskGate *gate) { m_gate = gate; }
-    // How long a client may take to send its request headers before it is disconnected.
+    void setCredentialSource(CredentialSource source) { m_source = std::move(source); }
+    // How long a client may take to send its request headers before it is disconnected, and,
+    // after the answer, to stop sending and close before the server closes.
     void setReadTimeoutMs(int ms) { m_readTimeoutMs = ms; }
+    // Connections open at once. When full, a new one takes the place of the oldest idle one
+    // (still sending its headers, or already answered); while all are at work on requests, new
+    // ones wait in the listen queue.
     void setMaxConnections(int count) { m_maxConnections = count; }
+    [[nodiscard]] int connectionCount() const { return int(m_open.size()); }
 
     // 127.0.0.1 only; port 0 picks a free one.
     Result<void> listen(quint16 port = 0);
@@ -97,9 +112,16 @@ private:
     struct Connection;
     struct Request;
     void onNewConnection();
+    bool evictIdleConnection();
+    void connectionGone(const Connection *connection);
     void onReadyRead(const std::shared_ptr<Connection> &connection);
+    void closeAfterAnswer(const std::shared_ptr<Connection> &connection);
     void handle(const std::shared_ptr<Connection> &connection, const Request &request);
+    void serveFromEngine(const std::shared_ptr<Connection> &connection, const Scope &scope,
+                         bool aws);
     void serve(const std::shared_ptr<Connection> &connection, const Scope &scope, bool aws);
+    void answer(const std::shared_ptr<Connection> &connection, const Scope &scope, bool aws,
+                const Result<Credential> &result);
     void respond(const std::shared_ptr<Connection> &connection, int status, const QByteArray &body,
                  const QByteArray &extraHeaders = QByteArray());
     void respondError(const std::shared_ptr<Connection> &connection, int status,
@@ -110,11 +132,12 @@ private:
     Scope m_scope;
     ScopeResolver m_resolver;
     AskGate *m_gate = nullptr;
+    CredentialSource m_source;
     QTcpServer m_server;
     Secret m_token;
     int m_readTimeoutMs = kDefaultReadTimeoutMs;
     int m_maxConnections = kDefaultMaxConnections;
-    int m_connections = 0;
+    std::vector<std::shared_ptr<Connection>> m_open; // oldest first
 };
 
 } // namespace TokenTray
