@@ -124,6 +124,9 @@ void HttpJob::send()
     request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
     request.setTransferTimeout(m_policy.timeoutMs);
     request.setRawHeader("Accept", "application/json");
+    // Asking for identity ourselves stops Qt from asking for gzip/deflate and inflating the
+    // answer before maxBodyBytes is checked (a small bomb would cost seconds and megabytes).
+    request.setRawHeader("Accept-Encoding", "identity");
     request.setRawHeader("User-Agent", "TokenTray/" TOKENTRAY_VERSION);
     for (const auto &[name, value] : std::as_const(m_headers))
         request.setRawHeader(name, value);
@@ -157,8 +160,34 @@ void HttpJob::send()
     qCDebug(lcOAuth).noquote() << m_method
                                << m_url.toString(QUrl::RemoveQuery | QUrl::RemoveUserInfo);
     m_reply = m_nam->sendCustomRequest(request, m_method, m_body);
+    connect(m_reply, &QNetworkReply::metaDataChanged, this, &HttpJob::onMetaDataChanged);
     connect(m_reply, &QNetworkReply::readyRead, this, &HttpJob::onReadyRead);
     connect(m_reply, &QNetworkReply::finished, this, &HttpJob::onFinished);
+}
+
+void HttpJob::onMetaDataChanged()
+{
+    if (!m_reply || m_abortReason != AbortReason::None)
+        return;
+    const auto &pairs = m_reply->rawHeaderPairs();
+    qsizetype bytes = 0;
+    for (const auto &[name, value] : pairs)
+        bytes += name.size() + value.size() + 4; // ": " and CRLF
+    // Qt 6.4 itself gives up on more than about 100 fields or 64 KiB: it reports the status
+    // with no header at all and then waits for the connection to close. A server always sends
+    // at least a Date or Content-Length, so an answer without any header counts as a flood.
+    const bool noHeaders
+        = pairs.isEmpty() && m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid();
+    if (pairs.size() > kMaxHeaderCount || bytes > kMaxHeaderBytes || noHeaders) {
+        m_abortReason = AbortReason::TooManyHeaders;
+        m_reply->abort();
+        return;
+    }
+    const QByteArray encoding = m_reply->rawHeader("Content-Encoding").trimmed().toLower();
+    if (!encoding.isEmpty() && encoding != "identity") {
+        m_abortReason = AbortReason::Compressed;
+        m_reply->abort();
+    }
 }
 
 void HttpJob::onReadyRead()
@@ -194,6 +223,20 @@ void HttpJob::onFinished()
                       QStringLiteral("the answer from %1 is larger than %2 bytes")
                           .arg(where)
                           .arg(m_policy.maxBodyBytes)});
+        return;
+    case AbortReason::TooManyHeaders:
+        finish(Error {ErrorCode::Parse,
+                      QStringLiteral("the answer from %1 has more than %2 headers or %3 KiB of "
+                                     "them, or none")
+                          .arg(where)
+                          .arg(kMaxHeaderCount)
+                          .arg(kMaxHeaderBytes / 1024)});
+        return;
+    case AbortReason::Compressed:
+        finish(Error {ErrorCode::Parse,
+                      QStringLiteral("the answer from %1 is compressed though TokenTray asked "
+                                     "for an uncompressed one")
+                          .arg(where)});
         return;
     case AbortReason::Cancelled:
         finish(Error {ErrorCode::Cancelled, QStringLiteral("cancelled")});

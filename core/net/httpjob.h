@@ -27,7 +27,9 @@ struct HttpResponse
 
 // How a request to an identity or STS endpoint is made. Secure by default: TLS verified against
 // the system CAs or, for this environment only, the CAs in `caFile`; plain http only to a
-// loopback host; redirects never followed; bounded time and size.
+// loopback host; redirects never followed; bounded time and size (headers included: at most
+// kMaxHeaderCount fields and kMaxHeaderBytes in all); bodies never compressed, so the size cap is
+// the cost cap.
 struct HttpPolicy
 {
     int timeoutMs = 30000;
@@ -43,6 +45,9 @@ class HttpJob final : public QObject
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(HttpJob)
 public:
+    static constexpr int kMaxHeaderCount = 100;
+    static constexpr qsizetype kMaxHeaderBytes = 64 * 1024;
+
     HttpJob(QNetworkAccessManager *nam, const QUrl &url, const QByteArray &method,
             const HttpPolicy &policy, QObject *parent = nullptr);
     ~HttpJob() override;
@@ -60,11 +65,12 @@ Q_SIGNALS:
 
 private:
     void send();
+    void onMetaDataChanged();
     void onReadyRead();
     void onFinished();
     void finish(const Result<HttpResponse> &result);
 
-    enum class AbortReason { None, Timeout, TooLarge, Cancelled };
+    enum class AbortReason { None, Timeout, TooLarge, TooManyHeaders, Compressed, Cancelled };
 
     QNetworkAccessManager *m_nam;
     QUrl m_url;
