@@ -189,10 +189,6 @@ void Cli::deviceLogin(const QString &profileName, const QString &envName)
 {
     const Profile *profile = m_config.profileByName(profileName);
     auto *job = new SignInJob(fetchServices(), *profile, *profile->environment(envName), this);
-    bool ok = false;
-    const double scale = qEnvironmentVariable("TOKENTRAY_DEVICE_POLL_SCALE").toDouble(&ok);
-    if (ok && scale > 0)
-        job->setIntervalScale(scale); // tests only: poll faster than the server's interval
     connect(job, &SignInJob::userCodeReady, this,
             [this](const QString &userCode, const QUrl &uri, const QUrl &complete,
                    const QDateTime &expiresAt) {

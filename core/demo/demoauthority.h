@@ -20,7 +20,7 @@ public:
         QString clientId = QStringLiteral("demo-client");
         QString clientSecret = QStringLiteral("demo-secret");
         int lifetimeSeconds = 3600;
-        int deviceIntervalSeconds = 1;
+        double deviceIntervalSeconds = 1; // RFC 8628 allows fractions; the tests poll fast
         int autoApproveAfterPolls = -1; // approve a device code after N polls (-1: only /approve)
         bool rotateRefreshTokens = true;
     };

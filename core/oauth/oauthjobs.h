@@ -166,7 +166,7 @@ struct DeviceAuthorization
     QUrl verificationUri;
     QUrl verificationUriComplete;
     qint64 expiresIn = 0;
-    int interval = 5;
+    int intervalMs = 5000;
 };
 Result<DeviceAuthorization> parseDeviceAuthorization(int httpStatus, const QByteArray &body);
 

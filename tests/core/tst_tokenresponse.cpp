@@ -590,7 +590,7 @@ void tst_TokenResponse::parseDeviceAuthorization_data()
     QTest::addColumn<QUrl>("uri");
     QTest::addColumn<QUrl>("uriComplete");
     QTest::addColumn<qint64>("expiresIn");
-    QTest::addColumn<int>("interval");
+    QTest::addColumn<int>("intervalMs");
 
     const ErrorCode none = ErrorCode::Internal;
     QTest::newRow("full")
@@ -601,36 +601,55 @@ void tst_TokenResponse::parseDeviceAuthorization_data()
                R"("verification_uri_complete":"https://example.com/device?user_code=WDJB-MJHT",)"
                R"("expires_in":1800,"interval":7})")
         << true << none << "WDJB-MJHT" << QUrl("https://example.com/device")
-        << QUrl("https://example.com/device?user_code=WDJB-MJHT") << qint64(1800) << 7;
+        << QUrl("https://example.com/device?user_code=WDJB-MJHT") << qint64(1800) << 7000;
     QTest::newRow("defaults") << 200
                               << QByteArray(R"({"device_code":"dc","user_code":"ABCD",)"
                                             R"("verification_uri":"https://example.com/device"})")
                               << true << none << "ABCD" << QUrl("https://example.com/device")
-                              << QUrl() << qint64(600) << 5;
+                              << QUrl() << qint64(600) << 5000;
     QTest::newRow("nonsense interval and expiry")
         << 200
         << QByteArray(
                R"j({"device_code":"dc","user_code":"ABCD","verification_uri":"https://e.com/d",)j"
                R"("expires_in":-3,"interval":0})")
-        << true << none << "ABCD" << QUrl("https://e.com/d") << QUrl() << qint64(600) << 5;
+        << true << none << "ABCD" << QUrl("https://e.com/d") << QUrl() << qint64(600) << 5000;
     QTest::newRow("interval too long")
         << 200
         << QByteArray(
                R"j({"device_code":"dc","user_code":"ABCD","verification_uri":"https://e.com/d",)j"
                R"("expires_in":99999999,"interval":3600})")
-        << true << none << "ABCD" << QUrl("https://e.com/d") << QUrl() << qint64(600) << 5;
+        << true << none << "ABCD" << QUrl("https://e.com/d") << QUrl() << qint64(600) << 5000;
+    // A fraction is kept (a local authority may poll fast), but not below 0.1 s.
+    QTest::newRow("fractional interval")
+        << 200
+        << QByteArray(
+               R"j({"device_code":"dc","user_code":"ABCD","verification_uri":"https://e.com/d",)j"
+               R"("interval":0.25})")
+        << true << none << "ABCD" << QUrl("https://e.com/d") << QUrl() << qint64(600) << 250;
+    QTest::newRow("tiny interval floored")
+        << 200
+        << QByteArray(
+               R"j({"device_code":"dc","user_code":"ABCD","verification_uri":"https://e.com/d",)j"
+               R"("interval":0.0001})")
+        << true << none << "ABCD" << QUrl("https://e.com/d") << QUrl() << qint64(600) << 100;
+    QTest::newRow("interval not a number")
+        << 200
+        << QByteArray(
+               R"j({"device_code":"dc","user_code":"ABCD","verification_uri":"https://e.com/d",)j"
+               R"("interval":"fast"})")
+        << true << none << "ABCD" << QUrl("https://e.com/d") << QUrl() << qint64(600) << 5000;
     QTest::newRow("complete uri of another scheme dropped")
         << 200
         << QByteArray(
                R"j({"device_code":"dc","user_code":"ABCD","verification_uri":"https://e.com/d",)j"
                R"j("verification_uri_complete":"javascript:alert(1)"})j")
-        << true << none << "ABCD" << QUrl("https://e.com/d") << QUrl() << qint64(600) << 5;
+        << true << none << "ABCD" << QUrl("https://e.com/d") << QUrl() << qint64(600) << 5000;
     QTest::newRow("long user code cut")
         << 200
         << QByteArray(R"({"device_code":"dc","user_code":")" + QByteArray(100, 'U')
                       + R"(","verification_uri":"https://e.com/d"})")
         << true << none << QString(64, QLatin1Char('U')) << QUrl("https://e.com/d") << QUrl()
-        << qint64(600) << 5;
+        << qint64(600) << 5000;
 
     auto bad = [](const char *name, int status, const QByteArray &body, ErrorCode code) {
         QTest::newRow(name) << status << body << false << code << QString() << QUrl() << QUrl()
@@ -675,13 +694,13 @@ void tst_TokenResponse::parseDeviceAuthorization()
     QFETCH(QUrl, uri);
     QFETCH(QUrl, uriComplete);
     QFETCH(qint64, expiresIn);
-    QFETCH(int, interval);
+    QFETCH(int, intervalMs);
     QCOMPARE(r->deviceCode.expose(), QByteArray("dc"));
     QCOMPARE(r->userCode, userCode);
     QCOMPARE(r->verificationUri, uri);
     QCOMPARE(r->verificationUriComplete, uriComplete);
     QCOMPARE(r->expiresIn, expiresIn);
-    QCOMPARE(r->interval, interval);
+    QCOMPARE(r->intervalMs, intervalMs);
 }
 
 // ---- encodings -----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ int main(int argc, char *argv[])
 
     FakeAuthority::Options options;
     options.lifetimeSeconds = parser.value(lifetime).toInt();
-    options.deviceIntervalSeconds = parser.value(interval).toInt();
+    options.deviceIntervalSeconds = parser.value(interval).toDouble();
     options.autoApproveAfterPolls = parser.value(autoApprove).toInt();
     options.rotateRefreshTokens = !parser.isSet(noRotation);
     FakeAuthority authority(options);

@@ -1,0 +1,35 @@
+# Fails when production code (core/, app/, ui/ under SOURCE_DIR) names a TOKENTRAY_* environment
+# variable that docs/cli.md does not document: an undocumented variable is a hidden switch (a
+# test hook) that anyone's environment could use to steer a production build. Run as a CTest test.
+cmake_minimum_required(VERSION 3.22)
+file(GLOB_RECURSE sources LIST_DIRECTORIES false
+     ${SOURCE_DIR}/core/*.cpp ${SOURCE_DIR}/core/*.h
+     ${SOURCE_DIR}/app/*.cpp ${SOURCE_DIR}/app/*.h
+     ${SOURCE_DIR}/ui/*.cpp ${SOURCE_DIR}/ui/*.h)
+file(READ ${SOURCE_DIR}/docs/cli.md docs)
+set(seen "")
+set(undocumented "")
+foreach(source IN LISTS sources)
+    file(STRINGS ${source} lines REGEX "\"TOKENTRAY_[A-Z0-9_]+")
+    foreach(line IN LISTS lines)
+        string(REGEX MATCHALL "\"TOKENTRAY_[A-Z0-9_]+" names "${line}")
+        foreach(quoted IN LISTS names)
+            string(SUBSTRING "${quoted}" 1 -1 name)
+            list(APPEND seen ${name})
+            if(NOT docs MATCHES "[^A-Z0-9_]${name}[^A-Z0-9_]")
+                file(RELATIVE_PATH where ${SOURCE_DIR} ${source})
+                list(APPEND undocumented "${name} (${where})")
+            endif()
+        endforeach()
+    endforeach()
+endforeach()
+if(NOT "TOKENTRAY_CONFIG_DIR" IN_LIST seen)
+    message(FATAL_ERROR "TOKENTRAY_CONFIG_DIR was not found in the sources; the check would prove nothing")
+endif()
+if(undocumented)
+    list(REMOVE_DUPLICATES undocumented)
+    list(JOIN undocumented "\n  " text)
+    message(FATAL_ERROR "environment variables not documented in docs/cli.md:\n  ${text}")
+endif()
+list(REMOVE_DUPLICATES seen)
+message(STATUS "every TOKENTRAY_* variable named in core/, app/ and ui/ is documented: ${seen}")
