@@ -35,7 +35,9 @@ SignInDialog::SignInDialog(SignInJob *job, QWidget *parent)
     m_intro->setText(tr("Open the sign-in page in a browser and enter this code:"));
     m_intro->setWordWrap(true);
 
+    // The desktop's fixed font; the hint keeps it monospaced where that family is missing.
     QFont codeFont = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    codeFont.setStyleHint(QFont::Monospace);
     codeFont.setPointSizeF(codeFont.pointSizeF() * 2.4);
     codeFont.setBold(true);
     codeFont.setLetterSpacing(QFont::PercentageSpacing, 110);
