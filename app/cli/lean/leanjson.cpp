@@ -1,12 +1,18 @@
 #include "app/cli/lean/leanjson.h"
 
+#include <array>
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 
 namespace TokenTray::Lean {
 
 namespace {
 
-constexpr int kMaxDepth = 64;
+// Objects and arrays nested deeper than this are refused, as QJsonDocument refuses them.
+constexpr int kMaxNesting = 1024;
+constexpr long long kMaxInteger = 1LL << 53; // what a double holds exactly
+constexpr std::size_t kAbsent = std::string_view::npos;
 
 void appendUtf8(std::string &out, std::uint32_t codePoint)
 {
@@ -30,9 +36,23 @@ void appendUtf8(std::string &out, std::uint32_t codePoint)
 class Parser
 {
 public:
-    explicit Parser(std::string_view text)
+    explicit Parser(std::string_view text, std::size_t pos = 0)
         : m_text(text)
+        , m_pos(pos)
     {
+    }
+
+    [[nodiscard]] std::size_t position()
+    {
+        skipSpace();
+        return m_pos;
+    }
+
+    // A UTF-8 byte order mark at the very start is ignored (RFC 8259 allows it; Qt does it).
+    void skipByteOrderMark()
+    {
+        if (m_pos == 0 && m_text.substr(0, 3) == "\xEF\xBB\xBF")
+            m_pos = 3;
     }
 
     bool atEnd()
@@ -132,7 +152,8 @@ public:
         return false;
     }
 
-    // An integer ("3", also "3.0"); false for any other number or a magnitude above 2^53.
+    // A number whose value is a whole number of magnitude 2^53 at most ("3", "3.0", "3e0");
+    // false for any other number.
     bool parseInteger(long long &value)
     {
         skipSpace();
@@ -140,28 +161,23 @@ public:
         if (!skipNumber())
             return false;
         const std::string_view number = m_text.substr(start, m_pos - start);
-        bool negative = false;
-        std::size_t i = 0;
-        if (number[i] == '-') {
-            negative = true;
-            ++i;
-        }
-        long long magnitude = 0;
-        for (; i < number.size() && number[i] >= '0' && number[i] <= '9'; ++i) {
-            if (magnitude > (1LL << 53))
-                return false;
-            magnitude = magnitude * 10 + (number[i] - '0');
-        }
-        if (i < number.size()) {
-            // Fraction or exponent: accept only ".0…" without an exponent.
-            if (number[i] != '.')
-                return false;
-            for (++i; i < number.size(); ++i) {
-                if (number[i] != '0')
+        if (number.find_first_of(".eE") == std::string_view::npos) {
+            // Digits only: exact, so 2^53 + 1 is refused rather than rounded to 2^53.
+            const bool negative = number.front() == '-';
+            long long magnitude = 0;
+            for (std::size_t i = negative ? 1 : 0; i < number.size(); ++i) {
+                magnitude = magnitude * 10 + (number[i] - '0');
+                if (magnitude > kMaxInteger)
                     return false;
             }
+            value = negative ? -magnitude : magnitude;
+            return true;
         }
-        value = negative ? -magnitude : magnitude;
+        double real = 0;
+        std::from_chars(number.data(), number.data() + number.size(), real); // checked by skip
+        if (std::trunc(real) != real || std::fabs(real) > double(kMaxInteger))
+            return false;
+        value = static_cast<long long>(real);
         return true;
     }
 
@@ -181,10 +197,9 @@ public:
         return false;
     }
 
-    bool skipValue(int depth = 0)
+    // Any one value; `depth` is the nesting of the value's container (the top object is 1).
+    bool skipValue(int depth)
     {
-        if (depth > kMaxDepth)
-            return false;
         skipSpace();
         if (m_pos >= m_text.size())
             return false;
@@ -194,17 +209,13 @@ public:
             return parseString(ignored);
         }
         if (c == '{') {
-            ++m_pos;
-            if (consume('}'))
-                return true;
-            do {
-                std::string key;
-                if (!parseString(key) || !consume(':') || !skipValue(depth + 1))
-                    return false;
-            } while (consume(','));
-            return consume('}');
+            std::array<std::string_view, 0> none;
+            std::array<std::size_t, 0> at;
+            return scanObject(none, at, depth + 1);
         }
         if (c == '[') {
+            if (depth + 1 > kMaxNesting)
+                return false;
             ++m_pos;
             if (consume(']'))
                 return true;
@@ -225,6 +236,32 @@ public:
         return skipNumber();
     }
 
+    // Skips one object at nesting `nesting` and notes where the value of each of `names` last
+    // begins (kAbsent if never): the last of duplicate names wins, as in QJsonObject.
+    template<std::size_t N>
+    bool scanObject(const std::array<std::string_view, N> &names, std::array<std::size_t, N> &at,
+                    int nesting)
+    {
+        at.fill(kAbsent);
+        if (nesting > kMaxNesting || !consume('{'))
+            return false;
+        if (consume('}'))
+            return true;
+        do {
+            std::string key;
+            if (!parseString(key) || !consume(':'))
+                return false;
+            const std::size_t valueAt = position();
+            for (std::size_t i = 0; i < N; ++i) {
+                if (key == names[i])
+                    at[i] = valueAt;
+            }
+            if (!skipValue(nesting))
+                return false;
+        } while (consume(','));
+        return consume('}');
+    }
+
 private:
     void skipSpace()
     {
@@ -242,6 +279,7 @@ private:
     // JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
     bool skipNumber()
     {
+        const std::size_t start = m_pos;
         if (m_pos < m_text.size() && m_text[m_pos] == '-')
             ++m_pos;
         if (!isDigit())
@@ -268,7 +306,12 @@ private:
             while (isDigit())
                 ++m_pos;
         }
-        return true;
+        // QJsonDocument refuses a number a double cannot hold (1e400, or 1e-400 but not 0e-400).
+        double ignored = 0;
+        const char *first = m_text.data() + start;
+        const char *last = m_text.data() + m_pos;
+        const auto [end, error] = std::from_chars(first, last, ignored);
+        return error == std::errc() && end == last;
     }
 
     bool parseHex4(std::uint32_t &unit)
@@ -295,27 +338,17 @@ private:
     std::size_t m_pos = 0;
 };
 
-bool parseError(Parser &parser, AgentReply &reply)
+// Reads the last occurrence of each member into `reply`, from positions a scan recorded in text
+// already known to be well-formed JSON.
+bool readError(std::string_view json, std::size_t at, AgentReply &reply)
 {
-    if (!parser.consume('{'))
+    static constexpr std::array<std::string_view, 2> kNames {"code", "message"};
+    std::array<std::size_t, 2> member {};
+    Parser error(json, at);
+    if (!error.scanObject(kNames, member, 2))
         return false;
-    if (parser.consume('}'))
-        return true;
-    do {
-        std::string key;
-        if (!parser.parseString(key) || !parser.consume(':'))
-            return false;
-        bool ok = false;
-        if (key == "code")
-            ok = parser.parseString(reply.errorCode);
-        else if (key == "message")
-            ok = parser.parseString(reply.errorMessage);
-        else
-            ok = parser.skipValue(1);
-        if (!ok)
-            return false;
-    } while (parser.consume(','));
-    return parser.consume('}');
+    return (member[0] == kAbsent || Parser(json, member[0]).parseString(reply.errorCode))
+        && (member[1] == kAbsent || Parser(json, member[1]).parseString(reply.errorMessage));
 }
 
 } // namespace
@@ -382,34 +415,32 @@ bool isValidUtf8(std::string_view text)
 bool parseAgentReply(std::string_view json, AgentReply &reply)
 {
     reply = AgentReply {};
-    Parser parser(json);
-    if (!parser.consume('{'))
+    // Qt refuses invalid UTF-8 inside strings; outside them any byte above 0x7F is an error
+    // anyway, so checking the whole text is the same rule.
+    if (!isValidUtf8(json))
         return false;
-    if (!parser.peek('}')) {
-        do {
-            std::string key;
-            if (!parser.parseString(key) || !parser.consume(':'))
-                return false;
-            bool ok = false;
-            if (key == "v")
-                ok = parser.parseInteger(reply.version);
-            else if (key == "ok")
-                ok = parser.parseBool(reply.ok);
-            else if (key == "exit")
-                ok = parser.parseInteger(reply.exitCode);
-            else if (key == "stdout")
-                ok = parser.parseString(reply.out);
-            else if (key == "stderr")
-                ok = parser.parseString(reply.err);
-            else if (key == "error")
-                ok = parseError(parser, reply);
-            else
-                ok = parser.skipValue(1);
-            if (!ok)
-                return false;
-        } while (parser.consume(','));
-    }
-    return parser.consume('}') && parser.atEnd();
+    // First the whole text as JSON, noting where each member the reply uses last begins; then
+    // those members with their types.
+    enum Member { Version, Ok, Exit, Out, Err, ErrorObject, Count };
+    static constexpr std::array<std::string_view, Count> kNames {"v",      "ok",     "exit",
+                                                                 "stdout", "stderr", "error"};
+    std::array<std::size_t, Count> at {};
+    Parser parser(json);
+    parser.skipByteOrderMark();
+    if (!parser.scanObject(kNames, at, 1) || !parser.atEnd())
+        return false;
+    auto member = [&json, &at](Member m) {
+        return Parser(json, at[m]);
+    };
+    const bool read = (at[Version] == kAbsent || member(Version).parseInteger(reply.version))
+        && (at[Ok] == kAbsent || member(Ok).parseBool(reply.ok))
+        && (at[Exit] == kAbsent || member(Exit).parseInteger(reply.exitCode))
+        && (at[Out] == kAbsent || member(Out).parseString(reply.out))
+        && (at[Err] == kAbsent || member(Err).parseString(reply.err))
+        && (at[ErrorObject] == kAbsent || readError(json, at[ErrorObject], reply));
+    if (!read)
+        reply = AgentReply {}; // nothing half read
+    return read;
 }
 
 } // namespace TokenTray::Lean

@@ -22,10 +22,15 @@ struct AgentReply
     std::string errorMessage;
 };
 
-// One JSON object; the fields above are read, any other member (of any type, nested or not)
-// is skipped. False on anything that is not a well-formed JSON object or has a field of the
-// wrong type. Strings come back as UTF-8 (escapes and surrogate pairs decoded; a lone
-// surrogate becomes U+FFFD).
+// One JSON object (RFC 8259; a leading byte order mark is ignored); the fields above are read,
+// any other member (of any type, nested up to QJsonDocument's depth) is skipped. Accepts what
+// QJsonDocument accepts, with the same values (tests/core/tst_leanjson checks it): the last of
+// duplicate names wins, a number a double cannot hold is refused, "v" and "exit" take any
+// number whose value is whole within +-2^53. Stricter than Qt 6 where Qt strays from the RFC
+// (raw control characters in strings, unknown escapes, "1." or ".5"). False on anything that
+// is not such an object or has a field of the wrong type, and `reply` is then as default.
+// Strings come back as UTF-8 (escapes and surrogate pairs decoded; a lone surrogate becomes
+// U+FFFD).
 bool parseAgentReply(std::string_view json, AgentReply &reply);
 
 } // namespace TokenTray::Lean
