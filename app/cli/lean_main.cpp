@@ -7,6 +7,7 @@
 #include "app/cli/lean/leanargs.h"
 #include "app/cli/lean/leanjson.h"
 #include "core/ipc/socketpath.h"
+#include "core/util/processhardening.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -77,6 +78,7 @@ std::string cliRequest(int argc, char **argv, const std::string &cwd, const std:
 
 int main(int argc, char **argv)
 {
+    hardenProcess(); // the token it prints passes through this process's memory
     if (agentDisabled())
         execFullCli(argv);
     const Invocation invocation = parseArguments(argc - 1, argv + 1);

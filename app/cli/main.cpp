@@ -2,6 +2,7 @@
 #include "core/cli/cli.h"
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
+#include "core/util/processhardening.h"
 #include "core/util/redact.h"
 #include "core/util/terminal.h"
 
@@ -9,10 +10,13 @@
 #include <QFile>
 #include <QNetworkAccessManager>
 
+#include <csignal>
 #include <cstdio>
 
 int main(int argc, char *argv[])
 {
+    TokenTray::hardenProcess();
+    std::signal(SIGXFSZ, SIG_IGN); // past a file-size limit a save fails (exit 7), not the process
     TokenTray::installRedactingMessageHandler();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("tokentray"));

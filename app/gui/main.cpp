@@ -1,4 +1,5 @@
 // tokentray: the composition root of the tray application. No logic here.
+#include "core/app/gracefulquit.h"
 #include "core/app/workspace.h"
 #include "core/aws/mfa.h"
 #include "core/demo/demosetup.h"
@@ -11,6 +12,7 @@
 #include "core/secrets/secretstore.h"
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
+#include "core/util/processhardening.h"
 #include "core/util/redact.h"
 #include "core/util/terminationwatcher.h"
 #include "ui/activitylog.h"
@@ -30,10 +32,89 @@
 #include <QTemporaryDir>
 
 #include <cstdio>
-#include <cstring>
 #include <memory>
+#include <optional>
 
 namespace {
+
+// The command line, parsed before any display is opened: --help, --version and a wrong
+// argument need none, and --no-tray never does.
+struct Options
+{
+    QString configDir;
+    bool verbose = false;
+    bool noTray = false;
+    bool demo = false;
+    bool parseAgain = false; // Qt's own options (-platform, -style…) need QApplication first
+};
+
+// Strict: a wrong argument ends the program. Otherwise a parse error is left for a second parse
+// of what QApplication did not take for itself.
+std::optional<Options> parseOptions(const QStringList &arguments, bool strict, int *exitCode)
+{
+    QCoreApplication::setApplicationName(QStringLiteral("tokentray"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TOKENTRAY_VERSION));
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "main", "Keeps API tokens and cloud credentials fresh for every tool on the desktop."));
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
+    const QCommandLineOption configDir(
+        QStringLiteral("config-dir"),
+        QCoreApplication::translate("main", "Configuration directory."), QStringLiteral("DIR"));
+    const QCommandLineOption verbose(
+        QStringLiteral("verbose"),
+        QCoreApplication::translate("main", "Diagnostic log (secrets redacted)."));
+    const QCommandLineOption noTray(
+        QStringLiteral("no-tray"),
+        QCoreApplication::translate("main",
+                                    "Run as a headless agent, without widgets or a display."));
+    const QCommandLineOption demo(
+        QStringLiteral("demo"),
+        QCoreApplication::translate("main",
+                                    "Start with a local demo authority and demo profiles "
+                                    "in a throw-away configuration."));
+    parser.addOptions({configDir, verbose, noTray, demo});
+    if (!parser.parse(arguments) && !strict) {
+        Options later;
+        later.parseAgain = true;
+        return later;
+    }
+    if (!parser.errorText().isEmpty()) {
+        std::fprintf(stderr, "tokentray: %s\n%s", qPrintable(parser.errorText()),
+                     qPrintable(parser.helpText()));
+        *exitCode = 2;
+        return std::nullopt;
+    }
+    if (parser.isSet(help) || parser.isSet(version)) {
+        const QString text = parser.isSet(help) ? parser.helpText()
+                                                : QCoreApplication::applicationName()
+                + QLatin1Char(' ') + QCoreApplication::applicationVersion() + QLatin1Char('\n');
+        std::fputs(qPrintable(text), stdout);
+        *exitCode = 0;
+        return std::nullopt;
+    }
+    if (parser.isSet(noTray) && parser.isSet(demo)) {
+        std::fputs("tokentray: --demo needs the tray; it cannot be combined with --no-tray\n",
+                   stderr);
+        *exitCode = 2;
+        return std::nullopt;
+    }
+    return Options {parser.value(configDir), parser.isSet(verbose), parser.isSet(noTray),
+                    parser.isSet(demo)};
+}
+
+// Qt aborts when it cannot open the display; say what to do instead.
+bool haveDisplay()
+{
+#if defined(Q_OS_LINUX) || defined(Q_OS_FREEBSD)
+    return !qEnvironmentVariableIsEmpty("DISPLAY")
+        || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+        || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+#else
+    return true;
+#endif
+}
 
 // Serves CLI clients (core/ipc): this process is the desktop's one refresher.
 std::unique_ptr<TokenTray::AgentServer> startAgent(TokenTray::AgentService *service,
@@ -54,28 +135,10 @@ std::unique_ptr<TokenTray::AgentServer> startAgent(TokenTray::AgentService *serv
 }
 
 // `tokentray --no-tray`: the same engine and agent without any widget, for servers, terminals
-// and tests. Runs until SIGINT or SIGTERM.
-int runHeadless(int argc, char *argv[])
+// and tests. Runs until SIGINT, SIGTERM or SIGHUP, and writes what is pending before it ends.
+int runHeadless(int argc, char *argv[], const Options &options)
 {
     QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("tokentray"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(TOKENTRAY_VERSION));
-    QCommandLineParser parser;
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption configDir(QStringLiteral("config-dir"),
-                                       QStringLiteral("Configuration directory."),
-                                       QStringLiteral("DIR"));
-    const QCommandLineOption verbose(QStringLiteral("verbose"),
-                                     QStringLiteral("Diagnostic log (secrets redacted)."));
-    const QCommandLineOption noTray(QStringLiteral("no-tray"),
-                                    QStringLiteral("Run as a headless agent, without widgets."));
-    parser.addOption(configDir);
-    parser.addOption(verbose);
-    parser.addOption(noTray);
-    parser.process(app);
-    if (parser.isSet(verbose))
-        TokenTray::enableVerboseLogging();
 
     const TokenTray::SystemClock clock;
     QNetworkAccessManager nam;
@@ -85,8 +148,7 @@ int runHeadless(int argc, char *argv[])
     TokenTray::FetchServices fetch {&nam, &secrets, &discovery, &clock};
     fetch.mfa = &mfa;
     TokenTray::TokenEngine engine(fetch);
-    TokenTray::ProfileStore store(
-        TokenTray::ProfileStore::resolveConfigDir(parser.value(configDir)));
+    TokenTray::ProfileStore store(TokenTray::ProfileStore::resolveConfigDir(options.configDir));
     TokenTray::Workspace workspace(&store, &engine, &clock);
     TokenTray::SleepWatcher sleep;
     QObject::connect(&sleep, &TokenTray::SleepWatcher::resumed, &engine,
@@ -100,11 +162,10 @@ int runHeadless(int argc, char *argv[])
         return 1;
     if (auto loaded = workspace.load(); !loaded)
         std::fprintf(stderr, "tokentray: %s\n", qPrintable(loaded.error().detail));
+    TokenTray::GracefulQuit quit(&engine, &secrets);
     TokenTray::TerminationWatcher termination;
-    QObject::connect(&termination, &TokenTray::TerminationWatcher::terminationRequested, &app,
-                     [] { QCoreApplication::quit(); });
-    QObject::connect(&app, &QCoreApplication::aboutToQuit, &engine,
-                     &TokenTray::TokenEngine::flushCacheWrites);
+    QObject::connect(&termination, &TokenTray::TerminationWatcher::terminationRequested, &quit,
+                     &TokenTray::GracefulQuit::request);
     std::fprintf(stderr, "tokentray: agent for %s listening on %s\n", qPrintable(store.directory()),
                  qPrintable(agent->socketPath()));
     return QCoreApplication::exec();
@@ -114,49 +175,48 @@ int runHeadless(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
+    TokenTray::hardenProcess();
     TokenTray::installRedactingMessageHandler();
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--no-tray") == 0)
-            return runHeadless(argc, argv);
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    // Without a display (or for the agent) every argument must be ours: report errors now,
+    // before anything would try to open a display.
+    const bool strict = !haveDisplay() || arguments.contains(QLatin1String("--no-tray"));
+    int exitCode = 0;
+    std::optional<Options> options = parseOptions(arguments, strict, &exitCode);
+    if (!options)
+        return exitCode;
+    if (options->verbose)
+        TokenTray::enableVerboseLogging();
+    if (options->noTray)
+        return runHeadless(argc, argv, *options);
+    if (!haveDisplay()) {
+        std::fputs("tokentray: no display to show the tray on (DISPLAY is not set); run "
+                   "`tokentray --no-tray` for the agent without one\n",
+                   stderr);
+        return 1;
     }
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("tokentray"));
+    if (options->parseAgain) {
+        options = parseOptions(QApplication::arguments(), true, &exitCode);
+        if (!options)
+            return exitCode;
+        if (options->verbose)
+            TokenTray::enableVerboseLogging();
+    }
     QApplication::setApplicationDisplayName(QStringLiteral("TokenTray"));
-    QApplication::setApplicationVersion(QStringLiteral(TOKENTRAY_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("org.tokentray.TokenTray"));
     QApplication::setQuitOnLastWindowClosed(false);
-
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QApplication::translate(
-        "main", "Keeps API tokens and cloud credentials fresh for every tool on the desktop."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption configDir(QStringLiteral("config-dir"),
-                                       QApplication::translate("main", "Configuration directory."),
-                                       QStringLiteral("DIR"));
-    const QCommandLineOption verbose(
-        QStringLiteral("verbose"),
-        QApplication::translate("main", "Diagnostic log (secrets redacted)."));
-    const QCommandLineOption demo(
-        QStringLiteral("demo"),
-        QApplication::translate("main",
-                                "Start with a local demo authority and demo profiles "
-                                "in a throw-away configuration."));
-    parser.addOption(configDir);
-    parser.addOption(verbose);
-    parser.addOption(demo);
-    parser.process(app);
-    if (parser.isSet(verbose))
-        TokenTray::enableVerboseLogging();
 
     const TokenTray::SystemClock clock;
     QNetworkAccessManager nam;
     // The demo keeps everything apart: its own config directory and keychain service.
     std::unique_ptr<QTemporaryDir> demoDir;
-    if (parser.isSet(demo) && !parser.isSet(configDir))
+    if (options->demo && options->configDir.isEmpty())
         demoDir = std::make_unique<QTemporaryDir>();
-    TokenTray::SecretStore secrets(parser.isSet(demo) ? QStringLiteral("tokentray-demo")
-                                                      : QStringLiteral("tokentray"));
+    TokenTray::SecretStore secrets(options->demo ? QStringLiteral("tokentray-demo")
+                                                 : QStringLiteral("tokentray"));
     TokenTray::DiscoveryCache discovery;
     // A role that needs an MFA code asks the person, also during a background refresh; a code a
     // CLI client passed with --mfa-code is used first.
@@ -165,8 +225,8 @@ int main(int argc, char *argv[])
     TokenTray::FetchServices fetch {&nam, &secrets, &discovery, &clock};
     fetch.mfa = &mfa;
     TokenTray::TokenEngine engine(fetch);
-    TokenTray::ProfileStore store(TokenTray::ProfileStore::resolveConfigDir(
-        demoDir ? demoDir->path() : parser.value(configDir)));
+    TokenTray::ProfileStore store(
+        TokenTray::ProfileStore::resolveConfigDir(demoDir ? demoDir->path() : options->configDir));
 
     // One instance per config directory: a second launch raises the first and exits.
     TokenTray::SingleInstance instance(store.directory());
@@ -189,12 +249,24 @@ int main(int argc, char *argv[])
 
     TokenTray::ManagerWindow window(&workspace, &secrets);
     TokenTray::TrayController tray(&workspace);
-    QObject::connect(&tray, &TokenTray::TrayController::quitRequested, &app, &QApplication::quit);
+    // Quit, SIGTERM, SIGINT, SIGHUP: write what is pending to the keychain, then quit.
+    TokenTray::GracefulQuit quit(&engine, &secrets);
+    TokenTray::TerminationWatcher termination;
+    QObject::connect(&termination, &TokenTray::TerminationWatcher::terminationRequested, &quit,
+                     &TokenTray::GracefulQuit::request);
+    QObject::connect(&tray, &TokenTray::TrayController::quitRequested, &quit,
+                     &TokenTray::GracefulQuit::request);
     QObject::connect(&tray, &TokenTray::TrayController::openManagerRequested, &window,
                      &TokenTray::ManagerWindow::showAndRaise);
     QObject::connect(&instance, &TokenTray::SingleInstance::raiseRequested, &window,
                      &TokenTray::ManagerWindow::showAndRaise);
-    QObject::connect(&window, &TokenTray::ManagerWindow::quitRequested, &app, &QApplication::quit);
+    QObject::connect(&window, &TokenTray::ManagerWindow::quitRequested, &quit,
+                     &TokenTray::GracefulQuit::request);
+    // The desktop session is ending: start writing now, it may not wait for a quit.
+    QObject::connect(&app, &QGuiApplication::commitDataRequest, &engine,
+                     &TokenTray::TokenEngine::flushCacheWrites);
+    QObject::connect(&app, &QGuiApplication::commitDataRequest, &secrets,
+                     &TokenTray::SecretStore::flushUnsaved);
 
     TokenTray::ClipboardGuard clipboard;
     TokenTray::ActivityLog activity(&clock);
@@ -203,12 +275,10 @@ int main(int argc, char *argv[])
         {&workspace, &engine, &settings, &tray, &clipboard, &activity, fetch});
     QObject::connect(&app, &QCoreApplication::aboutToQuit, &clipboard,
                      &TokenTray::ClipboardGuard::clearNow);
-    QObject::connect(&app, &QCoreApplication::aboutToQuit, &engine,
-                     &TokenTray::TokenEngine::flushCacheWrites);
 
     tray.show();
     std::unique_ptr<TokenTray::DemoSetup> demoSetup;
-    if (parser.isSet(demo)) {
+    if (options->demo) {
         demoSetup = std::make_unique<TokenTray::DemoSetup>(&store, &secrets);
         QObject::connect(demoSetup.get(), &TokenTray::DemoSetup::finished, &workspace, [&] {
             if (!demoSetup->result())

@@ -218,16 +218,18 @@ void CredentialFetchJob::onTokenResponse(const Result<TokenResponse> &response,
         finish(credential);
         return;
     }
-    // The old refresh token may already be void: persist the new one before anything else.
-    SecretJob *job = m_services.secrets->write(
+    // The old refresh token may already be void: persist the new one before anything else. If
+    // the keychain cannot take it now, the store keeps it in memory (later refreshes use it) and
+    // writes it when it can; the old one is never sent again.
+    SecretJob *job = m_services.secrets->keep(
         secretKey(m_profile.id, m_env.name, QStringLiteral("refresh_token")),
         response->refreshToken);
     m_step = job;
     connect(job, &SecretJob::finished, this, [this, credential](SecretJob *j) {
         if (!j->result())
             qCWarning(lcRefresh).noquote()
-                << "could not store the rotated refresh token of" << m_profile.name << m_env.name
-                << ":" << j->result().error().detail;
+                << "the rotated refresh token of" << m_profile.name << m_env.name
+                << "is kept in memory until the keychain takes it:" << j->result().error().detail;
         finish(credential);
     });
     job->start();

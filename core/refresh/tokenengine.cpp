@@ -7,6 +7,8 @@
 #include <QRandomGenerator>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace TokenTray {
 
 namespace {
@@ -39,6 +41,8 @@ struct TokenEngine::Entry
     TokenState emitted = TokenState::None;
     QDateTime wakeAt; // this entry's next due instant, as the timer last saw it
     bool refreshRequested = false; // a refresh was asked for while one was in flight
+    QDateTime attemptEndedAt; // when the last refresh attempt ended, however it ended
+    QDateTime obtainedAt; // when the last refresh obtained a credential
 };
 
 // ---- TokenAsk ------------------------------------------------------------------------------
@@ -82,8 +86,38 @@ TokenEngine::TokenEngine(const FetchServices &services, QObject *parent)
     connect(m_timer, &QTimer::timeout, this, &TokenEngine::reevaluate);
     // QTimer does not count suspended time; a coarse wall-clock heartbeat re-reads the clock.
     m_heartbeat->setTimerType(Qt::VeryCoarseTimer);
-    connect(m_heartbeat, &QTimer::timeout, this, &TokenEngine::reevaluate);
+    connect(m_heartbeat, &QTimer::timeout, this, &TokenEngine::onHeartbeat);
     m_heartbeat->start(m_options.heartbeatMs);
+    if (m_services.secrets)
+        connect(m_services.secrets, &SecretStore::keychainAvailable, this,
+                &TokenEngine::onKeychainAvailable);
+}
+
+void TokenEngine::onHeartbeat()
+{
+    // Nobody may ask for a locked entry for a long time (an eager one, the tray's icon): ask
+    // the keychain once a heartbeat whether it was unlocked meanwhile.
+    const bool anyLocked = std::any_of(m_entries.cbegin(), m_entries.cend(),
+                                       [](const auto &kv) { return kv.second->locked; });
+    if (anyLocked && m_services.secrets)
+        m_services.secrets->probeAvailability();
+    reevaluate();
+}
+
+void TokenEngine::onKeychainAvailable()
+{
+    for (auto &[key, ptr] : m_entries) {
+        Entry *e = ptr.get();
+        if (!e->locked)
+            continue;
+        e->locked = false;
+        e->lastError.reset();
+        const Profile *p = profile(e->profileId);
+        if (p && p->refresh == RefreshPolicy::Eager && e->cache == Entry::Cache::NotLoaded)
+            loadCache(e); // it evaluates, and so refreshes, once loaded
+        updateState(e);
+    }
+    reevaluate();
 }
 
 TokenEngine::~TokenEngine()
@@ -263,6 +297,8 @@ bool TokenEngine::usable(const Entry *e, qint64 minValidSeconds, bool allowManda
     if (!c.expires())
         return true;
     const QDateTime t = now();
+    if (issuedInTheFuture(c, t))
+        return false; // fetched while the clock was wrong: its expiry cannot be trusted
     const qint64 leftMs = t.msecsTo(c.expiresAt);
     if (leftMs <= 0)
         return false;
@@ -279,10 +315,21 @@ void TokenEngine::serveOrWait(Entry *e, TokenAsk *a)
         a->complete(*e->credential);
         return;
     }
-    // After an exhausted cycle nothing is tried before retryAt; like a refusal that needs a
-    // person, there is nothing to wait for, so answer now rather than at the ask's deadline.
-    const bool backingOff = e->attempt == 0 && e->retryAt.isValid() && e->retryAt > now();
-    if ((e->needsPerson || backingOff) && !e->flight && !e->queued) {
+    const QDateTime t = now();
+    bool backingOff = e->retryAt.isValid() && e->retryAt > t && !e->flight && !e->queued;
+    // A consumer asking is a reason to try again before the backoff ends (the server may be
+    // back), though not more often than the floor allows.
+    if (backingOff && !e->needsPerson && e->attemptEndedAt.isValid()
+        && e->attemptEndedAt.msecsTo(t) >= m_options.askRetryFloorMs) {
+        e->retryAt = QDateTime();
+        backingOff = false;
+    }
+    // Otherwise nothing is tried before retryAt: when that lies beyond the ask's deadline, or
+    // the refusal needs a person, there is nothing to wait for, so answer now rather than at the
+    // deadline.
+    const bool retryTooLate = backingOff
+        && (e->attempt == 0 || t.msecsTo(e->retryAt) >= a->m_deadline->remainingTime());
+    if ((e->needsPerson || retryTooLate) && !e->flight && !e->queued) {
         if (usable(e, a->m_minValidSeconds, true))
             a->complete(*e->credential);
         else
@@ -311,7 +358,7 @@ void TokenEngine::loadCache(Entry *target)
         e->locked = false; // any answer but a keychain error shows it usable again
         if (r) {
             auto cached = Credential::fromCacheBytes(r->expose());
-            if (cached && !cached->isExpired(now()) && !e->credential) {
+            if (cached && classify(*cached, now()) != TokenState::Expired && !e->credential) {
                 e->credential = *cached;
                 qCDebug(lcRefresh) << "reusing the cached token of" << e->env;
             }
@@ -445,12 +492,32 @@ void TokenEngine::launch(Entry *e)
     job->start();
 }
 
-void TokenEngine::onFetched(Entry *e, const Result<Credential> &result)
+std::optional<Error> TokenEngine::implausible(const Credential &credential) const
+{
+    if (!credential.expires())
+        return std::nullopt;
+    const qint64 leftMs = now().msecsTo(credential.expiresAt);
+    if (leftMs >= kMinLifetimeMs)
+        return std::nullopt;
+    return Error {ErrorCode::Parse,
+                  QStringLiteral("the server issued a credential that is valid for %1 s only; it "
+                                 "is not used")
+                      .arg(qMax<qint64>(0, leftMs) / 1000)};
+}
+
+void TokenEngine::onFetched(Entry *e, const Result<Credential> &fetched)
 {
     e->flight = nullptr;
+    e->attemptEndedAt = now();
     const Profile *p = profile(e->profileId);
+    Result<Credential> result = fetched;
+    if (result) {
+        if (auto error = implausible(*result))
+            result = *error;
+    }
     if (result) {
         e->credential = *result;
+        e->obtainedAt = e->attemptEndedAt;
         e->attempt = 0;
         e->retryAt = QDateTime();
         e->lastError.reset();
@@ -477,12 +544,13 @@ void TokenEngine::onFetched(Entry *e, const Result<Credential> &result)
     } else if (error.transient() && e->attempt + 1 < m_options.maxAttempts) {
         ++e->attempt;
         e->retryAt = now().addMSecs(backoffMs(e->attempt, error.retryAfterSeconds));
-        // Waiters keep waiting (up to their own deadline) for the retry.
+        // Waiters keep waiting for the retry, unless it comes after their deadline.
+        settleWaitersBefore(e, e->retryAt, error);
     } else if (error.transient()) {
-        // This cycle is exhausted; try again after the longest backoff.
+        // This cycle is exhausted; try again after the longest backoff (a consumer's ask may
+        // try sooner).
         e->attempt = 0;
-        e->retryAt = now().addMSecs(
-            qMax<qint64>(m_options.backoffCapMs, error.retryAfterSeconds * 1000LL));
+        e->retryAt = now().addMSecs(m_options.backoffCapMs);
         settleWaiters(e, error);
         Q_EMIT refreshFailed(e->profileId, e->env, error);
     } else {
@@ -522,6 +590,25 @@ void TokenEngine::settleWaiters(Entry *e, const std::optional<Error> &error)
     }
 }
 
+void TokenEngine::settleWaitersBefore(Entry *e, const QDateTime &retryAt, const Error &error)
+{
+    const qint64 untilRetry = now().msecsTo(retryAt);
+    for (auto it = e->waiters.begin(); it != e->waiters.end();) {
+        TokenAsk *a = *it;
+        if (a && a->m_deadline && a->m_deadline->remainingTime() > untilRetry) {
+            ++it;
+            continue;
+        }
+        it = e->waiters.erase(it);
+        if (!a)
+            continue;
+        if (usable(e, a->m_minValidSeconds, true))
+            a->complete(*e->credential);
+        else
+            a->complete(error);
+    }
+}
+
 void TokenEngine::storeCache(Entry *e)
 {
     if (!e->credential)
@@ -540,7 +627,7 @@ void TokenEngine::flushCacheWrites()
         if (it == m_entries.end() || !it->second->credential)
             continue;
         const Entry *e = it->second.get();
-        SecretJob *job = m_services.secrets->write(
+        SecretJob *job = m_services.secrets->keep(
             secretKey(e->profileId, e->env, QStringLiteral("token_cache")),
             Secret(e->credential->toCacheBytes()));
         ++m_pendingWrites;
@@ -567,7 +654,10 @@ qint64 TokenEngine::backoffMs(int attempt, int retryAfterSeconds) const
                                      qint64(m_options.backoffBaseMs) << qMin(attempt - 1, 30));
     const double jitter = 0.8 + 0.4 * QRandomGenerator::global()->generateDouble();
     const qint64 delay = static_cast<qint64>(base * jitter);
-    return qMax<qint64>(delay, retryAfterSeconds > 0 ? retryAfterSeconds * 1000LL : 0);
+    // Retry-After is honoured up to the cap: one reply asking for a day must not wedge a
+    // credential.
+    const qint64 asked = retryAfterSeconds > 0 ? retryAfterSeconds * 1000LL : 0;
+    return qMin<qint64>(qMax<qint64>(delay, asked), m_options.backoffCapMs);
 }
 
 TokenState TokenEngine::computeState(const Entry *e) const
@@ -635,8 +725,7 @@ void TokenEngine::evaluate(Entry *e, const QDateTime &t)
         if (!e->waiters.isEmpty() || p->refresh == RefreshPolicy::Eager)
             startRefresh(e);
     }
-    if (p->refresh == RefreshPolicy::Eager && !e->needsPerson && !e->locked
-        && e->cache == Entry::Cache::Loaded && !e->retryAt.isValid()) {
+    if (eagerEligible(e)) {
         if (!e->credential) {
             startRefresh(e);
         } else if (e->credential->expires()) {
@@ -646,13 +735,32 @@ void TokenEngine::evaluate(Entry *e, const QDateTime &t)
                     = qMin<qint64>(m_options.eagerJitterMaxMs, leads.advisoryMs / 10);
                 const qint64 jitter
                     = jitterMax > 0 ? QRandomGenerator::global()->bounded(jitterMax) : 0;
-                e->eagerAt = e->credential->expiresAt.addMSecs(-leads.advisoryMs - jitter);
+                e->eagerAt
+                    = eagerDue(e, e->credential->expiresAt.addMSecs(-leads.advisoryMs - jitter));
             }
             if (e->eagerAt <= t)
                 startRefresh(e);
         }
     }
     updateState(e);
+}
+
+bool TokenEngine::eagerEligible(const Entry *e) const
+{
+    // Exactly the entries evaluate() would start an eager refresh for: counting any other's due
+    // instant would arm the timer for a moment that starts nothing, again and again.
+    const Profile *p = profile(e->profileId);
+    return p && p->refresh == RefreshPolicy::Eager && !e->needsPerson && !e->locked
+        && e->cache == Entry::Cache::Loaded && !e->retryAt.isValid() && !e->flight && !e->queued;
+}
+
+QDateTime TokenEngine::eagerDue(const Entry *e, const QDateTime &planned) const
+{
+    // Whatever lifetime the server claims, never sooner than the minimum interval after the
+    // last credential arrived.
+    if (!e->obtainedAt.isValid())
+        return planned;
+    return qMax(planned, e->obtainedAt.addMSecs(m_options.minEagerIntervalMs));
 }
 
 QDateTime TokenEngine::wakeTime(const Entry *e, const QDateTime &t) const
@@ -668,12 +776,12 @@ QDateTime TokenEngine::wakeTime(const Entry *e, const QDateTime &t) const
     consider(e->retryAt);
     if (e->credential)
         consider(nextTransition(*e->credential, t)); // state changes for the UI
-    if (p->refresh == RefreshPolicy::Eager && e->credential && e->credential->expires()
-        && !e->flight) {
+    if (eagerEligible(e) && e->credential && e->credential->expires()) {
         if (e->eagerAt.isValid())
             consider(e->eagerAt);
         else
-            consider(e->credential->expiresAt.addMSecs(-refreshLeads(*e->credential).advisoryMs));
+            consider(eagerDue(
+                e, e->credential->expiresAt.addMSecs(-refreshLeads(*e->credential).advisoryMs)));
     }
     return earliest;
 }

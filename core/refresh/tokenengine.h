@@ -76,7 +76,15 @@ public:
         // Token caches reach the keychain this long after a refresh, coalesced: a refresh storm
         // does not queue a keychain write in front of every next refresh.
         int cacheWriteDelayMs = 2000;
+        // An eager refresh starts no sooner than this after the last one obtained a token, what
+        // ever lifetime the server claims: a credential is never refreshed in a loop.
+        int minEagerIntervalMs = 30 * 1000;
+        // After a failed cycle a consumer's explicit ask tries again at once, but not more often
+        // than this, instead of waiting out the backoff (the server may be back).
+        int askRetryFloorMs = 5 * 1000;
     };
+    // A credential valid for less than this when it arrives is a server error, not a token.
+    static constexpr qint64 kMinLifetimeMs = 2000;
 
     TokenEngine(const FetchServices &services, QObject *parent = nullptr);
     ~TokenEngine() override;
@@ -144,6 +152,8 @@ Q_SIGNALS:
 
 private:
     struct Entry;
+    void onHeartbeat();
+    void onKeychainAvailable();
     Entry *entry(const QString &profileId, const QString &env, bool create);
     void handleAsk(TokenAsk *ask);
     void serveOrWait(Entry *e, TokenAsk *ask);
@@ -153,11 +163,17 @@ private:
     void launch(Entry *e);
     void onFetched(Entry *e, const Result<Credential> &result);
     void settleWaiters(Entry *e, const std::optional<Error> &error);
+    // Answers the waiters whose deadline comes before retryAt: the old token if still valid,
+    // else the error.
+    void settleWaitersBefore(Entry *e, const QDateTime &retryAt, const Error &error);
     void storeCache(Entry *e);
     void updateState(Entry *e);
     TokenState computeState(const Entry *e) const;
     void evaluate(Entry *e, const QDateTime &t);
     [[nodiscard]] QDateTime wakeTime(const Entry *e, const QDateTime &t) const;
+    [[nodiscard]] bool eagerEligible(const Entry *e) const;
+    [[nodiscard]] QDateTime eagerDue(const Entry *e, const QDateTime &planned) const;
+    [[nodiscard]] std::optional<Error> implausible(const Credential &credential) const;
     void armTimer();
     void noteWake(Entry *e);
     void startTimerFor(const QDateTime &at, const QDateTime &t);

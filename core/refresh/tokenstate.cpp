@@ -37,12 +37,20 @@ RefreshLeads refreshLeads(const Credential &credential)
     return {qMin(15 * kMinute, lifetime / 4), qMin(10 * kMinute, lifetime / 6)};
 }
 
+bool issuedInTheFuture(const Credential &credential, const QDateTime &now)
+{
+    return credential.issuedAt.isValid()
+        && now.msecsTo(credential.issuedAt) > kClockSkewToleranceMs;
+}
+
 TokenState classify(const Credential &credential, const QDateTime &now)
 {
     if (credential.isEmpty())
         return TokenState::None;
     if (!credential.expires())
         return TokenState::Fresh;
+    if (issuedInTheFuture(credential, now))
+        return TokenState::Expired;
     const qint64 left = now.msecsTo(credential.expiresAt);
     if (left <= 0)
         return TokenState::Expired;
@@ -57,6 +65,8 @@ TokenState classify(const Credential &credential, const QDateTime &now)
 QDateTime nextTransition(const Credential &credential, const QDateTime &now)
 {
     if (credential.isEmpty() || !credential.expires())
+        return {};
+    if (issuedInTheFuture(credential, now))
         return {};
     const RefreshLeads leads = refreshLeads(credential);
     for (const qint64 lead : {leads.advisoryMs, leads.mandatoryMs, qint64(0)}) {

@@ -31,7 +31,13 @@ struct RefreshLeads
 };
 RefreshLeads refreshLeads(const Credential &credential);
 
-// Fresh / Advisory / Mandatory / Expired for a credential at `now` (None when empty).
+// A credential issued (by our clock) more than this in the future was fetched while the clock was
+// wrong: its expiry cannot be trusted.
+constexpr qint64 kClockSkewToleranceMs = 60 * 1000;
+bool issuedInTheFuture(const Credential &credential, const QDateTime &now);
+
+// Fresh / Advisory / Mandatory / Expired for a credential at `now` (None when empty). One issued
+// in the future counts as Expired, so it is refreshed rather than trusted.
 TokenState classify(const Credential &credential, const QDateTime &now);
 
 // The next instant at which classify() changes its answer, or an invalid QDateTime.

@@ -9,10 +9,18 @@
 
 namespace TokenTray {
 
+namespace {
+constexpr int kFirstRetryMs = 2000;
+constexpr int kMaxRetryMs = 60 * 1000;
+} // namespace
+
 SecretStore::SecretStore(const QString &service, QObject *parent)
     : QObject(parent)
     , m_service(service)
+    , m_retryTimer(new QTimer(this))
 {
+    m_retryTimer->setSingleShot(true);
+    connect(m_retryTimer, &QTimer::timeout, this, &SecretStore::flushUnsaved);
 }
 
 SecretStore::~SecretStore() = default;
@@ -30,6 +38,69 @@ SecretJob *SecretStore::write(const QString &key, const Secret &value)
 SecretJob *SecretStore::remove(const QString &key)
 {
     return new SecretJob(this, SecretJob::Operation::Remove, key, Secret());
+}
+
+SecretJob *SecretStore::keep(const QString &key, const Secret &value)
+{
+    return new SecretJob(this, SecretJob::Operation::Write, key, value, true);
+}
+
+void SecretStore::flushUnsaved()
+{
+    m_retryTimer->stop();
+    for (auto it = m_unsaved.cbegin(); it != m_unsaved.cend(); ++it) {
+        if (m_rewriting.contains(it.key()))
+            continue;
+        m_rewriting.insert(it.key());
+        keep(it.key(), it.value())->start();
+    }
+}
+
+void SecretStore::scheduleRetry()
+{
+    if (m_unsaved.isEmpty() || m_retryTimer->isActive())
+        return;
+    m_retryDelayMs = m_retryDelayMs == 0 ? kFirstRetryMs : qMin(kMaxRetryMs, m_retryDelayMs * 2);
+    m_retryTimer->start(m_retryDelayMs);
+}
+
+void SecretStore::probeAvailability()
+{
+    if (m_availabilityProbe)
+        return;
+    m_availabilityProbe = new KeychainProbe(this);
+    connect(m_availabilityProbe, &KeychainProbe::finished, this, [this] {
+        KeychainProbe *p = m_availabilityProbe;
+        p->deleteLater();
+        noteProbe(!p->error().has_value());
+    });
+    m_availabilityProbe->start();
+}
+
+void SecretStore::noteStarted()
+{
+    ++m_running;
+}
+
+void SecretStore::noteFinished(SecretJob *job)
+{
+    const bool ok = job->result().has_value();
+    if (job->m_kept)
+        m_rewriting.remove(job->key());
+    if (job->operation() != SecretJob::Operation::Read && ok) {
+        // What landed last is the truth now, unless a newer kept value is still waiting.
+        if (!job->m_kept || m_unsaved.value(job->key()).constantTimeEquals(job->m_value))
+            m_unsaved.remove(job->key());
+        if (m_unsaved.isEmpty())
+            m_retryDelayMs = 0;
+    } else if (job->m_kept && !ok && m_unsaved.contains(job->key())) {
+        qCWarning(lcSecrets).noquote()
+            << "keeping" << job->key()
+            << "in memory until the keychain takes it:" << job->result().error().detail;
+        scheduleRetry();
+    }
+    if (--m_running == 0)
+        Q_EMIT idle();
 }
 
 std::optional<Secret> SecretStore::cached(const QString &key) const
@@ -72,6 +143,14 @@ void SecretStore::release(SecretJob *job)
 void SecretStore::noteProbe(bool available)
 {
     m_availableAt = available ? QDateTime::currentDateTimeUtc() : QDateTime();
+    if (!available) {
+        m_unavailable = true;
+        return;
+    }
+    if (std::exchange(m_unavailable, false)) {
+        flushUnsaved();
+        Q_EMIT keychainAvailable();
+    }
 }
 
 bool SecretStore::recentlyAvailable() const
@@ -81,12 +160,13 @@ bool SecretStore::recentlyAvailable() const
 }
 
 SecretJob::SecretJob(SecretStore *store, Operation operation, const QString &key,
-                     const Secret &value)
+                     const Secret &value, bool kept)
     : QObject(store)
     , m_store(store)
     , m_operation(operation)
     , m_key(key)
     , m_value(value)
+    , m_kept(kept)
 {
 }
 
@@ -103,9 +183,15 @@ void SecretJob::start()
     if (m_started)
         return;
     m_started = true;
+    m_store->noteStarted();
+    if (m_kept)
+        m_store->m_unsaved.insert(m_key, m_value); // the truth from now on, written or not
     QTimer::singleShot(0, this, [this] {
-        // A value held in memory needs no turn at the backend.
-        if (m_operation == Operation::Read && m_store->m_cache.contains(m_key))
+        // A value held in memory needs no turn at the backend; one not yet written is newer
+        // than whatever the keychain holds.
+        if (m_operation == Operation::Read && m_store->m_unsaved.contains(m_key))
+            finish(m_store->m_unsaved.value(m_key));
+        else if (m_operation == Operation::Read && m_store->m_cache.contains(m_key))
             finish(m_store->m_cache.value(m_key));
         else
             m_store->enqueue(this);
@@ -243,7 +329,6 @@ void SecretJob::finish(const Result<Secret> &result)
         return;
     m_finished = true;
     m_result = result;
-    m_value.clear();
     if (m_deadline)
         m_deadline->stop();
     if (m_backendJob)
@@ -251,6 +336,9 @@ void SecretJob::finish(const Result<Secret> &result)
     if (m_probe)
         m_probe->disconnect(this);
     m_store->release(this);
+    if (m_started)
+        m_store->noteFinished(this);
+    m_value.clear();
     if (!result)
         qCDebug(lcSecrets) << m_operation << m_key
                            << "failed:" << errorCodeName(result.error().code)

@@ -46,7 +46,8 @@ Q_SIGNALS:
 
 private:
     friend class SecretStore;
-    SecretJob(SecretStore *store, Operation operation, const QString &key, const Secret &value);
+    SecretJob(SecretStore *store, Operation operation, const QString &key, const Secret &value,
+              bool kept = false);
 
     void begin();
     void probe(void (SecretJob::*next)(), bool allowRecent);
@@ -65,6 +66,7 @@ private:
     QTimer *m_deadline = nullptr;
     QPointer<QKeychain::Job> m_backendJob;
     QPointer<KeychainProbe> m_probe;
+    bool m_kept = false; // SecretStore::keep(): the value stays in memory until written
     bool m_started = false;
     bool m_finished = false;
     bool m_autoDelete = true;
@@ -98,6 +100,23 @@ public:
     [[nodiscard]] SecretJob *read(const QString &key);
     [[nodiscard]] SecretJob *write(const QString &key, const Secret &value);
     [[nodiscard]] SecretJob *remove(const QString &key);
+    // A write of a value that must not be lost (a rotated refresh token, a token cache): from
+    // start() on, reads of the key answer this value; if the keychain cannot take it (locked,
+    // gone, timed out) the job still reports the failure, but the store keeps the value in
+    // memory and writes it again later (with backoff, when the keychain is seen available again,
+    // and on flushUnsaved()), until a write, a newer write or a remove of the key lands.
+    [[nodiscard]] SecretJob *keep(const QString &key, const Secret &value);
+
+    // Values kept in memory that have not reached the keychain yet.
+    [[nodiscard]] int unsavedCount() const { return static_cast<int>(m_unsaved.size()); }
+    [[nodiscard]] bool hasUnsaved(const QString &key) const { return m_unsaved.contains(key); }
+    // Writes every unsaved value now (before quitting, after an unlock).
+    void flushUnsaved();
+    // No job started and unfinished: what was written has reached the keychain or failed.
+    [[nodiscard]] bool isIdle() const { return m_running == 0; }
+    // Asks the keychain whether it is usable again after it was found locked or missing;
+    // keychainAvailable() follows if it is.
+    void probeAvailability();
 
     // Forget every value held in memory (the keychain was locked, the user signed out).
     void forgetCache();
@@ -108,6 +127,10 @@ public:
 Q_SIGNALS:
     // The keychain was found locked or missing by some job; the UI shows the Locked state.
     void keychainUnavailable(const TokenTray::Error &error);
+    // The keychain answered again after keychainUnavailable(): unsaved values are being written.
+    void keychainAvailable();
+    // The last started job finished.
+    void idle();
 
 private:
     friend class SecretJob;
@@ -115,6 +138,9 @@ private:
     void release(SecretJob *job);
     void noteProbe(bool available);
     [[nodiscard]] bool recentlyAvailable() const;
+    void noteStarted();
+    void noteFinished(SecretJob *job);
+    void scheduleRetry();
 
     QString m_service;
     int m_timeoutMs = kDefaultTimeoutMs;
@@ -122,6 +148,13 @@ private:
     QList<QPointer<SecretJob>> m_waiting;
     QSet<SecretJob *> m_active;
     QDateTime m_availableAt; // monotonic enough for a one-second window
+    QHash<QString, Secret> m_unsaved; // kept values not yet in the keychain
+    QSet<QString> m_rewriting; // unsaved keys with a write under way
+    QTimer *m_retryTimer = nullptr;
+    int m_retryDelayMs = 0;
+    int m_running = 0;
+    bool m_unavailable = false; // keychainUnavailable() was the last word
+    QPointer<KeychainProbe> m_availabilityProbe;
 };
 
 } // namespace TokenTray

@@ -21,6 +21,9 @@ struct sigaction g_previousInt
 struct sigaction g_previousTerm
 {
 };
+struct sigaction g_previousHup
+{
+};
 
 void onSignal(int signalNumber)
 {
@@ -48,6 +51,7 @@ TerminationWatcher::TerminationWatcher(QObject *parent)
     action.sa_flags = SA_RESTART;
     sigaction(SIGINT, &action, &g_previousInt);
     sigaction(SIGTERM, &action, &g_previousTerm);
+    sigaction(SIGHUP, &action, &g_previousHup);
     m_notifier = new QSocketNotifier(g_pipe[0], QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, &TerminationWatcher::onReadable);
 #endif
@@ -60,6 +64,7 @@ TerminationWatcher::~TerminationWatcher()
         return;
     sigaction(SIGINT, &g_previousInt, nullptr);
     sigaction(SIGTERM, &g_previousTerm, nullptr);
+    sigaction(SIGHUP, &g_previousHup, nullptr);
     delete m_notifier;
     ::close(g_pipe[0]);
     ::close(g_pipe[1]);

@@ -6,9 +6,10 @@ class QSocketNotifier;
 
 namespace TokenTray {
 
-// Turns SIGINT and SIGTERM into a queued Qt signal (a self-pipe read by a QSocketNotifier), so
-// a long-running command such as `serve` shuts down through its event loop instead of dying
-// mid-write. The previous handlers come back when it is destroyed. One at a time per process.
+// Turns SIGINT, SIGTERM and SIGHUP (the terminal or the session went away) into a queued Qt signal
+// (a self-pipe read by a QSocketNotifier), so a long-running command such as `serve` shuts down
+// through its event loop instead of dying mid-write. The previous handlers come back when it is
+// destroyed. One at a time per process.
 class TerminationWatcher final : public QObject
 {
     Q_OBJECT

@@ -146,6 +146,15 @@ private Q_SLOTS:
     void invalidateRefreshesOnce();
     void unknownProfileIsNotFound();
     void lockedKeychainIsLockedNotMissing();
+    void eagerBackingOffDoesNotSpin();
+    void eagerQueuedDoesNotSpin();
+    void shortLifetimeIsAServerError();
+    void eagerRefreshHasAMinimumInterval();
+    void askAfterAnOutageTriesAgain();
+    void retryAfterIsCappedAndAsksFailFast();
+    void tokenIssuedInTheFutureIsRefreshed();
+    void rotatedRefreshTokenSurvivesALockedKeychain();
+    void eagerRecoversFromALockWithoutAnAsk();
 
 private:
     QString newId();
@@ -824,7 +833,9 @@ void tst_TokenEngine::retryAfterIsHonoured()
     serveTokens("/token");
     const QString id = newId();
     QVERIFY(storeClientSecret(id));
-    auto engine = makeEngine(configOf({makeProfile(id, m_server->url("/token"))}), fastOptions());
+    TokenEngine::Options options = fastOptions();
+    options.backoffCapMs = 5 * 60000; // Retry-After is honoured up to the cap
+    auto engine = makeEngine(configOf({makeProfile(id, m_server->url("/token"))}), options);
     QSignalSpy states(engine.get(), &TokenEngine::stateChanged);
     engine->adopt(id, kEnv, tokenExpiringIn(5 * kMinute));
 
@@ -833,20 +844,23 @@ void tst_TokenEngine::retryAfterIsHonoured()
     QTRY_COMPARE(count(states, id, TokenState::Refreshing), 1);
     QTRY_COMPARE(engine->state(id, kEnv), TokenState::Error);
     QCOMPARE(engine->lastError(id, kEnv)->retryAfterSeconds, 120);
-    // The retry waits for what the server asked, far beyond the 200 ms backoff cap.
+    // The retry waits for what the server asked, far beyond the first backoff step.
     QCOMPARE(engine->nextWakeUp(), kStart.addSecs(120));
+    // It lies beyond the ask's deadline: the ask has the old token, still valid, at once.
+    QTRY_VERIFY(ask->isFinished());
+    QVERIFY(ask->result());
+    QCOMPARE(ask->result()->accessToken.expose(), QByteArray("old-token"));
+    delete ask;
     m_clock->setNow(kStart.addSecs(119));
     engine->reevaluate();
     QCOMPARE(engine->state(id, kEnv), TokenState::Error);
     QCOMPARE(m_server->requestCount("/token"), 1);
+    // Deferred: the next ask after the wait refreshes.
     m_clock->setNow(kStart.addSecs(120));
     engine->reevaluate();
-    QCOMPARE(engine->state(id, kEnv), TokenState::Refreshing);
-    QTRY_VERIFY(ask->isFinished());
-    QVERIFY(ask->result());
-    QCOMPARE(ask->result()->accessToken.expose(),
-             QByteArray("tok-1")); // the waiter got the new one
-    delete ask;
+    const auto r = await(engine->ask(id, kEnv));
+    QVERIFY(r);
+    QCOMPARE(r->accessToken.expose(), QByteArray("tok-1"));
     QCOMPARE(m_server->requestCount("/token"), 2);
     QCOMPARE(engine->state(id, kEnv), TokenState::Fresh);
     QVERIFY(!engine->lastError(id, kEnv));
@@ -1183,6 +1197,258 @@ void tst_TokenEngine::lockedKeychainIsLockedNotMissing()
     QVERIFY2(after, qPrintable(after ? QString() : after.error().detail));
     QCOMPARE(after->accessToken.expose(), QByteArray("tok-1"));
     QCOMPARE(engine->state(id, kEnv), TokenState::Fresh);
+}
+
+// A timer armed for an instant already past, that then starts nothing, fires again at once:
+// 100 % CPU. An eager entry that is backing off, queued or in flight must not count its due
+// instant.
+void tst_TokenEngine::eagerBackingOffDoesNotSpin()
+{
+    const QString id = newId();
+    QVERIFY(storeClientSecret(id));
+    auto engine = std::make_unique<TokenEngine>(services());
+    TokenEngine::Options options = fastOptions();
+    options.backoffBaseMs = 60000; // the retry lies well ahead on the ManualClock
+    options.backoffCapMs = 5 * 60000;
+    engine->setOptions(options);
+    engine->adopt(id, kEnv, tokenExpiringIn(60 * kMinute));
+    const QUrl dead(QStringLiteral("http://127.0.0.1:%1/token").arg(m_deadPort));
+    engine->setConfig(
+        configOf({makeProfile(id, dead, Grant::ClientCredentials, RefreshPolicy::Eager)}));
+    QSignalSpy states(engine.get(), &TokenEngine::stateChanged);
+
+    m_clock->setNow(kStart.addMSecs(50 * kMinute)); // past the eager instant (45 min)
+    engine->reevaluate();
+    QTRY_COMPARE_WITH_TIMEOUT(count(states, id, TokenState::Refreshing), 1, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(engine->state(id, kEnv) != TokenState::Refreshing, 15000);
+    QVERIFY(engine->nextWakeUp().isValid());
+    QVERIFY2(engine->nextWakeUp() > m_clock->nowUtc(),
+             qPrintable(engine->nextWakeUp().toString(Qt::ISODateWithMs)));
+    // The old token is still served while the retry waits.
+    const auto r = await(engine->ask(id, kEnv));
+    QVERIFY(r);
+    QCOMPARE(r->accessToken.expose(), QByteArray("old-token"));
+}
+
+void tst_TokenEngine::eagerQueuedDoesNotSpin()
+{
+    // One slot, held by a request that does not answer: the other eager entry waits in the
+    // queue with its eager instant already past.
+    m_server->setDefault("/slow", ScriptedReply::json(200, tokenJson("slow")).withDelay(60000));
+    const QString first = newId();
+    const QString second = newId();
+    QVERIFY(storeClientSecret(first));
+    QVERIFY(storeClientSecret(second));
+    auto engine = std::make_unique<TokenEngine>(services());
+    engine->setOptions(fastOptions());
+    engine->adopt(first, kEnv, tokenExpiringIn(60 * kMinute));
+    engine->adopt(second, kEnv, tokenExpiringIn(60 * kMinute));
+    engine->setConfig(configOf(
+        {makeProfile(first, m_server->url("/slow"), Grant::ClientCredentials, RefreshPolicy::Eager),
+         makeProfile(second, m_server->url("/slow"), Grant::ClientCredentials,
+                     RefreshPolicy::Eager)},
+        1));
+    m_clock->setNow(kStart.addMSecs(50 * kMinute));
+    engine->reevaluate();
+    QCOMPARE(engine->requestsInFlight(), 1);
+    QCOMPARE(engine->state(first, kEnv), TokenState::Refreshing);
+    QCOMPARE(engine->state(second, kEnv), TokenState::Refreshing); // queued
+    QVERIFY2(!engine->nextWakeUp().isValid() || engine->nextWakeUp() > m_clock->nowUtc(),
+             qPrintable(engine->nextWakeUp().toString(Qt::ISODateWithMs)));
+}
+
+void tst_TokenEngine::shortLifetimeIsAServerError()
+{
+    m_server->setDefault("/token", ScriptedReply::json(200, tokenJson("instant", 0)));
+    const QString id = newId();
+    QVERIFY(storeClientSecret(id));
+    TokenEngine::Options options = fastOptions();
+    options.maxAttempts = 1;
+    options.backoffCapMs = 5 * 60000;
+    auto engine = makeEngine(configOf({makeProfile(id, m_server->url("/token"))}), options);
+    const auto r = await(engine->ask(id, kEnv));
+    QVERIFY(!r);
+    QCOMPARE(errorCodeName(r.error().code), errorCodeName(ErrorCode::Parse));
+    QVERIFY2(r.error().detail.contains(QLatin1String("valid for 0 s")),
+             qPrintable(r.error().detail));
+    QVERIFY(!engine->credential(id, kEnv));
+    QCOMPARE(engine->state(id, kEnv), TokenState::Error);
+    QVERIFY(engine->nextWakeUp().isValid());
+    QVERIFY(m_clock->nowUtc().msecsTo(engine->nextWakeUp()) >= 60000);
+}
+
+void tst_TokenEngine::eagerRefreshHasAMinimumInterval()
+{
+    // A three-second token, taken as it is, but an eager profile does not refresh it every two
+    // seconds: not before the minimum interval after the last one arrived.
+    serveTokens("/token", 0, 3);
+    const QString id = newId();
+    QVERIFY(storeClientSecret(id));
+    TokenEngine::Options options = fastOptions();
+    options.minEagerIntervalMs = 30000;
+    auto engine
+        = makeEngine(configOf({makeProfile(id, m_server->url("/token"), Grant::ClientCredentials,
+                                           RefreshPolicy::Eager)}),
+                     options);
+    QTRY_COMPARE_WITH_TIMEOUT(engine->state(id, kEnv), TokenState::Fresh, 15000);
+    QCOMPARE(m_server->requestCount("/token"), 1);
+
+    for (const qint64 ms : {2500, 3000, 10000, 29000}) {
+        m_clock->setNow(kStart.addMSecs(ms));
+        engine->reevaluate();
+        QCOMPARE(engine->requestsInFlight(), 0);
+        QVERIFY(engine->nextWakeUp() > m_clock->nowUtc());
+    }
+    m_clock->setNow(kStart.addMSecs(30000));
+    engine->reevaluate();
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->requestCount("/token"), 2, 15000);
+}
+
+void tst_TokenEngine::askAfterAnOutageTriesAgain()
+{
+    // The server is down for one cycle, then back: a consumer asking a few seconds later gets
+    // a token, not the error until the five-minute backoff ends.
+    int calls = 0;
+    m_server->setHandler("/token", [&calls](const RecordedRequest &) {
+        return ++calls == 1 ? ScriptedReply::json(503, R"({"error":"temporarily_unavailable"})")
+                            : ScriptedReply::json(200, tokenJson("after-outage"));
+    });
+    const QString id = newId();
+    QVERIFY(storeClientSecret(id));
+    TokenEngine::Options options = fastOptions();
+    options.maxAttempts = 1;
+    options.backoffCapMs = 5 * 60000;
+    options.askRetryFloorMs = 5000;
+    auto engine = makeEngine(configOf({makeProfile(id, m_server->url("/token"))}), options);
+
+    QVERIFY(!await(engine->ask(id, kEnv)));
+    // At once again: the floor keeps a crowd of callers from hammering a server that is down.
+    QVERIFY(!await(engine->ask(id, kEnv)));
+    QCOMPARE(calls, 1);
+
+    m_clock->advance(5000);
+    const auto r = await(engine->ask(id, kEnv));
+    QVERIFY2(r, qPrintable(r ? QString() : r.error().detail));
+    QCOMPARE(r->accessToken.expose(), QByteArray("after-outage"));
+    QCOMPARE(calls, 2);
+}
+
+void tst_TokenEngine::retryAfterIsCappedAndAsksFailFast()
+{
+    ScriptedReply busy = ScriptedReply::json(503, R"({"error":"temporarily_unavailable"})");
+    busy.headers.append({QByteArray("Retry-After"), QByteArray("86400")});
+    m_server->setDefault("/token", busy);
+    const QString id = newId();
+    QVERIFY(storeClientSecret(id));
+    TokenEngine::Options options = fastOptions();
+    options.backoffCapMs = 5 * 60000;
+    options.askTimeoutMs = 120000;
+    auto engine = makeEngine(configOf({makeProfile(id, m_server->url("/token"))}), options);
+
+    // The retry lies beyond the ask's deadline: the ask fails now rather than after 120 s.
+    const auto r = await(engine->ask(id, kEnv), 60000);
+    QVERIFY(!r);
+    QVERIFY2(r.error().detail != QLatin1String("the ask did not finish"), "the ask waited");
+    QCOMPARE(r.error().httpStatus, 503);
+    QCOMPARE(m_server->requestCount("/token"), 1);
+    // One day asked, five minutes (the cap) granted.
+    QVERIFY(engine->nextWakeUp().isValid());
+    QCOMPARE(m_clock->nowUtc().msecsTo(engine->nextWakeUp()), qint64(options.backoffCapMs));
+}
+
+void tst_TokenEngine::tokenIssuedInTheFutureIsRefreshed()
+{
+    // Fetched while the clock was two hours ahead, then the clock was corrected: its expiry
+    // cannot be trusted, whatever it says.
+    serveTokens("/token");
+    const QString id = newId();
+    QVERIFY(storeClientSecret(id));
+    auto engine = std::make_unique<TokenEngine>(services());
+    engine->setOptions(fastOptions());
+    Credential skewed = tokenExpiringIn(3 * 60 * kMinute, "from-the-future");
+    skewed.issuedAt = m_clock->nowUtc().addMSecs(2 * 60 * kMinute);
+    engine->adopt(id, kEnv, skewed);
+    engine->setConfig(configOf({makeProfile(id, m_server->url("/token"))}));
+    QCOMPARE(engine->state(id, kEnv), TokenState::Expired);
+
+    const auto r = await(engine->ask(id, kEnv, 3600));
+    QVERIFY2(r, qPrintable(r ? QString() : r.error().detail));
+    QCOMPARE(r->accessToken.expose(), QByteArray("tok-1"));
+    QCOMPARE(m_server->requestCount("/token"), 1);
+}
+
+void tst_TokenEngine::rotatedRefreshTokenSurvivesALockedKeychain()
+{
+    // The provider rotates on every use and the keychain locks while the new refresh token is
+    // on its way: it is kept in memory, written once the keychain is back, and the void old
+    // one is never sent again.
+    const QString id = newId();
+    const QString refreshKey = secretKey(id, kEnv, QStringLiteral("refresh_token"));
+    QStringList sent;
+    bool lockOnNext = true;
+    m_server->setHandler("/token", [&](const RecordedRequest &request) {
+        const QString used = request.form().value(QStringLiteral("refresh_token"));
+        sent << used;
+        if (std::exchange(lockOnNext, false))
+            TestEnv::lockKeyring();
+        const QByteArray next = "rt-" + QByteArray::number(sent.size() + 1);
+        if (used != QStringLiteral("rt-%1").arg(sent.size()))
+            return ScriptedReply::json(400, R"({"error":"invalid_grant"})");
+        return ScriptedReply::json(200,
+                                   R"({"access_token":"at-)" + QByteArray::number(sent.size())
+                                       + R"(","expires_in":3600,"refresh_token":")" + next
+                                       + R"("})");
+    });
+    QVERIFY(storeSecrets({{refreshKey, "rt-1"}}));
+    TokenEngine::Options options = fastOptions();
+    options.askTimeoutMs = 60000; // a write to a locked keychain waits for its own deadline
+    m_secrets->setTimeout(3000);
+    auto engine = makeEngine(
+        configOf({makeProfile(id, m_server->url("/token"), Grant::RefreshToken)}), options);
+
+    const auto first = await(engine->ask(id, kEnv));
+    QVERIFY2(first, qPrintable(first ? QString() : first.error().detail));
+    QCOMPARE(first->accessToken.expose(), QByteArray("at-1"));
+    QVERIFY(TestEnv::isKeyringLocked());
+    QVERIFY(m_secrets->hasUnsaved(refreshKey));
+    if (!unlockThroughPrompt()) {
+        QVERIFY(TestEnv::unlockKeyring());
+        QSKIP("could not answer the keyring's unlock prompt on this display");
+    }
+    // Written by the store's own retry once the keychain answers again.
+    QTRY_COMPARE_WITH_TIMEOUT(TestEnv::secretToolLookup(kService, refreshKey), QByteArray("rt-2"),
+                              30000);
+    QTRY_VERIFY(!m_secrets->hasUnsaved(refreshKey));
+
+    engine->invalidate(id, kEnv);
+    QTRY_COMPARE_WITH_TIMEOUT(sent.size(), 2, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(engine->state(id, kEnv), TokenState::Fresh, 15000);
+    QCOMPARE(sent, (QStringList {QStringLiteral("rt-1"), QStringLiteral("rt-2")}));
+    QTRY_COMPARE_WITH_TIMEOUT(TestEnv::secretToolLookup(kService, refreshKey), QByteArray("rt-3"),
+                              15000);
+}
+
+void tst_TokenEngine::eagerRecoversFromALockWithoutAnAsk()
+{
+    serveTokens("/token");
+    const QString id = newId();
+    QVERIFY(storeClientSecret(id));
+    auto *store = m_extraStores.emplace_back(std::make_unique<SecretStore>(kService)).get();
+    QVERIFY(TestEnv::lockKeyring());
+    TokenEngine::Options options = fastOptions();
+    options.heartbeatMs = 200;
+    auto engine
+        = makeEngine(configOf({makeProfile(id, m_server->url("/token"), Grant::ClientCredentials,
+                                           RefreshPolicy::Eager)}),
+                     options, store);
+    QTRY_COMPARE_WITH_TIMEOUT(engine->state(id, kEnv), TokenState::Locked, 15000);
+    if (!unlockThroughPrompt()) {
+        QVERIFY(TestEnv::unlockKeyring());
+        QSKIP("could not answer the keyring's unlock prompt on this display");
+    }
+    // Nobody asks: the heartbeat notices the unlock and the eager profile fetches its token.
+    QTRY_COMPARE_WITH_TIMEOUT(engine->state(id, kEnv), TokenState::Fresh, 30000);
+    QCOMPARE(m_server->requestCount("/token"), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_TokenEngine)

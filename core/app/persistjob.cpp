@@ -1,0 +1,72 @@
+#include "core/app/persistjob.h"
+
+#include "core/refresh/tokenengine.h"
+#include "core/secrets/secretstore.h"
+
+#include <QTimer>
+
+namespace TokenTray {
+
+PersistJob::PersistJob(TokenEngine *engine, SecretStore *secrets, QObject *parent)
+    : QObject(parent)
+    , m_engine(engine)
+    , m_secrets(secrets)
+    , m_deadline(new QTimer(this))
+{
+    m_deadline->setSingleShot(true);
+    connect(m_deadline, &QTimer::timeout, this, [this] {
+        m_timedOut = true;
+        finish();
+    });
+}
+
+PersistJob::~PersistJob() = default;
+
+void PersistJob::start()
+{
+    if (m_started)
+        return;
+    m_started = true;
+    QTimer::singleShot(0, this, &PersistJob::run);
+}
+
+void PersistJob::run()
+{
+    m_deadline->start(m_timeoutMs);
+    if (m_engine) {
+        connect(m_engine, &TokenEngine::cacheWritesFinished, this, &PersistJob::check);
+        m_engine->flushCacheWrites();
+    }
+    if (m_secrets) {
+        connect(m_secrets, &SecretStore::idle, this, &PersistJob::check);
+        m_secrets->flushUnsaved();
+    }
+    m_running = true;
+    check();
+}
+
+void PersistJob::check()
+{
+    if (!m_running)
+        return; // still starting the writes
+    const bool engineDone = !m_engine || m_engine->pendingCacheWrites() == 0;
+    const bool secretsDone = !m_secrets || m_secrets->isIdle();
+    if (engineDone && secretsDone)
+        finish();
+}
+
+void PersistJob::finish()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_deadline->stop();
+    m_unsaved = m_secrets ? m_secrets->unsavedCount() : 0;
+    if (m_engine)
+        m_engine->disconnect(this);
+    if (m_secrets)
+        m_secrets->disconnect(this);
+    Q_EMIT finished();
+}
+
+} // namespace TokenTray

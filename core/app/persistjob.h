@@ -1,0 +1,53 @@
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+
+class QTimer;
+
+namespace TokenTray {
+
+class SecretStore;
+class TokenEngine;
+
+// Writes what must outlive this process before it ends: the token caches the engine deferred
+// and the values the secret store keeps in memory because the keychain could not take them yet
+// (a rotated refresh token). finished() follows once both are written or failed, or at the
+// deadline; unsavedCount() then tells what could only be kept in memory.
+class PersistJob final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PersistJob)
+public:
+    static constexpr int kDefaultTimeoutMs = 3000;
+
+    PersistJob(TokenEngine *engine, SecretStore *secrets, QObject *parent = nullptr);
+    ~PersistJob() override;
+
+    void setTimeout(int msecs) { m_timeoutMs = msecs; }
+    void start(); // queued; finished() exactly once
+    [[nodiscard]] bool isFinished() const { return m_finished; }
+    // Values still only in memory when it finished; 0 means everything reached the keychain.
+    [[nodiscard]] int unsavedCount() const { return m_unsaved; }
+    [[nodiscard]] bool timedOut() const { return m_timedOut; }
+
+Q_SIGNALS:
+    void finished();
+
+private:
+    void run();
+    void check();
+    void finish();
+
+    QPointer<TokenEngine> m_engine;
+    QPointer<SecretStore> m_secrets;
+    QTimer *m_deadline;
+    int m_timeoutMs = kDefaultTimeoutMs;
+    int m_unsaved = 0;
+    bool m_started = false;
+    bool m_running = false;
+    bool m_finished = false;
+    bool m_timedOut = false;
+};
+
+} // namespace TokenTray
