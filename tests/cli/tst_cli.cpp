@@ -6,7 +6,6 @@
 
 #include <QDir>
 #include <QDirIterator>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -877,11 +876,9 @@ void TestCli::keychainLocked()
 
     m_keyringLocked = true;
     QVERIFY(TestEnv::lockKeyring());
-    QElapsedTimer timer;
-    timer.start();
     const ProcessResult r = cli(args, input);
     QCOMPARE_EXIT(r, 6);
-    QVERIFY2(timer.elapsed() < 8000, qPrintable(QStringLiteral("took %1 ms").arg(timer.elapsed())));
+    // Found out by asking, not by the keychain timeout (which would say it did not answer).
     QVERIFY2(r.err.contains("The keychain is locked")
                  && r.err.contains("Nothing was changed or deleted"),
              qPrintable(describe(r)));
@@ -955,12 +952,10 @@ void TestCli::noSecretService()
 
     QProcessEnvironment env;
     env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), address);
-    QElapsedTimer timer;
-    timer.start();
     const ProcessResult r = cli(args, input, env);
     QCOMPARE_EXIT(r, 6);
-    // Found out by asking the bus, not by waiting for the 10 s keychain timeout.
-    QVERIFY2(timer.elapsed() < 5000, qPrintable(QStringLiteral("took %1 ms").arg(timer.elapsed())));
+    // Found out by asking the bus, not by waiting for the 10 s keychain timeout (which would
+    // say the keychain did not answer).
     QVERIFY2(r.err.contains("No keychain is available"), qPrintable(describe(r)));
     QCOMPARE(readFile(configFile()), before);
 }

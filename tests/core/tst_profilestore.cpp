@@ -4,7 +4,6 @@
 
 #include <QDir>
 #include <QDirIterator>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -1061,14 +1060,12 @@ void tst_ProfileStore::lockInUnwritableDirectory()
     QTemporaryDir tmp;
     QVERIFY(QFile::setPermissions(tmp.path(), QFileDevice::ReadOwner | QFileDevice::ExeOwner));
     ProfileStore store(tmp.path());
-    QElapsedTimer timer;
-    timer.start();
-    const auto lock = store.lockForUpdate(5000);
+    // No deadline: waiting for a lock that can never be created would hang, not return.
+    const auto lock = store.lockForUpdate(-1);
     QVERIFY(!lock);
     QCOMPARE(errorCodeName(lock.error().code), errorCodeName(ErrorCode::ConfigIo));
     QVERIFY2(lock.error().detail.contains(QLatin1String("cannot create the lock file")),
              qPrintable(lock.error().detail));
-    QVERIFY2(timer.elapsed() < 4000, "waited for a lock that can never be created");
     QVERIFY(QFile::setPermissions(
         tmp.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
 }

@@ -11,7 +11,6 @@
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
 
-#include <QDeadlineTimer>
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
 #include <QTest>
@@ -191,10 +190,7 @@ bool tst_AwsRoles::storeKeys(const QString &profileId, const QString &keyId,
         });
         job->start();
     }
-    QDeadlineTimer deadline(30000);
-    while (done < items.size() && !deadline.hasExpired())
-        QTest::qWait(10);
-    return done == items.size() && failed == 0;
+    return QTest::qWaitFor([&done, &items] { return done == items.size(); }, 30000) && failed == 0;
 }
 
 std::unique_ptr<TokenEngine> tst_AwsRoles::makeEngine(const QList<Profile> &profiles, int cap)

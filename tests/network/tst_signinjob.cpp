@@ -2,6 +2,8 @@
 // FakeAuthority and the real keychain of the test desktop session: user code, polling status,
 // the refresh token stored, beforeStore's veto, denial, and cancellation stopping the polls.
 #include "core/oauth/oauthendpoints.h"
+#include "core/oauth/oauthjobs.h"
+#include "core/refresh/oauthclientjob.h"
 #include "core/refresh/signinjob.h"
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
@@ -121,7 +123,7 @@ bool tst_SignInJob::finishes(SignInJob *job, QSignalSpy &spy)
 {
     if (spy.isEmpty() && !spy.wait(15000))
         return false;
-    QTest::qWait(20);
+    QCoreApplication::processEvents(); // a second emission would be queued behind the first
     return spy.count() == 1 && job->isFinished();
 }
 
@@ -230,10 +232,8 @@ void tst_SignInJob::cancelStopsPolling()
     QCOMPARE(finished.count(), 1); // at once
     QCOMPARE(job->result().error().code, ErrorCode::Cancelled);
     job->cancel(); // again: nothing
-    QTest::qWait(100); // a poll already on the wire may still arrive
-    const int polls = m_authority->tokenRequests();
-    QTest::qWait(10 * 20 * 5); // ten intervals
-    QCOMPARE(m_authority->tokenRequests(), polls);
+    // The poller is gone with its timer and its request: nothing is left to poll again.
+    QTRY_VERIFY_WITH_TIMEOUT(job->findChildren<DeviceFlowJob *>().isEmpty(), 10000);
     QCOMPARE(finished.count(), 1);
 }
 
@@ -244,8 +244,9 @@ void tst_SignInJob::cancelBeforeItBegins()
     job->start();
     job->cancel();
     QCOMPARE(finished.count(), 1);
-    QTest::qWait(200);
+    QCoreApplication::processEvents(); // the queued start runs, and must do nothing
     QCOMPARE(finished.count(), 1);
+    QVERIFY(job->findChildren<OAuthClientJob *>().isEmpty()); // no discovery begun
     QCOMPARE(m_authority->server().requestCount(), 0);
 }
 
