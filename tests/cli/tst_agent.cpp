@@ -26,14 +26,19 @@
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QtEndian>
 
+#include <algorithm>
+#include <csignal>
+#include <cstring>
 #include <memory>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 using TestEnv::describe;
@@ -69,6 +74,19 @@ mode_t modeOf(const QString &path)
     if (::lstat(QFile::encodeName(path).constData(), &st) != 0)
         return 0;
     return st.st_mode;
+}
+
+// Whether process `pid` has a socket open (the lean front: its connection to the agent).
+bool hasSocket(pid_t pid)
+{
+    const QString fdDir = QStringLiteral("/proc/%1/fd").arg(pid);
+    const QStringList fds = QDir(fdDir).entryList(QDir::Files | QDir::System);
+    return std::any_of(fds.begin(), fds.end(), [&fdDir](const QString &fd) {
+        char target[64] = {};
+        const QByteArray link = QFile::encodeName(fdDir + QLatin1Char('/') + fd);
+        return ::readlink(link.constData(), target, sizeof target - 1) > 0
+            && std::strncmp(target, "socket:", 7) == 0;
+    });
 }
 
 QByteArray readFile(const QString &path)
@@ -335,7 +353,8 @@ private Q_SLOTS:
     void init();
     void cleanup();
 
-    void fiftyClientsShareOneRefresh();
+    void parallelClientsShareOneRefresh_data();
+    void parallelClientsShareOneRefresh();
     void switchFromTheShellReachesTheAgent();
     void profileAddedByAScriptIsServedAtOnce();
     void withoutAgentTheCliFallsBack();
@@ -639,7 +658,17 @@ void TestAgent::cleanup()
 
 // ---- one refresher for the desktop ---------------------------------------------------------
 
-void TestAgent::fiftyClientsShareOneRefresh()
+void TestAgent::parallelClientsShareOneRefresh_data()
+{
+    QTest::addColumn<int>("clientCount");
+    QTest::addColumn<bool>("burst");
+    QTest::newRow("50") << 50 << false;
+    // More than the agent serves at once (64), all waiting together: the agent is stopped while
+    // they start, so it meets them at once. The rest wait their turn; none fails.
+    QTest::newRow("200 at once") << 200 << true;
+}
+
+void TestAgent::parallelClientsShareOneRefresh()
 {
     REQUIRE_TEST_KEYRING();
     QVERIFY(startAuthority({QStringLiteral("--lifetime"), QStringLiteral("3600")}));
@@ -668,12 +697,31 @@ void TestAgent::fiftyClientsShareOneRefresh()
     QVERIFY(startAgent());
     QCOMPARE(tokenRequests(), 0);
 
-    constexpr int kClients = 50;
+    QFETCH(int, clientCount);
+    QFETCH(bool, burst);
+    const int kClients = clientCount;
+    const pid_t agentPid = pid_t(m_agent->processId());
+    if (burst)
+        QCOMPARE(::kill(agentPid, SIGSTOP), 0);
+    const auto resume = qScopeGuard([&] {
+        if (burst)
+            ::kill(agentPid, SIGCONT);
+    });
     QElapsedTimer timer;
     timer.start();
     std::vector<std::unique_ptr<QProcess>> clients;
     for (int i = 0; i < kClients; ++i)
         clients.push_back(startCli({QStringLiteral("token")}));
+    if (burst) {
+        // Every client has its socket to the agent (connected, or waiting to be).
+        const auto connecting = [&clients] {
+            return int(std::count_if(clients.begin(), clients.end(), [](const auto &p) {
+                return hasSocket(pid_t(p->processId()));
+            }));
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(connecting(), kClients, 60000);
+        QCOMPARE(::kill(agentPid, SIGCONT), 0);
+    }
     QSet<QByteArray> tokens;
     for (const auto &p : clients) {
         const ProcessResult r = collect(p.get());
