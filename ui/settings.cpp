@@ -1,13 +1,13 @@
 #include "ui/settings.h"
 
 #include "core/app/workspace.h"
+#include "core/store/safefile.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
-#include <QSaveFile>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -221,9 +221,11 @@ Result<void> AppSettings::setAutostart(bool enabled)
                                          "Terminal=false\n"
                                          "X-GNOME-Autostart-enabled=true\n")
                               .arg(execValue(program));
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(entry.toUtf8()) < 0 || !file.commit())
-        return Error {ErrorCode::ConfigIo, QStringLiteral("cannot write ") + path};
+    if (auto written = writeFileAtomically(path, entry.toUtf8(),
+                                           QFileDevice::ReadOwner | QFileDevice::WriteOwner
+                                               | QFileDevice::ReadGroup | QFileDevice::ReadOther);
+        !written)
+        return written;
     Q_EMIT changed(Key::Autostart);
     return {};
 }

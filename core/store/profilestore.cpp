@@ -3,6 +3,7 @@
 #include "core/model/validation.h"
 #include "core/store/configcodec.h"
 #include "core/store/configmigration.h"
+#include "core/store/safefile.h"
 #include "core/util/logging.h"
 
 #include <QDateTime>
@@ -12,7 +13,6 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QLockFile>
-#include <QSaveFile>
 #include <QStandardPaths>
 
 namespace TokenTray {
@@ -101,22 +101,15 @@ Result<Config> ProfileStore::load()
     const QFileInfo info(path);
     if (!info.exists() && !info.isSymLink())
         return Config {};
-    if (info.isDir())
-        return fail(
-            Error {ErrorCode::ConfigIo, path + QStringLiteral(": is a directory, not a file")});
-    if (info.size() > kMaxConfigBytes)
+    // Not QFile::open(): a FIFO put in place of the file would block every command forever.
+    auto read = readRegularFile(path, kMaxConfigBytes);
+    if (!read)
+        return fail(read.error());
+    const QByteArray bytes = std::move(*read);
+    if (bytes.size() > kMaxConfigBytes)
         return fail(corrupt(path,
                             QStringLiteral("is larger than 16 MiB; it is not a TokenTray "
                                            "profile file")));
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(Error {ErrorCode::ConfigIo,
-                           path + QStringLiteral(": cannot be read: ") + file.errorString()});
-    const QByteArray bytes = file.read(kMaxConfigBytes + 1);
-    if (file.error() != QFileDevice::NoError)
-        return fail(Error {ErrorCode::ConfigIo,
-                           path + QStringLiteral(": cannot be read: ") + file.errorString()});
-    file.close();
 
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
@@ -173,7 +166,8 @@ Result<void> ProfileStore::save(const Config &config)
         return dir;
     if (m_pendingBackupVersion >= 0) {
         // Keep the old file before its first rewrite in the new schema.
-        if (auto backup = writeFile(backupPathFor(m_pendingBackupVersion), m_pendingBackup);
+        if (auto backup = writeFileAtomically(backupPathFor(m_pendingBackupVersion),
+                                              m_pendingBackup, kOwnerOnlyFile);
             !backup)
             return backup;
         m_pendingBackup.clear();
@@ -181,15 +175,18 @@ Result<void> ProfileStore::save(const Config &config)
     }
     const QByteArray bytes
         = QJsonDocument(ConfigCodec::encode(config)).toJson(QJsonDocument::Indented);
-    return writeFile(filePath(), bytes);
+    return writeFileAtomically(filePath(), bytes, kOwnerOnlyFile);
 }
 
 Result<ProfileStore::Lock> ProfileStore::lockForUpdate(int timeoutMs) const
 {
     if (auto dir = ensureDirectory(); !dir)
         return dir.error();
-    auto lock
-        = std::make_unique<QLockFile>(QDir(m_dir).filePath(kFileName + QStringLiteral(".lock")));
+    const QString lockPath = QDir(m_dir).filePath(kFileName + QStringLiteral(".lock"));
+    // QLockFile would read a FIFO there to learn its owner, and wait forever.
+    if (auto plain = checkNotSpecialFile(lockPath); !plain)
+        return plain.error();
+    auto lock = std::make_unique<QLockFile>(lockPath);
     lock->setStaleLockTime(30000);
     // Wait in slices so that an ownerless lock file is taken over within the timeout.
     const QDeadlineTimer deadline(timeoutMs < 0 ? -1 : timeoutMs);
@@ -207,20 +204,6 @@ Result<ProfileStore::Lock> ProfileStore::lockForUpdate(int timeoutMs) const
                               + QStringLiteral(": another TokenTray process holds the lock (")
                               + lock->fileName() + QLatin1Char(')')};
     }
-}
-
-Result<void> ProfileStore::writeFile(const QString &path, const QByteArray &bytes) const
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return Error {ErrorCode::ConfigIo,
-                      path + QStringLiteral(": cannot be written: ") + file.errorString()};
-    // Restrict before the first byte lands, so the content is never world-readable.
-    file.setPermissions(kOwnerOnlyFile);
-    if (file.write(bytes) != bytes.size() || !file.commit())
-        return Error {ErrorCode::ConfigIo,
-                      path + QStringLiteral(": cannot be written: ") + file.errorString()};
-    return {};
 }
 
 Result<void> ProfileStore::ensureDirectory() const

@@ -12,8 +12,10 @@ class QLockFile;
 namespace TokenTray {
 
 // profiles.json in the config directory. Loads strictly; a file that cannot be read or parsed
-// leaves the store read-only, so it is never overwritten or deleted by accident. Saves are
-// atomic (QSaveFile) with mode 0600 in a 0700 directory. No secrets are ever stored here.
+// leaves the store read-only, so it is never overwritten or deleted by accident; so does anything
+// but a regular file there (a FIFO never blocks it). Saves replace the file whole or not at all
+// (writeFileAtomically(): every step checked, a full disk reported) with mode 0600 in a 0700
+// directory. No secrets are ever stored here.
 class ProfileStore
 {
 public:
@@ -37,7 +39,6 @@ public:
     Result<Lock> lockForUpdate(int timeoutMs = 10000) const;
 
 private:
-    Result<void> writeFile(const QString &path, const QByteArray &bytes) const;
     Result<void> ensureDirectory() const;
     QString backupPathFor(int version) const;
 

@@ -124,6 +124,9 @@ private Q_SLOTS:
     void corruptConfig();
     void unreadableConfig_data();
     void unreadableConfig();
+    void fullDiskKeepsConfig();
+    void specialFileAtConfig_data();
+    void specialFileAtConfig();
 
 private:
     ProcessResult cli(const QStringList &args, const QByteArray &input = {},
@@ -1063,6 +1066,70 @@ void TestCli::unreadableConfig()
     QCOMPARE(modeOf(configFile()), mode_t(0));
     QVERIFY(QFile::setPermissions(configFile(), QFileDevice::ReadOwner | QFileDevice::WriteOwner));
     QCOMPARE(readFile(configFile()), before);
+}
+
+void TestCli::fullDiskKeepsConfig()
+{
+    // prlimit's file-size limit makes write() fail as a full disk does (the CLI ignores
+    // SIGXFSZ, so it gets EFBIG instead of being killed): profiles.json is not rewritten whole.
+    const QString prlimit = QStandardPaths::findExecutable(QStringLiteral("prlimit"));
+    if (prlimit.isEmpty())
+        QSKIP("needs prlimit (util-linux)");
+    for (const char *name : {"api", "build", "deploy", "docs", "metrics", "search"})
+        QVERIFY(addProfile(QString::fromLatin1(name), QStringLiteral("static-token")));
+    const QByteArray before = readFile(configFile());
+    QVERIFY(before.size() > 600);
+
+    const ProcessResult r
+        = TestEnv::run(prlimit,
+                       QStringList {QStringLiteral("--fsize=512"), QStringLiteral("--"),
+                                    TestEnv::binary(QStringLiteral("tokentray-cli")),
+                                    QStringLiteral("--config-dir"), m_dir->path()}
+                           + words("profile add more --kind static-token"));
+    QCOMPARE_EXIT(r, 7);
+    QVERIFY2(!r.out.contains("Added"), qPrintable(describe(r)));
+    QVERIFY2(r.err.contains(QFile::encodeName(configFile())) && r.err.contains("cannot be written"),
+             qPrintable(describe(r)));
+    QCOMPARE(readFile(configFile()), before);
+    QCOMPARE(QDir(m_dir->path()).entryList(QDir::Files | QDir::Hidden),
+             QStringList {QStringLiteral("profiles.json")});
+    // Still readable, and the same command succeeds without the limit.
+    QCOMPARE_EXIT(cli(words("profile add more --kind static-token")), 0);
+    QVERIFY(readFile(configFile()).contains("\"more\""));
+}
+
+void TestCli::specialFileAtConfig_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QByteArray>("phrase");
+    for (const char *kind : {"fifo", "device"}) {
+        const QByteArray phrase = qstrcmp(kind, "fifo") == 0 ? "is a FIFO" : "is a device";
+        QTest::addRow("%s, profile list", kind) << kind << words("profile list") << phrase;
+        QTest::addRow("%s, profile add", kind)
+            << kind << words("profile add b --kind static-token") << phrase;
+        QTest::addRow("%s, status", kind) << kind << words("status") << phrase;
+    }
+}
+
+void TestCli::specialFileAtConfig()
+{
+    QFETCH(QString, kind);
+    QFETCH(QStringList, args);
+    QFETCH(QByteArray, phrase);
+    // A FIFO blocked every command in open() until a writer came (this waited for the timeout).
+    if (kind == QLatin1String("fifo"))
+        QCOMPARE(::mkfifo(QFile::encodeName(configFile()).constData(), 0600), 0);
+    else
+        QVERIFY(QFile::link(QStringLiteral("/dev/null"), configFile()));
+    const ProcessResult r = cli(args);
+    QCOMPARE_EXIT(r, 7);
+    QVERIFY2(r.err.contains(phrase) && r.err.contains(QFile::encodeName(configFile())),
+             qPrintable(describe(r)));
+    QCOMPARE(r.out, QByteArray());
+    struct stat st = {};
+    QCOMPARE(::lstat(QFile::encodeName(configFile()).constData(), &st), 0);
+    QVERIFY(kind == QLatin1String("fifo") ? S_ISFIFO(st.st_mode) : S_ISLNK(st.st_mode));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
