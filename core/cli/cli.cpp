@@ -2,6 +2,7 @@
 
 #include "core/cli/climfa.h"
 #include "core/ipc/agentclient.h"
+#include "core/ipc/agentservice.h"
 #include "core/model/configedits.h"
 #include "core/model/kindrules.h"
 #include "core/model/validation.h"
@@ -15,6 +16,7 @@
 #include "core/util/redact.h"
 #include "core/util/terminal.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QIODevice>
 #include <QJsonArray>
@@ -160,6 +162,7 @@ void Cli::run(const QStringList &arguments)
         return;
     }
     m_cmd = std::move(parsed.value());
+    m_arguments = arguments;
     if (inAgent()) {
         m_cmd.configDir = m_services.configDir;
         QTimer::singleShot(0, this, &Cli::dispatch);
@@ -190,6 +193,8 @@ void Cli::dispatch()
     }
     qCDebug(lcCli) << "command" << c << "config dir"
                    << ProfileStore::resolveConfigDir(m_cmd.configDir);
+    if (forwardToAgent())
+        return;
     if (c == QLatin1String("profile list"))
         profileList();
     else if (c == QLatin1String("profile show"))
@@ -1111,6 +1116,41 @@ void Cli::fail(const Error &error)
     m_streams.err->write(
         (QStringLiteral("tokentray-cli: ") + messageFor(error) + QLatin1Char('\n')).toUtf8());
     finish(exitCodeFor(error));
+}
+
+bool Cli::forwardToAgent()
+{
+    // The lean front forwards these already; this catches tokentray-cli-full started directly,
+    // or an agent that started after the front looked.
+    if (inAgent() || !AgentService::servedCommands().contains(m_cmd.command))
+        return false;
+    const QString configDir = ProfileStore::resolveConfigDir(m_cmd.configDir);
+    const QJsonObject request {{QStringLiteral("op"), QStringLiteral("cli")},
+                               {QStringLiteral("args"), QJsonArray::fromStringList(m_arguments)},
+                               {QStringLiteral("configDir"), configDir},
+                               {QStringLiteral("cwd"), QDir::currentPath()}};
+    const auto reply = askAgent(configDir, request, agentTimeoutMs());
+    if (!reply)
+        return false; // no agent: this process does the work
+    if (!*reply) {
+        fail(reply->error());
+        return true;
+    }
+    const QJsonObject &o = reply->value();
+    if (!o.value(QStringLiteral("ok")).toBool()) {
+        const QJsonObject e = o.value(QStringLiteral("error")).toObject();
+        if (e.value(QStringLiteral("code")).toString() == QLatin1String("unsupported"))
+            return false;
+        fail(Error {ErrorCode::Internal,
+                    QStringLiteral("the TokenTray agent could not run the command: ")
+                        + e.value(QStringLiteral("message")).toString()});
+        return true;
+    }
+    qCDebug(lcCli) << "the agent ran" << m_cmd.command;
+    m_streams.err->write(o.value(QStringLiteral("stderr")).toString().toUtf8());
+    m_streams.out->write(o.value(QStringLiteral("stdout")).toString().toUtf8());
+    finish(static_cast<ExitCode>(o.value(QStringLiteral("exit")).toInt(1)));
+    return true;
 }
 
 void Cli::finish(ExitCode code)

@@ -118,6 +118,12 @@ private:
     // The lock that makes this process the only one refreshing (not needed inside the agent).
     Result<void> takeRefreshLock();
     [[nodiscard]] bool inAgent() const { return m_services.engine != nullptr; }
+    // How long an ask of the agent may take: as long as its engine lets an ask wait, and some.
+    [[nodiscard]] int agentTimeoutMs() const { return 3 * m_services.httpTimeoutMs + 10000; }
+    // Outside the agent, while one runs: hands it a command it serves (the one refresher of the
+    // desktop), prints its answer and finishes. False when no agent runs or it leaves the
+    // command to this process.
+    bool forwardToAgent();
     // Inside the agent: hands a --mfa-code to the agent for this scope.
     void offerMfaCode(const QString &profileId, const QString &env);
 
@@ -149,6 +155,7 @@ private:
     std::unique_ptr<CliMfaPrompter> m_mfa;
     std::unique_ptr<TokenEngine> m_engine;
     ParsedCommand m_cmd;
+    QStringList m_arguments; // as run() got them, for forwardToAgent()
     std::unique_ptr<ProfileStore> m_store;
     ProfileStore::Lock m_lock;
     Config m_config;

@@ -189,35 +189,15 @@ void Cli::withFreshCredential(
                           + QStringLiteral(" (use tokentray-cli export or token)")));
     // With an agent running (the tray app), it is the one refresher: ask it.
     if (!inAgent() && m_cmd.command == QLatin1String("exec")) {
-        QJsonObject request {{QStringLiteral("op"), QStringLiteral("credential")},
-                             {QStringLiteral("profileId"), profile.id},
-                             {QStringLiteral("env"), env.name}};
-        if (m_cmd.has(QStringLiteral("mfa-code")))
-            request.insert(QStringLiteral("mfaCode"), m_cmd.value(QStringLiteral("mfa-code")));
-        if (auto reply
-            = askAgent(m_store->directory(), request, 3 * m_services.httpTimeoutMs + 10000)) {
-            if (!*reply)
-                return fail(reply->error());
-            const QJsonObject &o = reply->value();
-            if (!o.value(QStringLiteral("ok")).toBool()) {
-                const QJsonObject e = o.value(QStringLiteral("error")).toObject();
-                return fail(Error {errorCodeFromName(e.value(QStringLiteral("code")).toString()),
-                                   e.value(QStringLiteral("message")).toString(), 0,
-                                   e.value(QStringLiteral("reason")).toString()});
-            }
-            Credential c;
-            c.accessToken = Secret::fromUtf8(o.value(QStringLiteral("accessToken")).toString());
-            c.tokenType = o.value(QStringLiteral("tokenType")).toString();
-            c.accessKeyId = o.value(QStringLiteral("accessKeyId")).toString();
-            c.secretAccessKey
-                = Secret::fromUtf8(o.value(QStringLiteral("secretAccessKey")).toString());
-            c.sessionToken = Secret::fromUtf8(o.value(QStringLiteral("sessionToken")).toString());
-            c.expiresAt = QDateTime::fromString(o.value(QStringLiteral("expiresAt")).toString(),
-                                                Qt::ISODateWithMs);
-            c.issuedAt = QDateTime::fromString(o.value(QStringLiteral("issuedAt")).toString(),
-                                               Qt::ISODateWithMs);
+        if (auto reply = askAgent(
+                m_store->directory(),
+                credentialRequest(profile.id, env.name, m_cmd.value(QStringLiteral("mfa-code"))),
+                agentTimeoutMs())) {
+            const Result<Credential> c = credentialFromReply(*reply);
+            if (!c)
+                return fail(c.error());
             qCDebug(lcCli) << "exec: the credential came from the agent";
-            return use(profile, env, c);
+            return use(profile, env, *c);
         }
     }
     // One process at a time refreshes a credential: a second waits and then reuses the result.
@@ -337,6 +317,26 @@ void Cli::serve()
     auto *gate
         = new ConfigLockGate(m_store.get(), engine(), m_services.httpTimeoutMs + 15000, session);
     server->setAskGate(gate);
+    // With an agent running, it is the one refresher: every credential served comes from it, asked
+    // per request, so an agent started or stopped meanwhile is noticed. Without one, this
+    // process's engine serves under the config lock.
+    server->setCredentialSource(
+        [server, configDir = m_store->directory(), timeoutMs = agentTimeoutMs()](
+            const CredentialServer::Scope &scope,
+            std::function<void(const std::optional<Result<Credential>> &)> answered) {
+            auto *job = new AgentRequestJob(configDir,
+                                            credentialRequest(scope.profileId, scope.environment),
+                                            timeoutMs, server);
+            QObject::connect(job, &AgentRequestJob::finished, server,
+                             [job, answered = std::move(answered)] {
+                                 job->deleteLater();
+                                 const auto &reply = job->result();
+                                 if (!reply)
+                                     return answered(std::nullopt);
+                                 answered(credentialFromReply(*reply));
+                             });
+            job->start();
+        });
     // `?profile=NAME&env=ENV` picks another profile of the configuration read at start.
     server->setScopeResolver([this](const QString &profileName,
                                     const QString &envName) -> Result<CredentialServer::Scope> {

@@ -2,6 +2,7 @@
 #include "core/cli/cli.h"
 
 #include "core/cli/climfa.h"
+#include "core/ipc/agentclient.h"
 
 #include "core/oauth/oauthendpoints.h"
 #include "core/oauth/oauthjobs.h"
@@ -170,17 +171,33 @@ void Cli::login()
     // or every other command would wait for that person too.
     if (profile->kind == ProfileKind::OAuth2 && profile->grant == Grant::DeviceCode)
         return deviceLogin(profileName, envName);
+    auto signedIn = [this, profileName, envName] {
+        m_streams.err->write((QStringLiteral("Signed in to ") + profileName + QLatin1Char('/')
+                              + envName + QStringLiteral(".\n"))
+                                 .toUtf8());
+    };
+    // With an agent running, it is the one refresher: it fetches the proof.
+    if (!inAgent()) {
+        QJsonObject request
+            = credentialRequest(profile->id, envName, m_cmd.value(QStringLiteral("mfa-code")));
+        request.insert(QStringLiteral("fetchAnew"), true);
+        if (auto reply = askAgent(m_store->directory(), request, agentTimeoutMs())) {
+            const Result<Credential> c = credentialFromReply(*reply);
+            if (!c)
+                return fail(c.error());
+            signedIn();
+            return finish(ExitCode::Ok);
+        }
+    }
     if (auto locked = takeRefreshLock(); !locked)
         return fail(locked.error());
     // Other grants sign in without a person: fetching a token proves the stored credentials.
     engine()->refreshNow(profile->id, envName);
     TokenAsk *ask = engine()->ask(profile->id, envName, 0);
-    connect(ask, &TokenAsk::finished, this, [this, profileName, envName](TokenAsk *a) {
+    connect(ask, &TokenAsk::finished, this, [this, signedIn](TokenAsk *a) {
         if (!a->result())
             return fail(a->result().error());
-        m_streams.err->write((QStringLiteral("Signed in to ") + profileName + QLatin1Char('/')
-                              + envName + QStringLiteral(".\n"))
-                                 .toUtf8());
+        signedIn();
         finishAfterCacheWrites(ExitCode::Ok);
     });
 }
@@ -253,11 +270,20 @@ void Cli::logout()
     const QString id = profile->id;
     const Environment environment = *env;
 
+    // Inside the agent its engine lets go of what it holds, so the next ask fetches anew (and
+    // finds no refresh token), rather than serving the signed-out token from memory.
+    auto forgetHeld = [this, id, envName] {
+        if (inAgent())
+            m_services.engine->forget(id, envName);
+    };
     // Forget locally whatever happens at the server: the person asked to be signed out.
-    auto forget = [this, profileName, envName, id](const QString &warning) {
+    auto forget = [this, profileName, envName, id, forgetHeld](const QString &warning) {
+        forgetHeld();
         runSecretJobs({m_secrets->remove(secretKey(id, envName, QStringLiteral("refresh_token"))),
                        m_secrets->remove(secretKey(id, envName, QStringLiteral("token_cache")))},
-                      [this, profileName, envName, warning](const QList<Result<Secret>> &results) {
+                      [this, profileName, envName, warning,
+                       forgetHeld](const QList<Result<Secret>> &results) {
+                          forgetHeld(); // and what a refresh meanwhile brought
                           for (const Result<Secret> &r : results) {
                               if (!r && r.error().code != ErrorCode::SecretNotFound)
                                   return fail(r.error());

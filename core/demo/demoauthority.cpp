@@ -143,8 +143,10 @@ ScriptedReply DemoAuthority::token(const RecordedRequest &r)
         if (!authenticate(r, true))
             return oauthError(401, "invalid_client");
         const QString presented = form.value("refresh_token");
-        if (!m_refreshTokens.contains(presented))
+        if (!m_refreshTokens.contains(presented)) {
+            ++m_invalidGrants;
             return oauthError(400, "invalid_grant", "unknown or revoked refresh token");
+        }
         if (m_options.rotateRefreshTokens) {
             m_refreshTokens.remove(presented);
             return issue(form.value("scope"), true);
@@ -233,6 +235,7 @@ ScriptedReply DemoAuthority::approveRoute(const RecordedRequest &r)
 ScriptedReply DemoAuthority::stats(const RecordedRequest &) const
 {
     return jsonReply(QJsonObject {{"token_requests", m_tokenRequests},
+                                  {"invalid_grants", m_invalidGrants},
                                   {"refresh_tokens", static_cast<int>(m_refreshTokens.size())}});
 }
 

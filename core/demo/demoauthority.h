@@ -35,6 +35,8 @@ public:
     void approve(const QString &userCode);
     void deny(const QString &userCode);
     [[nodiscard]] int tokenRequests() const { return m_tokenRequests; }
+    // Refresh tokens refused as unknown or already used (what a lost rotation race costs).
+    [[nodiscard]] int invalidGrants() const { return m_invalidGrants; }
     [[nodiscard]] bool isRefreshTokenValid(const QString &token) const
     {
         return m_refreshTokens.contains(token);
@@ -66,6 +68,7 @@ private:
     QHash<QString, DeviceCode> m_deviceCodes;
     int m_counter = 0;
     int m_tokenRequests = 0;
+    int m_invalidGrants = 0;
 };
 
 } // namespace TokenTray

@@ -5,13 +5,26 @@
 
 #include <QDeadlineTimer>
 #include <QLocalSocket>
+#include <QTimer>
 
 namespace TokenTray {
+
+namespace {
+
+bool agentDisabled()
+{
+    return qEnvironmentVariableIsSet("TOKENTRAY_NO_AGENT");
+}
+
+const QString kMalformedReply = QStringLiteral("the agent sent a malformed reply");
+const QString kNoAnswer = QStringLiteral("the agent did not answer in time");
+
+} // namespace
 
 std::optional<Result<QJsonObject>> askAgent(const QString &configDir, QJsonObject request,
                                             int timeoutMs)
 {
-    if (qEnvironmentVariableIsSet("TOKENTRAY_NO_AGENT"))
+    if (agentDisabled())
         return std::nullopt;
     const QString path = agentSocketPathFor(configDir);
     if (path.isEmpty())
@@ -32,9 +45,117 @@ std::optional<Result<QJsonObject>> askAgent(const QString &configDir, QJsonObjec
         if (!out.frames.isEmpty())
             return out.frames.first();
         if (out.error)
-            return Error {ErrorCode::Parse, QStringLiteral("the agent sent a malformed reply")};
+            return Error {ErrorCode::Parse, kMalformedReply};
     }
-    return Error {ErrorCode::Timeout, QStringLiteral("the agent did not answer in time")};
+    return Error {ErrorCode::Timeout, kNoAnswer};
+}
+
+QJsonObject credentialRequest(const QString &profileId, const QString &env, const QString &mfaCode)
+{
+    QJsonObject request {{QStringLiteral("op"), QStringLiteral("credential")},
+                         {QStringLiteral("profileId"), profileId},
+                         {QStringLiteral("env"), env}};
+    if (!mfaCode.isEmpty())
+        request.insert(QStringLiteral("mfaCode"), mfaCode);
+    return request;
+}
+
+Result<Credential> credentialFromReply(const Result<QJsonObject> &reply)
+{
+    if (!reply)
+        return reply.error();
+    const QJsonObject &o = *reply;
+    if (!o.value(QStringLiteral("ok")).toBool()) {
+        const QJsonObject e = o.value(QStringLiteral("error")).toObject();
+        return Error {errorCodeFromName(e.value(QStringLiteral("code")).toString()),
+                      e.value(QStringLiteral("message")).toString(),
+                      e.value(QStringLiteral("httpStatus")).toInt(),
+                      e.value(QStringLiteral("reason")).toString()};
+    }
+    Credential c;
+    c.accessToken = Secret::fromUtf8(o.value(QStringLiteral("accessToken")).toString());
+    c.tokenType = o.value(QStringLiteral("tokenType")).toString();
+    c.accessKeyId = o.value(QStringLiteral("accessKeyId")).toString();
+    c.secretAccessKey = Secret::fromUtf8(o.value(QStringLiteral("secretAccessKey")).toString());
+    c.sessionToken = Secret::fromUtf8(o.value(QStringLiteral("sessionToken")).toString());
+    c.expiresAt
+        = QDateTime::fromString(o.value(QStringLiteral("expiresAt")).toString(), Qt::ISODateWithMs);
+    c.issuedAt
+        = QDateTime::fromString(o.value(QStringLiteral("issuedAt")).toString(), Qt::ISODateWithMs);
+    return c;
+}
+
+AgentRequestJob::AgentRequestJob(const QString &configDir, const QJsonObject &request,
+                                 int timeoutMs, QObject *parent)
+    : QObject(parent)
+    , m_configDir(configDir)
+    , m_request(request)
+    , m_timeoutMs(timeoutMs)
+    , m_timeout(new QTimer(this))
+    , m_reader(kMaxReplyFrameSize)
+{
+    m_timeout->setSingleShot(true);
+    // Still connecting: nobody listens there. Connected: the agent took too long.
+    connect(m_timeout, &QTimer::timeout, this, [this] {
+        finish(m_connected
+                   ? std::optional<Result<QJsonObject>>(Error {ErrorCode::Timeout, kNoAnswer})
+                   : std::nullopt);
+    });
+}
+
+AgentRequestJob::~AgentRequestJob() = default;
+
+void AgentRequestJob::start()
+{
+    // Queued: a refused connection is reported at once, and finished() must not come from here.
+    QTimer::singleShot(0, this, &AgentRequestJob::connectToAgent);
+}
+
+void AgentRequestJob::connectToAgent()
+{
+    const QString path = agentDisabled() ? QString() : agentSocketPathFor(m_configDir);
+    if (path.isEmpty())
+        return finish(std::nullopt);
+    m_socket = new QLocalSocket(this);
+    connect(m_socket, &QLocalSocket::connected, this, [this] {
+        m_connected = true;
+        m_request.insert(QStringLiteral("v"), 1);
+        m_socket->write(encodeFrame(m_request));
+    });
+    connect(m_socket, &QLocalSocket::readyRead, this, &AgentRequestJob::onReadyRead);
+    connect(m_socket, &QLocalSocket::errorOccurred, this, [this] {
+        // Before the request went out nothing can have run: the caller may do it itself.
+        if (!m_connected)
+            return finish(std::nullopt);
+        finish(Error {ErrorCode::Network,
+                      QStringLiteral("the connection to the TokenTray agent broke")});
+    });
+    m_timeout->start(m_timeoutMs);
+    m_socket->connectToServer(path);
+}
+
+void AgentRequestJob::onReadyRead()
+{
+    const FrameReader::Output out = m_reader.feed(m_socket->readAll());
+    if (!out.frames.isEmpty())
+        return finish(out.frames.first());
+    if (out.error)
+        finish(Error {ErrorCode::Parse, kMalformedReply});
+}
+
+void AgentRequestJob::finish(const std::optional<Result<QJsonObject>> &result)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_timeout->stop();
+    m_result = result;
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+        m_socket->deleteLater();
+    }
+    Q_EMIT finished();
 }
 
 } // namespace TokenTray

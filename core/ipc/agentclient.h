@@ -1,11 +1,18 @@
 #pragma once
 
+#include "core/ipc/frame.h"
+#include "core/model/credential.h"
 #include "core/util/result.h"
 
 #include <QJsonObject>
+#include <QLocalSocket>
+#include <QObject>
+#include <QPointer>
 #include <QString>
 
 #include <optional>
+
+class QTimer;
 
 namespace TokenTray {
 
@@ -15,5 +22,46 @@ namespace TokenTray {
 // error when the agent failed mid-request. Blocking, bounded by timeoutMs.
 std::optional<Result<QJsonObject>> askAgent(const QString &configDir, QJsonObject request,
                                             int timeoutMs);
+
+// {"op":"credential"}: a credential fresh enough for a caching consumer, from the agent's engine.
+QJsonObject credentialRequest(const QString &profileId, const QString &env,
+                              const QString &mfaCode = QString());
+// The agent's answer to a credential request: the credential, or the error it reports (or that
+// broke the request).
+Result<Credential> credentialFromReply(const Result<QJsonObject> &reply);
+
+// askAgent() as a job, for a process that keeps serving others while the agent works (serve).
+// start() never finishes synchronously; finished() comes exactly once, within timeoutMs.
+class AgentRequestJob final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AgentRequestJob)
+public:
+    AgentRequestJob(const QString &configDir, const QJsonObject &request, int timeoutMs,
+                    QObject *parent = nullptr);
+    ~AgentRequestJob() override;
+
+    void start();
+    // nullopt: no agent answers for the config dir, so the caller does the work itself.
+    [[nodiscard]] const std::optional<Result<QJsonObject>> &result() const { return m_result; }
+
+Q_SIGNALS:
+    void finished();
+
+private:
+    void connectToAgent();
+    void onReadyRead();
+    void finish(const std::optional<Result<QJsonObject>> &result);
+
+    QString m_configDir;
+    QJsonObject m_request;
+    int m_timeoutMs;
+    QPointer<QLocalSocket> m_socket;
+    QTimer *m_timeout;
+    FrameReader m_reader;
+    bool m_connected = false;
+    bool m_finished = false;
+    std::optional<Result<QJsonObject>> m_result;
+};
 
 } // namespace TokenTray

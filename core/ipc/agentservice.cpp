@@ -73,11 +73,16 @@ void AgentService::offerMfaCode(const QString &profileId, const QString &env, co
 void AgentService::serveCredential(const QJsonObject &request,
                                    const AgentServer::Responder &respond)
 {
-    // `exec` in a client process: the credential comes from here, the one refresher.
+    // `exec`, `serve` or `login` in a client process: the credential comes from here, the one
+    // refresher.
     const QString profileId = request.value(QStringLiteral("profileId")).toString();
     const QString env = request.value(QStringLiteral("env")).toString();
+    qCDebug(lcIpc) << "handing a credential to a client";
     if (const QString code = request.value(QStringLiteral("mfaCode")).toString(); !code.isEmpty())
         offerMfaCode(profileId, env, Secret::fromUtf8(code));
+    // `login` proves the stored secrets: what the engine holds is dropped and fetched anew.
+    if (request.value(QStringLiteral("fetchAnew")).toBool())
+        m_services.engine->invalidate(profileId, env);
     auto *job = new FreshCredentialJob(m_services.engine, m_services.clock, profileId, env, this);
     connect(job, &FreshCredentialJob::finished, this, [job, respond] {
         job->deleteLater();

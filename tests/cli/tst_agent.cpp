@@ -362,12 +362,18 @@ private Q_SLOTS:
     void mfaCodeGoesThroughTheAgent();
     void secondAgentIsRefused();
     void socketIsPrivate();
+    void serveAndTokenShareOneRefresher();
+    void logoutThroughTheAgentForgets();
 
 private:
     // Environment of every process a test starts: its own runtime dir (so its own socket).
     QProcessEnvironment environment() const;
     ProcessResult cli(const QStringList &args, const QByteArray &input = {}, int timeoutMs = 30000);
-    std::unique_ptr<QProcess> startCli(const QStringList &args) const;
+    std::unique_ptr<QProcess> startCli(const QStringList &args,
+                                       const QString &binary
+                                       = QStringLiteral("tokentray-cli")) const;
+    // `serve PROFILE --format json` until it printed its variables; null if it did not.
+    std::unique_ptr<QProcess> startServe(const QString &profile, QJsonObject *variables) const;
     static ProcessResult collect(QProcess *process);
     bool ok(const ProcessResult &r) const;
 
@@ -388,6 +394,9 @@ private:
     int stsAssumeRoleCalls();
 
     bool addOAuthProfile(const QString &name, const QString &env, const QString &scope);
+    // A device_code profile on the authority, signed in (refresh token in the keychain). The
+    // authority must approve by itself: started with --auto-approve-after 0.
+    bool addSignedInDeviceProfile(const QString &name);
     bool addStaticProfile(const QString &name, const QByteArray &token);
     bool addAccessKeyProfile(const QString &name);
     QString profileId(const QString &name);
@@ -425,20 +434,41 @@ ProcessResult TestAgent::cli(const QStringList &args, const QByteArray &input, i
                         environment(), timeoutMs);
 }
 
-std::unique_ptr<QProcess> TestAgent::startCli(const QStringList &args) const
+std::unique_ptr<QProcess> TestAgent::startCli(const QStringList &args, const QString &binary) const
 {
     auto p = std::make_unique<QProcess>();
     p->setProcessEnvironment(environment());
-    p->start(TestEnv::binary(QStringLiteral("tokentray-cli")),
+    p->start(TestEnv::binary(binary),
              QStringList {QStringLiteral("--config-dir"), m_dir->path()} + args);
     p->closeWriteChannel();
     return p;
 }
 
+std::unique_ptr<QProcess> TestAgent::startServe(const QString &profile,
+                                                QJsonObject *variables) const
+{
+    std::unique_ptr<QProcess> serve = startCli(
+        {QStringLiteral("serve"), profile, QStringLiteral("--format"), QStringLiteral("json")});
+    QByteArray out;
+    while (serve->waitForReadyRead(15000)) {
+        out += serve->readAllStandardOutput();
+        const QJsonDocument doc = QJsonDocument::fromJson(out);
+        if (doc.isObject()) {
+            *variables = doc.object();
+            return serve;
+        }
+    }
+    qWarning().noquote() << "serve printed no variables:" << out << serve->readAllStandardError();
+    serve->kill();
+    serve->waitForFinished(5000);
+    return nullptr;
+}
+
 ProcessResult TestAgent::collect(QProcess *process)
 {
     ProcessResult r;
-    if (!process->waitForFinished(60000)) {
+    // waitForFinished() is false for a process that already finished: nothing to wait for then.
+    if (process->state() != QProcess::NotRunning && !process->waitForFinished(60000)) {
         process->kill();
         process->waitForFinished(5000);
         r.crashed = true;
@@ -567,6 +597,17 @@ bool TestAgent::addOAuthProfile(const QString &name, const QString &env, const Q
         && ok(cli({QStringLiteral("secret"), QStringLiteral("set"), name, env,
                    QStringLiteral("client_secret")},
                   kClientSecret + '\n'));
+}
+
+bool TestAgent::addSignedInDeviceProfile(const QString &name)
+{
+    return ok(cli({QStringLiteral("profile"), QStringLiteral("add"), name, QStringLiteral("--kind"),
+                   QStringLiteral("oauth2"), QStringLiteral("--grant"),
+                   QStringLiteral("device_code")}))
+        && ok(cli({QStringLiteral("environment"), QStringLiteral("add"), name, kEnv,
+                   QStringLiteral("--issuer"), m_issuer, QStringLiteral("--client-id"),
+                   QStringLiteral("demo-client")}))
+        && ok(cli({QStringLiteral("login"), name})); // the authority approves at the first poll
 }
 
 bool TestAgent::addStaticProfile(const QString &name, const QByteArray &token)
@@ -1148,6 +1189,128 @@ void TestAgent::socketIsPrivate()
     QCOMPARE(m_agent->exitStatus(), QProcess::NormalExit);
     QCOMPARE(m_agent->exitCode(), 0);
     QVERIFY(!QFileInfo::exists(m_socketPath));
+}
+
+// ---- one refresher, also for serve and logout ---------------------------------------------
+
+void TestAgent::serveAndTokenShareOneRefresher()
+{
+    REQUIRE_TEST_KEYRING();
+    // Every refresh rotates the refresh token, and serve's access tokens run short every few
+    // seconds: two refreshers would soon present a refresh token the other had already used.
+    constexpr int kLifetimeSeconds = 6;
+    QVERIFY(startAuthority({QStringLiteral("--lifetime"), QString::number(kLifetimeSeconds),
+                            QStringLiteral("--auto-approve-after"), QStringLiteral("0")}));
+    QVERIFY(addSignedInDeviceProfile(QStringLiteral("sso")));
+    QVERIFY(startAgent());
+
+    QJsonObject variables;
+    std::unique_ptr<QProcess> serve = startServe(QStringLiteral("sso"), &variables);
+    QVERIFY(serve);
+    const QUrl url(variables.value("TOKENTRAY_TOKEN_URL").toString());
+    const QByteArray authorization
+        = "Bearer " + variables.value("TOKENTRAY_AUTHORIZATION_TOKEN").toString().toUtf8();
+    QVERIFY2(url.isValid() && authorization.size() > 7, qPrintable(url.toString()));
+
+    // Refreshes forced all the time through the agent, by the lean front and by the Qt CLI
+    // started directly (which must ask the agent too), while serve is polled.
+    constexpr int kCalls = 4;
+    std::vector<std::unique_ptr<QProcess>> calls(kCalls);
+    int started = 0;
+    auto startCall = [this, &started](std::unique_ptr<QProcess> &slot) {
+        slot = startCli(words("token sso --min-valid 999999"),
+                        started++ % 2 ? QStringLiteral("tokentray-cli-full")
+                                      : QStringLiteral("tokentray-cli"));
+    };
+    for (auto &slot : calls)
+        startCall(slot);
+    int finished = 0;
+    int polls = 0;
+    QElapsedTimer timer;
+    timer.start();
+    // At least 60 polls, over at least three of serve's token lifetimes (a lower bound only).
+    while (polls < 60 || timer.elapsed() < 3 * kLifetimeSeconds * 1000) {
+        QNetworkRequest request(url);
+        request.setRawHeader("Authorization", authorization);
+        QNetworkReply *reply = m_nam.get(request);
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        QVERIFY(reply->isFinished() || done.wait(60000));
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QByteArray body = reply->readAll();
+        reply->deleteLater();
+        QVERIFY2(status == 200, body.constData());
+        const QString served
+            = QJsonDocument::fromJson(body).object().value("access_token").toString();
+        QVERIFY2(kAccessToken.match(served).hasMatch(), body.constData());
+        ++polls;
+        for (auto &slot : calls) {
+            if (slot->state() != QProcess::NotRunning)
+                continue;
+            const ProcessResult r = collect(slot.get());
+            QCOMPARE_EXIT(r, 0);
+            QVERIFY2(kAccessToken.match(QString::fromUtf8(printedToken(r))).hasMatch(),
+                     qPrintable(describe(r)));
+            ++finished;
+            startCall(slot);
+        }
+    }
+    for (auto &slot : calls) {
+        const ProcessResult r = collect(slot.get());
+        QCOMPARE_EXIT(r, 0);
+        ++finished;
+    }
+    qInfo().noquote() << polls << "polls of serve," << finished << "forced refreshes";
+    QVERIFY(finished >= kCalls);
+
+    // Never a refresh token presented twice, and the last one still works.
+    const QJsonObject stats = getJson(QUrl(m_issuer + QStringLiteral("/stats")));
+    QCOMPARE(stats.value("invalid_grants").toInt(-1), 0);
+    QCOMPARE(stats.value("refresh_tokens").toInt(-1), 1);
+    // The agent ran every token call and handed serve every credential it served.
+    QCOMPARE(commandsServed("token"), finished);
+    QCOMPARE(int(agentLog().count("tokentray.ipc: handing a credential to a client")), polls);
+    QCOMPARE_EXIT(cli(words("token sso --min-valid 999999")), 0);
+
+    serve->terminate();
+    QVERIFY(serve->waitForFinished(10000));
+    QCOMPARE(serve->exitCode(), 0);
+}
+
+void TestAgent::logoutThroughTheAgentForgets()
+{
+    REQUIRE_TEST_KEYRING();
+    QVERIFY(startAuthority({QStringLiteral("--auto-approve-after"), QStringLiteral("0")}));
+    QVERIFY(addSignedInDeviceProfile(QStringLiteral("sso")));
+    QVERIFY(startAgent());
+
+    ProcessResult r = cli(words("token sso"));
+    QCOMPARE_EXIT(r, 0);
+    const QByteArray token = printedToken(r);
+    QVERIFY2(kAccessToken.match(QString::fromUtf8(token)).hasMatch(), qPrintable(describe(r)));
+    QCOMPARE(commandsServed("token"), 1); // the agent holds it now
+
+    r = cli(words("logout sso"));
+    QCOMPARE_EXIT(r, 0);
+    QVERIFY2(r.err.contains("Signed out of sso/DEV"), qPrintable(describe(r)));
+    QCOMPARE(commandsServed("logout"), 1);
+    QCOMPARE(getJson(QUrl(m_issuer + QStringLiteral("/stats"))).value("refresh_tokens").toInt(-1),
+             0); // revoked
+
+    // The agent no longer holds the old token: status does not call it fresh, and token asks
+    // the provider again, which wants a new sign-in.
+    r = cli(words("status --json"));
+    QCOMPARE_EXIT(r, 0);
+    const QJsonValue sso
+        = QJsonDocument::fromJson(r.out).object().value("profiles").toArray().at(0);
+    QCOMPARE(sso["name"].toString(), QStringLiteral("sso"));
+    const QString state = sso["environments"][0]["state"].toString();
+    QVERIFY2(state != QLatin1String("fresh") && !state.isEmpty(), qPrintable(describe(r)));
+    QCOMPARE(commandsServed("status"), 1);
+
+    r = cli(words("token sso"));
+    QVERIFY2(r.exitCode != 0 && !r.crashed, qPrintable(describe(r)));
+    QVERIFY2(!r.out.contains(token) && !r.err.contains(token), qPrintable(describe(r)));
+    QCOMPARE(commandsServed("token"), 2);
 }
 
 QTEST_GUILESS_MAIN(TestAgent)
