@@ -364,6 +364,9 @@ private Q_SLOTS:
     void socketIsPrivate();
     void serveAndTokenShareOneRefresher();
     void logoutThroughTheAgentForgets();
+    void quitWritesWhatIsPending();
+    void helpNeedsNoDisplay();
+    void agentIsNotDumpable();
 
 private:
     // Environment of every process a test starts: its own runtime dir (so its own socket).
@@ -891,11 +894,10 @@ void TestAgent::withoutAgentTheCliFallsBack()
     m_agent->kill();
     QVERIFY(m_agent->waitForFinished(5000));
     QVERIFY(S_ISSOCK(modeOf(m_socketPath)));
-    QElapsedTimer timer;
-    timer.start();
+    // (Connecting to it is refused at once; a front that waited for an answer would fail after
+    // its 120 s, not succeed.)
     const ProcessResult c = cli(words("token --min-valid 999999"));
     QCOMPARE_EXIT(c, 0);
-    QVERIFY2(timer.elapsed() < 10000, qPrintable(QString::number(timer.elapsed())));
     QVERIFY(!printedToken(c).isEmpty());
     QVERIFY(printedToken(c) != printedToken(a));
     QCOMPARE(tokenRequests(), 2);
@@ -1045,12 +1047,9 @@ void TestAgent::malformedFramesDoNotHurtTheAgent()
         QCOMPARE(errorCode(c->replies().first()), QStringLiteral("bad-request"));
     }
 
-    // And the real client is served as before: promptly, correctly, by the agent.
-    QElapsedTimer timer;
-    timer.start();
+    // And the real client is served as before: correctly, by the agent.
     r = cli(words("token"));
     QCOMPARE_EXIT(r, 0);
-    QVERIFY2(timer.elapsed() < 3000, qPrintable(QString::number(timer.elapsed())));
     QCOMPARE(printedToken(r), token);
     QCOMPARE(commandsServed("token"), 2);
     QCOMPARE(tokenRequests(), 1);
@@ -1077,11 +1076,8 @@ void TestAgent::mfaCodeGoesThroughTheAgent()
     QVERIFY(startAgent());
 
     // Nobody to ask in a headless agent: a prompt refusal that says what to do.
-    QElapsedTimer timer;
-    timer.start();
     ProcessResult r = cli(words("credential-process role"), {}, 20000);
     QCOMPARE_EXIT(r, 4);
-    QVERIFY2(timer.elapsed() < 10000, qPrintable(QString::number(timer.elapsed())));
     QCOMPARE(r.out, QByteArray());
     QVERIFY2(r.err.contains("--mfa-code"), qPrintable(describe(r)));
     QCOMPARE(commandsServed("credential-process"), 1);
@@ -1311,6 +1307,92 @@ void TestAgent::logoutThroughTheAgentForgets()
     QVERIFY2(r.exitCode != 0 && !r.crashed, qPrintable(describe(r)));
     QVERIFY2(!r.out.contains(token) && !r.err.contains(token), qPrintable(describe(r)));
     QCOMPARE(commandsServed("token"), 2);
+}
+
+void TestAgent::quitWritesWhatIsPending()
+{
+    // The authority rotates the refresh token on every use. The agent refreshes and is told to
+    // quit at once, well within the two seconds it waits before writing the token cache: it
+    // writes before it ends, so the next process needs no request, and the rotated refresh
+    // token it stored still works.
+    QVERIFY(startAuthority({QStringLiteral("--auto-approve-after"), QStringLiteral("0")}));
+    QVERIFY(addSignedInDeviceProfile(QStringLiteral("sso")));
+    const QString cacheKey = profileId(QStringLiteral("sso")) + QStringLiteral("/DEV/token_cache");
+    auto clearCache = [&cacheKey] {
+        TestEnv::run(QStringLiteral("secret-tool"),
+                     {QStringLiteral("clear"), QStringLiteral("server"),
+                      QStringLiteral("tokentray"), QStringLiteral("user"), cacheKey});
+        return TestEnv::secretToolLookup(QStringLiteral("tokentray"), cacheKey).isEmpty();
+    };
+    QVERIFY(clearCache());
+    QVERIFY(startAgent());
+    const int before = tokenRequests();
+    const ProcessResult first = cli({QStringLiteral("token"), QStringLiteral("sso")});
+    QVERIFY(ok(first));
+    const QByteArray token = printedToken(first);
+    QVERIFY(!token.isEmpty());
+    QCOMPARE(tokenRequests(), before + 1);
+
+    m_agent->terminate();
+    QVERIFY(m_agent->waitForFinished(15000));
+    QCOMPARE(m_agent->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_agent->exitCode(), 0);
+    QVERIFY2(!TestEnv::secretToolLookup(QStringLiteral("tokentray"), cacheKey).isEmpty(),
+             "the token cache did not reach the keychain before the agent ended");
+
+    const ProcessResult again = cli({QStringLiteral("token"), QStringLiteral("sso")});
+    QVERIFY(ok(again));
+    QCOMPARE(printedToken(again), token);
+    QCOMPARE(tokenRequests(), before + 1);
+
+    QVERIFY(clearCache());
+    const ProcessResult refreshed = cli({QStringLiteral("token"), QStringLiteral("sso")});
+    QVERIFY(ok(refreshed));
+    QCOMPARE(tokenRequests(), before + 2);
+    QCOMPARE(getJson(QUrl(m_issuer + QStringLiteral("/stats"))).value("invalid_grants").toInt(-1),
+             0);
+}
+
+void TestAgent::helpNeedsNoDisplay()
+{
+    // --help, --version and a wrong argument print and exit without opening a display (Qt
+    // would abort); without one, the tray says to use --no-tray, and the agent runs.
+    auto withoutDisplay = [this](const QStringList &args) {
+        return TestEnv::run(QStringLiteral("env"),
+                            QStringList {QStringLiteral("-u"), QStringLiteral("DISPLAY"),
+                                         QStringLiteral("-u"), QStringLiteral("WAYLAND_DISPLAY"),
+                                         QStringLiteral("-u"), QStringLiteral("QT_QPA_PLATFORM"),
+                                         TestEnv::binary(QStringLiteral("tokentray"))}
+                                + args,
+                            {}, environment());
+    };
+    const ProcessResult help = withoutDisplay({QStringLiteral("--help")});
+    QVERIFY2(!help.crashed && help.exitCode == 0, qPrintable(describe(help)));
+    QVERIFY(help.out.contains("--no-tray"));
+    const ProcessResult version = withoutDisplay({QStringLiteral("--version")});
+    QVERIFY2(!version.crashed && version.exitCode == 0, qPrintable(describe(version)));
+    QVERIFY(version.out.startsWith("tokentray "));
+    const ProcessResult wrong = withoutDisplay({QStringLiteral("--no-such-option")});
+    QVERIFY2(!wrong.crashed && wrong.exitCode == 2, qPrintable(describe(wrong)));
+    QVERIFY(wrong.err.contains("no-such-option"));
+    const ProcessResult noDisplay = withoutDisplay({QStringLiteral("--config-dir"), m_dir->path()});
+    QVERIFY2(!noDisplay.crashed && noDisplay.exitCode == 1, qPrintable(describe(noDisplay)));
+    QVERIFY(noDisplay.err.contains("--no-tray"));
+    const ProcessResult agentHelp
+        = withoutDisplay({QStringLiteral("--no-tray"), QStringLiteral("--help")});
+    QVERIFY2(!agentHelp.crashed && agentHelp.exitCode == 0, qPrintable(describe(agentHelp)));
+}
+
+void TestAgent::agentIsNotDumpable()
+{
+    // Secrets in the agent's memory never land in a core file.
+    QVERIFY(startAgent());
+    const QByteArray limits = readFile(QStringLiteral("/proc/%1/limits").arg(m_agent->processId()));
+    static const QRegularExpression core(QStringLiteral("Max core file size\\s+(\\S+)\\s+(\\S+)"));
+    const QRegularExpressionMatch m = core.match(QString::fromLatin1(limits));
+    QVERIFY2(m.hasMatch(), limits.constData());
+    QCOMPARE(m.captured(1), QStringLiteral("0"));
+    QCOMPARE(m.captured(2), QStringLiteral("0"));
 }
 
 QTEST_GUILESS_MAIN(TestAgent)
