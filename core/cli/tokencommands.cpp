@@ -1,9 +1,9 @@
 // tokentray-cli token, login and logout: the commands that talk to identity providers.
 #include "core/cli/cli.h"
 
+#include "core/app/persistjob.h"
 #include "core/cli/climfa.h"
 #include "core/ipc/agentclient.h"
-
 #include "core/oauth/oauthendpoints.h"
 #include "core/oauth/oauthjobs.h"
 #include "core/refresh/oauthclientjob.h"
@@ -100,15 +100,28 @@ Result<void> Cli::takeRefreshLock()
 
 void Cli::finishAfterCacheWrites(ExitCode code)
 {
-    // The cached token must reach the keychain before this process ends, or the next one
-    // would fetch again.
-    if (m_engine && m_engine->pendingCacheWrites() > 0) {
-        connect(m_engine.get(), &TokenEngine::cacheWritesFinished, this,
-                [this, code] { finish(code); });
-        m_engine->flushCacheWrites();
+    // What this process fetched must reach the keychain before it ends: the token cache, or the
+    // next process would fetch again, and a rotated refresh token the keychain did not take at
+    // once (the old one is void).
+    if (inAgent()
+        || ((!m_engine || m_engine->pendingCacheWrites() == 0) && m_secrets->unsavedCount() == 0
+            && m_secrets->isIdle())) {
+        finish(code);
         return;
     }
-    finish(code);
+    auto *job = new PersistJob(m_engine.get(), m_secrets, this);
+    job->setTimeout(m_secrets->timeout() + 2000);
+    connect(job, &PersistJob::finished, this, [this, job, code] {
+        if (job->unsavedCount() > 0)
+            m_streams.err->write(
+                QStringLiteral("tokentray-cli: warning: %1 value(s) could not be written to the "
+                               "keychain (locked or not answering); a rotated refresh token among "
+                               "them means the next command needs `tokentray-cli login`\n")
+                    .arg(job->unsavedCount())
+                    .toUtf8());
+        finish(code);
+    });
+    job->start();
 }
 
 void Cli::token()
