@@ -1113,8 +1113,10 @@ void Cli::fail(const Error &error)
 {
     if (m_finished)
         return;
-    m_streams.err->write(
-        (QStringLiteral("tokentray-cli: ") + messageFor(error) + QLatin1Char('\n')).toUtf8());
+    QString text = QStringLiteral("tokentray-cli: ") + messageFor(error) + QLatin1Char('\n');
+    if (const QString diagnosis = serverDiagnosis(error); m_cmd.verbose && !diagnosis.isEmpty())
+        text += QStringLiteral("tokentray-cli: ") + redactSecrets(diagnosis) + QLatin1Char('\n');
+    m_streams.err->write(text.toUtf8());
     finish(exitCodeFor(error));
 }
 

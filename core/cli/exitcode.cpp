@@ -1,5 +1,9 @@
 #include "core/cli/exitcode.h"
 
+#include "core/util/redact.h"
+
+#include <QStringList>
+
 namespace TokenTray {
 
 ExitCode exitCodeFor(const Error &error)
@@ -36,6 +40,18 @@ ExitCode exitCodeFor(const Error &error)
         return ExitCode::Failure;
     }
     return ExitCode::Failure;
+}
+
+QString serverDiagnosis(const Error &error)
+{
+    QStringList parts;
+    if (!error.reason.isEmpty())
+        parts << QStringLiteral("server error code ") + withoutControlCharacters(error.reason);
+    if (error.httpStatus > 0 && !parts.isEmpty())
+        parts << QStringLiteral("HTTP %1").arg(error.httpStatus);
+    if (!error.requestId.isEmpty())
+        parts << QStringLiteral("request id ") + withoutControlCharacters(error.requestId);
+    return parts.join(QStringLiteral(", "));
 }
 
 } // namespace TokenTray

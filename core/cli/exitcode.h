@@ -18,4 +18,10 @@ enum class ExitCode : int {
 
 ExitCode exitCodeFor(const Error &error);
 
+// What -v adds under an error's one sentence: the server's own error code, the HTTP status and
+// the server's request id, so the failure can be searched for or quoted to the provider, e.g.
+// "server error code SignatureDoesNotMatch, HTTP 403, request id 0d2f...". Empty when the
+// server said none of it.
+QString serverDiagnosis(const Error &error);
+
 } // namespace TokenTray

@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QUrlQuery>
+#include <QUuid>
 
 namespace TokenTray {
 
@@ -17,6 +18,8 @@ ScriptedReply oauthError(int status, const char *error, const char *description 
         o.insert("error_description", QString::fromLatin1(description));
     ScriptedReply r = ScriptedReply::json(status, QJsonDocument(o).toJson(QJsonDocument::Compact));
     r.withHeader("Cache-Control", "no-store");
+    // As many providers do, for their support to find the request in their logs.
+    r.withHeader("X-Request-Id", QUuid::createUuid().toByteArray(QUuid::WithoutBraces));
     return r;
 }
 

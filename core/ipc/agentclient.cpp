@@ -67,10 +67,12 @@ Result<Credential> credentialFromReply(const Result<QJsonObject> &reply)
     const QJsonObject &o = *reply;
     if (!o.value(QStringLiteral("ok")).toBool()) {
         const QJsonObject e = o.value(QStringLiteral("error")).toObject();
-        return Error {errorCodeFromName(e.value(QStringLiteral("code")).toString()),
-                      e.value(QStringLiteral("message")).toString(),
-                      e.value(QStringLiteral("httpStatus")).toInt(),
-                      e.value(QStringLiteral("reason")).toString()};
+        Error error {errorCodeFromName(e.value(QStringLiteral("code")).toString()),
+                     e.value(QStringLiteral("message")).toString(),
+                     e.value(QStringLiteral("httpStatus")).toInt(),
+                     e.value(QStringLiteral("reason")).toString()};
+        error.requestId = e.value(QStringLiteral("requestId")).toString();
+        return error;
     }
     Credential c;
     c.accessToken = Secret::fromUtf8(o.value(QStringLiteral("accessToken")).toString());

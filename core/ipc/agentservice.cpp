@@ -93,7 +93,9 @@ void AgentService::serveCredential(const QJsonObject &request,
                              {QStringLiteral("error"),
                               QJsonObject {{QStringLiteral("code"), errorCodeName(r.error().code)},
                                            {QStringLiteral("message"), r.error().detail},
-                                           {QStringLiteral("reason"), r.error().reason}}}});
+                                           {QStringLiteral("reason"), r.error().reason},
+                                           {QStringLiteral("requestId"), r.error().requestId},
+                                           {QStringLiteral("httpStatus"), r.error().httpStatus}}}});
             return;
         }
         QJsonObject o {{QStringLiteral("accessToken"), r->accessToken.exposeUtf8()},
