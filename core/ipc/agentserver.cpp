@@ -140,9 +140,11 @@ void AgentConnection::pump()
 {
     while (!m_busy && !m_closing) {
         if (m_socket->bytesToWrite() > AgentServer::kMaxUnsentReplyBytes) {
-            // A client that sends requests without reading the replies: stop reading it, so the
-            // kernel's buffers, not our memory, hold what it keeps sending.
-            if (!m_stalled) {
+            // Replies pile up unread. While nothing more comes that is a large reply on its way;
+            // a client that sends more without reading is not read either, so the kernel's
+            // buffers, not our memory, hold what it keeps sending.
+            const bool more = !m_pending.empty() || m_failure || m_socket->bytesAvailable() > 0;
+            if (more && !m_stalled) {
                 m_stalled = true;
                 qCInfo(lcIpc) << "agent: a client does not read its replies; its requests wait";
                 if (m_server)
