@@ -134,6 +134,13 @@ std::unique_ptr<TokenTray::AgentServer> startAgent(TokenTray::AgentService *serv
     return server;
 }
 
+// What scripts and tests wait for before they send the first request.
+void announce(const TokenTray::ProfileStore &store, const TokenTray::AgentServer &agent)
+{
+    std::fprintf(stderr, "tokentray: agent for %s listening on %s\n", qPrintable(store.directory()),
+                 qPrintable(agent.socketPath()));
+}
+
 // `tokentray --no-tray`: the same engine and agent without any widget, for servers, terminals
 // and tests. Runs until SIGINT, SIGTERM or SIGHUP, and writes what is pending before it ends.
 int runHeadless(int argc, char *argv[], const Options &options)
@@ -166,8 +173,7 @@ int runHeadless(int argc, char *argv[], const Options &options)
     TokenTray::TerminationWatcher termination;
     QObject::connect(&termination, &TokenTray::TerminationWatcher::terminationRequested, &quit,
                      &TokenTray::GracefulQuit::request);
-    std::fprintf(stderr, "tokentray: agent for %s listening on %s\n", qPrintable(store.directory()),
-                 qPrintable(agent->socketPath()));
+    announce(store, *agent);
     return QCoreApplication::exec();
 }
 
@@ -292,5 +298,7 @@ int main(int argc, char *argv[])
     } else {
         (void)workspace.load();
     }
+    if (agent)
+        announce(store, *agent);
     return QApplication::exec();
 }

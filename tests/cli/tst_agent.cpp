@@ -364,6 +364,7 @@ private Q_SLOTS:
     void socketIsPrivate();
     void serveAndTokenShareOneRefresher();
     void logoutThroughTheAgentForgets();
+    void quitWritesWhatIsPending_data();
     void quitWritesWhatIsPending();
     void helpNeedsNoDisplay();
     void agentIsNotDumpable();
@@ -381,7 +382,8 @@ private:
     bool ok(const ProcessResult &r) const;
 
     // `tokentray --no-tray --verbose` on the test's config dir; true once it listens.
-    bool startAgent();
+    // withTray: the tray app itself (tokentray without --no-tray), which is the agent too.
+    bool startAgent(bool withTray = false);
     void stopAgent();
     QByteArray agentLog() const { return readFile(m_agentLogPath); }
     // How many `running "COMMAND" for a client` lines the agent logged.
@@ -491,7 +493,7 @@ bool TestAgent::ok(const ProcessResult &r) const
     return false;
 }
 
-bool TestAgent::startAgent()
+bool TestAgent::startAgent(bool withTray)
 {
     m_agent = std::make_unique<QProcess>();
     m_agent->setProcessEnvironment(environment());
@@ -499,9 +501,10 @@ bool TestAgent::startAgent()
     // waits for a CLI process.
     m_agent->setStandardOutputFile(QProcess::nullDevice());
     m_agent->setStandardErrorFile(m_agentLogPath);
-    m_agent->start(TestEnv::binary(QStringLiteral("tokentray")),
-                   {QStringLiteral("--no-tray"), QStringLiteral("--config-dir"), m_dir->path(),
-                    QStringLiteral("--verbose")});
+    QStringList args {QStringLiteral("--config-dir"), m_dir->path(), QStringLiteral("--verbose")};
+    if (!withTray)
+        args.prepend(QStringLiteral("--no-tray"));
+    m_agent->start(TestEnv::binary(QStringLiteral("tokentray")), args);
     if (!m_agent->waitForStarted(10000)) {
         qWarning().noquote() << "tokentray:" << m_agent->errorString();
         return false;
@@ -1309,8 +1312,16 @@ void TestAgent::logoutThroughTheAgentForgets()
     QCOMPARE(commandsServed("token"), 2);
 }
 
+void TestAgent::quitWritesWhatIsPending_data()
+{
+    QTest::addColumn<bool>("withTray");
+    QTest::newRow("tokentray --no-tray") << false;
+    QTest::newRow("the tray app") << true;
+}
+
 void TestAgent::quitWritesWhatIsPending()
 {
+    QFETCH(bool, withTray);
     // The authority rotates the refresh token on every use. The agent refreshes and is told to
     // quit at once, well within the two seconds it waits before writing the token cache: it
     // writes before it ends, so the next process needs no request, and the rotated refresh
@@ -1325,7 +1336,7 @@ void TestAgent::quitWritesWhatIsPending()
         return TestEnv::secretToolLookup(QStringLiteral("tokentray"), cacheKey).isEmpty();
     };
     QVERIFY(clearCache());
-    QVERIFY(startAgent());
+    QVERIFY(startAgent(withTray));
     const int before = tokenRequests();
     const ProcessResult first = cli({QStringLiteral("token"), QStringLiteral("sso")});
     QVERIFY(ok(first));
