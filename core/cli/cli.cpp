@@ -43,6 +43,28 @@ Error notFound(const QString &detail)
     return Error {ErrorCode::NotFound, detail};
 }
 
+const QString kUnlockAdvice = QStringLiteral("The keychain is locked: unlock it (for example by "
+                                             "logging in to the desktop session) and try again.");
+
+// What a removal that the keychain stopped half way did and did not do: `what` is "profile
+// api" or "environment api/dev"; entries are "<env>/<name>".
+QString partialRemovalMessage(const Error &error, const QString &what, const QStringList &removed,
+                              const QStringList &notRemoved)
+{
+    const QString detail = redactSecrets(error.detail);
+    const bool locked = error.code == ErrorCode::KeychainLocked;
+    QString text = locked ? kUnlockAdvice : QStringLiteral("The keychain failed: %1.").arg(detail);
+    // A removal under way when the keychain locked may have happened without being confirmed.
+    text += QStringLiteral(" Removing %1 stopped half way. Removed from the keychain: %2. Not "
+                           "removed, or not confirmed: %3. The %4 was kept, listing what is left; "
+                           "run the command again to remove the rest.")
+                .arg(what, removed.join(QStringLiteral(", ")),
+                     notRemoved.join(QStringLiteral(", ")), what.section(QLatin1Char(' '), 0, 0));
+    if (locked)
+        text += QStringLiteral(" (%1)").arg(detail);
+    return text;
+}
+
 Error secretNotFound(const QString &profile, const QString &env, const QString &name)
 {
     return Error {ErrorCode::SecretNotFound,
@@ -772,25 +794,38 @@ void Cli::removeIndexedSecrets(const QString &profileName, const QString &envNam
     QList<SecretJob *> jobs;
     for (const QString &entry : std::as_const(entries))
         jobs << m_secrets->remove(profile->id + QLatin1Char('/') + entry);
-    runSecretJobs(jobs,
-                  [this, profileName, entries, onSuccess](const QList<Result<Secret>> &results) {
-                      Profile *p = m_config.profileByName(profileName);
-                      std::optional<Error> firstError;
-                      for (qsizetype i = 0; i < results.size(); ++i) {
-                          const Result<Secret> &r = results.at(i);
-                          if (r || r.error().code == ErrorCode::SecretNotFound)
-                              p->secretIndex.removeAll(entries.at(i));
-                          else if (!firstError)
-                              firstError = r.error();
-                      }
-                      if (firstError) {
-                          // Keep what could not be deleted in the index, so a later attempt finds
-                          // it.
-                          (void)saveConfig();
-                          return fail(*firstError);
-                      }
-                      onSuccess();
-                  });
+    const QString what = envName.isEmpty()
+        ? QString(QStringLiteral("profile ") + profileName)
+        : QString(QStringLiteral("environment ") + profileName + QLatin1Char('/') + envName);
+    runSecretJobs(
+        jobs, [this, profileName, what, entries, onSuccess](const QList<Result<Secret>> &results) {
+            Profile *p = m_config.profileByName(profileName);
+            std::optional<Error> firstError;
+            QStringList removed; // really deleted now, not merely absent
+            QStringList notRemoved;
+            for (qsizetype i = 0; i < results.size(); ++i) {
+                const Result<Secret> &r = results.at(i);
+                if (r || r.error().code == ErrorCode::SecretNotFound)
+                    p->secretIndex.removeAll(entries.at(i));
+                else
+                    notRemoved << entries.at(i);
+                if (r)
+                    removed << entries.at(i);
+                else if (r.error().code != ErrorCode::SecretNotFound && !firstError)
+                    firstError = r.error();
+            }
+            if (!firstError)
+                return onSuccess();
+            // Keep what could not be deleted in the index, so a later attempt finds it.
+            (void)saveConfig();
+            if (removed.isEmpty())
+                return fail(*firstError); // "Nothing was changed or deleted" holds
+            m_streams.err->write((QStringLiteral("tokentray-cli: ")
+                                  + partialRemovalMessage(*firstError, what, removed, notRemoved)
+                                  + QLatin1Char('\n'))
+                                     .toUtf8());
+            finish(exitCodeFor(*firstError));
+        });
 }
 
 void Cli::runSecretJobs(const QList<SecretJob *> &jobs,
@@ -1070,9 +1105,8 @@ QString Cli::messageFor(const Error &error)
     QString detail = redactSecrets(error.detail);
     switch (error.code) {
     case ErrorCode::KeychainLocked:
-        return QStringLiteral("The keychain is locked: unlock it (for example by logging in to the "
-                              "desktop session) and try again. Nothing was changed or deleted. (")
-            + detail + QLatin1Char(')');
+        return kUnlockAdvice + QStringLiteral(" Nothing was changed or deleted. (") + detail
+            + QLatin1Char(')');
     case ErrorCode::NoKeychain:
         return QStringLiteral("No keychain is available: TokenTray keeps secrets only in the OS "
                               "keychain (Secret Service, e.g. gnome-keyring or KWallet). (")

@@ -1,9 +1,14 @@
 // The real tokentray-cli binary, driven through QProcess with a fresh config dir per test and
 // the real Secret Service of the test desktop session (scripts/desktop-session).
+#include "core/cli/cli.h"
 #include "core/cli/commandline.h"
+#include "core/secrets/secretstore.h"
+#include "core/util/clock.h"
 #include "tests/support/clitest.h"
 #include "tests/support/testenv.h"
 
+#include <QBuffer>
+#include <QChildEvent>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -15,6 +20,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QUuid>
 
 #include <sys/stat.h>
@@ -83,6 +89,47 @@ QString secretState(const QJsonObject &status, const QString &profile, const QSt
     return {};
 }
 
+// Locks the test keyring the moment the first item is really removed through `store`. The
+// store runs a few jobs at once, so the jobs after those find the keychain locked: a removal
+// stopped half way, as when the screen locks during `profile remove`.
+class LockAfterFirstRemoval final : public QObject
+{
+public:
+    explicit LockAfterFirstRemoval(TokenTray::SecretStore *store)
+    {
+        store->installEventFilter(this);
+    }
+    [[nodiscard]] bool hasLocked() const { return m_locked && m_lockSucceeded; }
+
+protected:
+    bool eventFilter(QObject *, QEvent *event) override
+    {
+        if (event->type() != QEvent::ChildAdded)
+            return false;
+        // Still being constructed here; a job answers only after a D-Bus round trip.
+        const QPointer<QObject> child = static_cast<QChildEvent *>(event)->child();
+        QTimer::singleShot(0, this, [this, child] {
+            if (auto *job = qobject_cast<TokenTray::SecretJob *>(child.data()))
+                connect(job, &TokenTray::SecretJob::finished, this,
+                        &LockAfterFirstRemoval::onFinished);
+        });
+        return false;
+    }
+
+private:
+    void onFinished(TokenTray::SecretJob *job)
+    {
+        if (m_locked || job->operation() != TokenTray::SecretJob::Operation::Remove
+            || !job->result())
+            return;
+        m_locked = true;
+        m_lockSucceeded = TestEnv::lockKeyring();
+    }
+
+    bool m_locked = false;
+    bool m_lockSucceeded = false;
+};
+
 } // namespace
 
 class TestCli final : public QObject
@@ -116,6 +163,7 @@ private Q_SLOTS:
     void environmentRemoveDeletesItsKeychainItems();
     void keychainLocked_data();
     void keychainLocked();
+    void keychainLockedHalfWayThroughRemoval();
     void noSecretService_data();
     void noSecretService();
 
@@ -895,6 +943,94 @@ void TestCli::keychainLocked()
     QCOMPARE(TestEnv::secretToolLookup(kService, key(id, "dev", "refresh_token")), QByteArray());
     // Unlocked again, the same command gets its ordinary answer.
     QCOMPARE_EXIT(cli(args, input), exitWhenUnlocked);
+}
+
+void TestCli::keychainLockedHalfWayThroughRemoval()
+{
+    REQUIRE_TEST_KEYRING();
+    QVERIFY(addProfile(QStringLiteral("api")));
+    QStringList stored;
+    for (const char *env : {"dev", "qa", "prod"}) {
+        QVERIFY(addOAuth2Environment(QStringLiteral("api"), QString::fromLatin1(env)));
+        for (const char *name : {"client_secret", "refresh_token"}) {
+            QVERIFY(setSecret(QStringLiteral("api"), QString::fromLatin1(env),
+                              QString::fromLatin1(name), newSecret()));
+            stored << QString::fromLatin1(env) + QLatin1Char('/') + QLatin1String(name);
+        }
+    }
+    const QString id = profileId(QStringLiteral("api"));
+
+    // In process, so the keyring can be locked between two removals.
+    TokenTray::SecretStore secrets;
+    QNetworkAccessManager nam;
+    const TokenTray::SystemClock clock;
+    QBuffer in;
+    QBuffer out;
+    QBuffer err;
+    QVERIFY(in.open(QIODevice::ReadOnly) && out.open(QIODevice::WriteOnly)
+            && err.open(QIODevice::WriteOnly));
+    LockAfterFirstRemoval locker(&secrets);
+    TokenTray::Cli inProcess({&in, &out, &err, false}, {&secrets, &nam, &clock});
+    QSignalSpy finished(&inProcess, &TokenTray::Cli::finished);
+    m_keyringLocked = true; // from the first removal on; cleanup() unlocks it in any case
+    inProcess.run(QStringList {QStringLiteral("--config-dir"), m_dir->path()}
+                  + words("profile remove api"));
+    QVERIFY(finished.wait(60000));
+    QVERIFY(locker.hasLocked());
+    const QString text = QString::fromUtf8(err.data());
+    QCOMPARE(finished.first().first().toInt(), 6);
+    QVERIFY2(!text.contains(QLatin1String("Nothing was changed")), qPrintable(text));
+
+    // The message names what went and what stayed, and the keychain agrees with it.
+    static const QRegularExpression said(
+        QStringLiteral("stopped half way\\. Removed from the keychain: ([^.]+)\\. Not removed, "
+                       "or not confirmed: ([^.]+)\\. The profile was kept"));
+    const QRegularExpressionMatch match = said.match(text);
+    QVERIFY2(match.hasMatch(), qPrintable(text));
+    const QStringList removed = match.captured(1).split(QStringLiteral(", "));
+    const QStringList notRemoved = match.captured(2).split(QStringLiteral(", "));
+    QVERIFY(TestEnv::unlockKeyring());
+    m_keyringLocked = false;
+    QStringList left;
+    for (const QString &entry : std::as_const(stored)) {
+        const bool present
+            = !TestEnv::secretToolLookup(kService, id + QLatin1Char('/') + entry).isEmpty();
+        // Said removed: gone. Still there: said not removed. (One in flight when the keychain
+        // locked may be gone without the keychain having confirmed it.)
+        QVERIFY2(!removed.contains(entry) || !present, qPrintable(entry + QLatin1Char(' ') + text));
+        QVERIFY2(!present || notRemoved.contains(entry),
+                 qPrintable(entry + QLatin1Char(' ') + text));
+        QVERIFY2(removed.contains(entry) != notRemoved.contains(entry),
+                 qPrintable(entry + QLatin1Char(' ') + text));
+        if (present)
+            left << entry;
+    }
+    for (const QString &entry : removed)
+        QVERIFY2(stored.contains(entry), qPrintable(entry + QStringLiteral(" was never stored")));
+    QVERIFY2(!left.isEmpty() && left.size() < stored.size(), qPrintable(text));
+
+    // The profile is kept and lists what may be left; the same command removes the rest.
+    const QJsonArray profiles = QJsonDocument::fromJson(readFile(configFile()))
+                                    .object()
+                                    .value(QLatin1String("profiles"))
+                                    .toArray();
+    QCOMPARE(profiles.size(), 1);
+    QStringList indexed;
+    for (const QJsonValue &v :
+         profiles.first().toObject().value(QLatin1String("secrets")).toArray())
+        indexed << v.toString();
+    // Listed: every stored item not said removed (so a second run finds it), nothing else.
+    QStringList listed;
+    for (const QString &entry : std::as_const(stored)) {
+        if (notRemoved.contains(entry))
+            listed << entry;
+    }
+    indexed.sort();
+    listed.sort();
+    QCOMPARE(indexed, listed);
+    QCOMPARE_EXIT(cli(words("profile remove api")), 0);
+    for (const QString &entry : std::as_const(stored))
+        QCOMPARE(TestEnv::secretToolLookup(kService, id + QLatin1Char('/') + entry), QByteArray());
 }
 
 void TestCli::noSecretService_data()
