@@ -2,7 +2,6 @@
 
 #include "core/cli/climfa.h"
 #include "core/ipc/agentclient.h"
-#include "core/ipc/agentservice.h"
 #include "core/model/configedits.h"
 #include "core/model/kindrules.h"
 #include "core/model/validation.h"
@@ -1156,9 +1155,14 @@ void Cli::fail(const Error &error)
 
 bool Cli::forwardToAgent()
 {
-    // The lean front forwards these already; this catches tokentray-cli-full started directly,
-    // or an agent that started after the front looked.
-    if (inAgent() || !AgentService::servedCommands().contains(m_cmd.command))
+    // The commands that use a token engine or change what it holds. The lean front forwards
+    // these already; this catches tokentray-cli-full started directly, or an agent that started
+    // after the front looked. (Others, like switch, the full CLI runs itself when the agent
+    // leaves them to it.)
+    static const QStringList engineCommands {
+        QStringLiteral("token"), QStringLiteral("credential-process"), QStringLiteral("export"),
+        QStringLiteral("verify"), QStringLiteral("logout")};
+    if (inAgent() || !engineCommands.contains(m_cmd.command))
         return false;
     const QString configDir = ProfileStore::resolveConfigDir(m_cmd.configDir);
     const QJsonObject request {{QStringLiteral("op"), QStringLiteral("cli")},

@@ -120,9 +120,9 @@ private:
     [[nodiscard]] bool inAgent() const { return m_services.engine != nullptr; }
     // How long an ask of the agent may take: as long as its engine lets an ask wait, and some.
     [[nodiscard]] int agentTimeoutMs() const { return 3 * m_services.httpTimeoutMs + 10000; }
-    // Outside the agent, while one runs: hands it a command it serves (the one refresher of the
-    // desktop), prints its answer and finishes. False when no agent runs or it leaves the
-    // command to this process.
+    // Outside the agent, while one runs: hands it a command that would use a token engine (the
+    // agent is the one refresher of the desktop), prints its answer and finishes. False when no
+    // agent runs or it leaves the command to this process.
     bool forwardToAgent();
     // Inside the agent: hands a --mfa-code to the agent for this scope.
     void offerMfaCode(const QString &profileId, const QString &env);

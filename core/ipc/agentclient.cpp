@@ -1,9 +1,11 @@
 #include "core/ipc/agentclient.h"
 
-#include "core/ipc/agentserver.h"
 #include "core/ipc/frame.h"
+#include "core/ipc/socketpath.h"
 
 #include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
 #include <QLocalSocket>
 #include <QTimer>
 
@@ -16,6 +18,17 @@ bool agentDisabled()
     return qEnvironmentVariableIsSet("TOKENTRAY_NO_AGENT");
 }
 
+// Where the agent for configDir listens, found the way the lean front finds it (socketpath.h
+// mirrors QStandardPaths), so an unusable runtime directory costs the client no Qt warnings.
+QString socketPathFor(const QString &configDir)
+{
+    if (agentDisabled())
+        return QString();
+    const QString cleanDir = QDir::cleanPath(QDir(configDir).absolutePath());
+    return QFile::decodeName(QByteArray::fromStdString(
+        agentSocketPath(QFile::encodeName(cleanDir).toStdString(), runtimeDirectory())));
+}
+
 const QString kMalformedReply = QStringLiteral("the agent sent a malformed reply");
 const QString kNoAnswer = QStringLiteral("the agent did not answer in time");
 
@@ -24,9 +37,7 @@ const QString kNoAnswer = QStringLiteral("the agent did not answer in time");
 std::optional<Result<QJsonObject>> askAgent(const QString &configDir, QJsonObject request,
                                             int timeoutMs)
 {
-    if (agentDisabled())
-        return std::nullopt;
-    const QString path = agentSocketPathFor(configDir);
+    const QString path = socketPathFor(configDir);
     if (path.isEmpty())
         return std::nullopt;
     QLocalSocket socket;
@@ -115,7 +126,7 @@ void AgentRequestJob::start()
 
 void AgentRequestJob::connectToAgent()
 {
-    const QString path = agentDisabled() ? QString() : agentSocketPathFor(m_configDir);
+    const QString path = socketPathFor(m_configDir);
     if (path.isEmpty())
         return finish(std::nullopt);
     m_socket = new QLocalSocket(this);
