@@ -197,6 +197,8 @@ Result<StsCredentials> parseAssumeRoleResponse(const QByteArray &body)
          {accessKeyId, secretKey, sessionToken, expiration, arn, roleId}) {
         if (fields->value(name).isEmpty())
             return parseError(what, QStringLiteral("answer has no ") + name);
+        if (hasControlCharacters(fields->value(name)))
+            return parseError(what, QStringLiteral("answer has control characters in ") + name);
     }
     if (!isHeaderSafe(fields->value(accessKeyId)) || !isHeaderSafe(fields->value(secretKey))
         || !isHeaderSafe(fields->value(sessionToken)))
@@ -251,6 +253,9 @@ Result<CallerIdentity> parseCallerIdentityResponse(const QByteArray &body)
     for (const QLatin1String name : {account, arn, userId}) {
         if (fields->value(name).isEmpty())
             return parseError(what, QStringLiteral("answer has no ") + name);
+        // Printed by `verify` and the tray: no terminal escapes.
+        if (hasControlCharacters(fields->value(name)))
+            return parseError(what, QStringLiteral("answer has control characters in ") + name);
     }
     return CallerIdentity {fields->value(account), fields->value(arn), fields->value(userId)};
 }

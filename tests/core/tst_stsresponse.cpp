@@ -120,6 +120,12 @@ void tst_StsResponse::parseAssumeRole_data()
     QTest::newRow("empty secret") << assumeRoleXml(
         credentialsXml("2030-01-02T04:04:05Z", id.toLatin1(), ""))
                                   << false << QString() << none;
+    QTest::newRow("CSI in the role arn")
+        << assumeRoleXml(credentialsXml(),
+                         "<AssumedRoleUser><Arn>arn:aws:sts::1:assumed-role/x\xc2\x9b"
+                         "2J/s</Arn>"
+                         "<AssumedRoleId>ARO1:s</AssumedRoleId></AssumedRoleUser>")
+        << false << QString() << none;
     QTest::newRow("no access key id")
         << assumeRoleXml(credentialsXml("2030-01-02T04:04:05Z", "")) << false << QString() << none;
     QTest::newRow("space in key id")
@@ -197,6 +203,13 @@ void tst_StsResponse::parseCallerIdentity_data()
     QTest::newRow("real shape") << good << true;
     QTest::newRow("no account") << QByteArray(good).replace("<Account>123456789012</Account>", "")
                                 << false;
+    // What `verify` prints: no terminal escapes (C1 CSI is XML; ESC itself is not).
+    QTest::newRow("CSI in the arn") << QByteArray(good).replace("user/Alice",
+                                                                "user/Alice\xc2\x9b"
+                                                                "2J")
+                                    << false;
+    QTest::newRow("line break in the user id")
+        << QByteArray(good).replace("AIDACKCEVSQ6C2EXAMPLE", "AIDA&#13;&#10;fake") << false;
     QTest::newRow("empty arn") << QByteArray(good).replace("arn:aws:iam::123456789012:user/Alice",
                                                            "")
                                << false;
@@ -475,9 +488,15 @@ void tst_StsResponse::serverMessageHasNoControlCharacters_data()
     QTest::newRow("CR LF") << QByteArray("denied\r\ntokentray-cli: all good")
                            << "denied tokentray-cli: all good";
     QTest::newRow("character references") << QByteArray("a&#13;&#10;b&#9;c") << "a b c";
-    QTest::newRow("C1 CSI") << QByteArray("x\xc2\x9b" "2Jy") << "x 2Jy";
-    QTest::newRow("bidi override") << QByteArray("abc\xe2\x80\xae" "dcba") << "abc dcba";
-    QTest::newRow("line separator") << QByteArray("one\xe2\x80\xa8" "two") << "one two";
+    QTest::newRow("C1 CSI") << QByteArray("x\xc2\x9b"
+                                          "2Jy")
+                            << "x 2Jy";
+    QTest::newRow("bidi override") << QByteArray("abc\xe2\x80\xae"
+                                                 "dcba")
+                                   << "abc dcba";
+    QTest::newRow("line separator") << QByteArray("one\xe2\x80\xa8"
+                                                  "two")
+                                    << "one two";
 }
 
 void tst_StsResponse::serverMessageHasNoControlCharacters()
