@@ -364,6 +364,7 @@ private Q_SLOTS:
     void socketIsPrivate();
     void serveAndTokenShareOneRefresher();
     void logoutThroughTheAgentForgets();
+    void loginThroughTheAgentFetchesAnew();
     void quitWritesWhatIsPending_data();
     void quitWritesWhatIsPending();
     void helpNeedsNoDisplay();
@@ -1310,6 +1311,33 @@ void TestAgent::logoutThroughTheAgentForgets()
     QVERIFY2(r.exitCode != 0 && !r.crashed, qPrintable(describe(r)));
     QVERIFY2(!r.out.contains(token) && !r.err.contains(token), qPrintable(describe(r)));
     QCOMPARE(commandsServed("token"), 2);
+}
+
+void TestAgent::loginThroughTheAgentFetchesAnew()
+{
+    REQUIRE_TEST_KEYRING();
+    QVERIFY(startAuthority());
+    QVERIFY(addOAuthProfile(QStringLiteral("api"), kEnv, QStringLiteral("read")));
+    QVERIFY(startAgent());
+    ProcessResult r = cli(words("token api"));
+    QCOMPARE_EXIT(r, 0);
+    const QByteArray first = printedToken(r);
+    QVERIFY2(kAccessToken.match(QString::fromUtf8(first)).hasMatch(), qPrintable(describe(r)));
+    QCOMPARE(tokenRequests(), 1);
+
+    // login (a grant without a person) proves the secrets by a fetch: the agent's, not one of
+    // its own beside the agent, so the agent holds the new token at once.
+    r = cli(words("login api"));
+    QCOMPARE_EXIT(r, 0);
+    QVERIFY2(r.err.contains("Signed in to api/DEV"), qPrintable(describe(r)));
+    QCOMPARE(tokenRequests(), 2);
+    QCOMPARE(int(agentLog().count("tokentray.ipc: handing a credential to a client")), 1);
+    r = cli(words("token api"));
+    QCOMPARE_EXIT(r, 0);
+    const QByteArray second = printedToken(r);
+    QVERIFY2(kAccessToken.match(QString::fromUtf8(second)).hasMatch(), qPrintable(describe(r)));
+    QVERIFY(second != first);
+    QCOMPARE(tokenRequests(), 2);
 }
 
 void TestAgent::quitWritesWhatIsPending_data()
