@@ -312,8 +312,12 @@ Error stsError(const HttpResponse &response, const QDateTime &now)
     } else {
         e.code = ErrorCode::Rejected;
         if (code == QLatin1String("SignatureDoesNotMatch")) {
-            e.detail = QStringLiteral("STS did not accept the request's signature") + said
-                + QStringLiteral("; ") + clockHint(response, now);
+            // STS's own sentence stays whole; the hint follows as a sentence or a clause.
+            const QString hint = clockHint(response, now);
+            const QString joined = said.endsWith(QLatin1Char('.'))
+                ? QString(QLatin1Char(' ') + hint.at(0).toUpper() + hint.mid(1))
+                : QString(QStringLiteral("; ") + hint);
+            e.detail = QStringLiteral("STS did not accept the request's signature") + said + joined;
         } else if (code == QLatin1String("InvalidClientTokenId")) {
             e.detail = QStringLiteral("STS does not know the access key or session token") + said;
         } else if (code == QLatin1String("ExpiredToken")) {

@@ -169,7 +169,7 @@ void tst_Redact::keepsHarmlessText_data()
     QTest::newRow("sts SignatureDoesNotMatch sentence")
         << "STS did not accept the request's signature: The request signature we calculated does "
            "not match the signature you provided. Check your AWS Secret Access Key and signing "
-           "method.; check the secret access key; the cause is often the computer's clock being "
+           "method. Check the secret access key; the cause is often the computer's clock being "
            "more than 5 minutes off [request id 0d2f5a9e-1c0b-4f7e-8a53-2b6c9d1e7f40]";
     QTest::newRow("sts invalid token") << "The security token included in the request is invalid.";
     QTest::newRow("sts expired token") << "The security token included in the request is expired";

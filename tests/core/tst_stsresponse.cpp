@@ -420,7 +420,10 @@ void tst_StsResponse::serverMessageReachesTheUser_data()
         << 403 << QByteArray("SignatureDoesNotMatch")
         << "The request signature we calculated does not match the signature you provided. Check "
            "your AWS Secret Access Key and signing method."
-        << "STS did not accept the request's signature: The request signature we calculated";
+        << "STS did not accept the request's signature: The request signature we calculated does "
+           "not match the signature you provided. Check your AWS Secret Access Key and signing "
+           "method. Check the secret access key; the cause is often the computer's clock being "
+           "more than 5 minutes off [request id 4b6a2f3e-9c1d-11e0-8154-cbc7ccf896c7]";
     QTest::newRow("fake sts SignatureDoesNotMatch")
         << 403 << QByteArray("SignatureDoesNotMatch")
         << "The request signature we calculated does not match the signature you provided. Check "
