@@ -284,6 +284,14 @@
         <translation>Der Schlüsselbund ist gesperrt. Entsperren Sie ihn (zum Beispiel durch Anmelden an der Desktop-Sitzung) und versuchen Sie es erneut; es wurde nichts geändert.</translation>
     </message>
     <message>
+        <source>The keychain locked while %1 was being removed. Not removed, or not confirmed: %2; its other keychain items are gone. %1 was kept: unlock the keychain and remove it again to finish.</source>
+        <translation>Der Schlüsselbund wurde gesperrt, während %1 entfernt wurde. Nicht entfernt oder nicht bestätigt: %2; die übrigen Einträge im Schlüsselbund sind entfernt. %1 wurde behalten: Entsperren Sie den Schlüsselbund und entfernen Sie es erneut, um den Vorgang abzuschließen.</translation>
+    </message>
+    <message>
+        <source>The keychain failed while %1 was being removed: %2. Not removed, or not confirmed: %3; its other keychain items are gone. %1 was kept: remove it again to finish.</source>
+        <translation>Beim Entfernen von %1 ist der Schlüsselbund fehlgeschlagen: %2. Nicht entfernt oder nicht bestätigt: %3; die übrigen Einträge im Schlüsselbund sind entfernt. %1 wurde behalten: Entfernen Sie es erneut, um den Vorgang abzuschließen.</translation>
+    </message>
+    <message>
         <source>No keychain is available. TokenTray keeps secrets only in the system keychain (Secret Service, for example gnome-keyring or KWallet).</source>
         <translation>Es ist kein Schlüsselbund verfügbar. TokenTray speichert Geheimnisse ausschließlich im System-Schlüsselbund (Secret Service, zum Beispiel gnome-keyring oder KWallet).</translation>
     </message>
@@ -1251,6 +1259,10 @@
     <message>
         <source>Diagnostic log (secrets redacted).</source>
         <translation>Diagnoseprotokoll (Geheimnisse geschwärzt).</translation>
+    </message>
+    <message>
+        <source>Run as a headless agent, without widgets or a display.</source>
+        <translation>Als Agent ohne Oberfläche und ohne Bildschirm laufen.</translation>
     </message>
     <message>
         <source>Start with a local demo authority and demo profiles in a throw-away configuration.</source>
