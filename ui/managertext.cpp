@@ -245,6 +245,21 @@ QString ManagerText::nameProblem(const Error &error, const QString &name, bool e
     return tr("Use up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit.");
 }
 
+QString ManagerText::partialRemoval(const Error &error, const QString &name,
+                                    const QStringList &notRemoved)
+{
+    const QString left = notRemoved.join(QStringLiteral(", "));
+    if (error.code == ErrorCode::KeychainLocked)
+        return tr("The keychain locked while %1 was being removed. Not removed, or not "
+                  "confirmed: %2; its other keychain items are gone. %1 was kept: unlock the "
+                  "keychain and remove it again to finish.")
+            .arg(name, left);
+    return tr("The keychain failed while %1 was being removed: %2. Not removed, or not "
+              "confirmed: %3; its other keychain items are gone. %1 was kept: remove it again to "
+              "finish.")
+        .arg(name, error.detail, left);
+}
+
 QString ManagerText::error(const Error &error)
 {
     switch (error.code) {

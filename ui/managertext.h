@@ -8,6 +8,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QString>
+#include <QStringList>
 
 namespace TokenTray {
 
@@ -40,6 +41,10 @@ public:
     static QString nameProblem(const Error &error, const QString &name, bool environment);
     // Any error of an edit, a keychain or the config file, as one or two sentences.
     static QString error(const Error &error);
+    // The keychain stopped removing profile or environment `name` after some of its items were
+    // gone: which are left (entries "<env>/<name>") and what to do.
+    static QString partialRemoval(const Error &error, const QString &name,
+                                  const QStringList &notRemoved);
 };
 
 } // namespace TokenTray

@@ -351,6 +351,9 @@ void ManagerWindow::removeConfirmed(const QString &profileId, const QString &env
         m_busy = false;
         if (job->result())
             showInfo(tr("Removed %1 and its keychain items.").arg(name));
+        else if (!job->removedEntries().isEmpty())
+            showError(
+                ManagerText::partialRemoval(job->result().error(), name, job->notRemovedEntries()));
         else
             showError(ManagerText::error(job->result().error()));
         updateActions();

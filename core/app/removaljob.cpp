@@ -55,14 +55,17 @@ void RemovalJob::run()
 
 void RemovalJob::onRemoved()
 {
-    QStringList removed;
     for (const QString &key : m_batch->succeeded())
-        removed << key.mid(m_profileId.size() + 1);
+        m_removed << key.mid(m_profileId.size() + 1);
     if (!m_batch->result()) {
+        for (const QString &entry : std::as_const(m_entries)) {
+            if (!m_removed.contains(entry))
+                m_notRemoved << entry;
+        }
         // Keep the profile; forget only what is really gone, so a later attempt finds the rest.
-        if (!removed.isEmpty()) {
-            (void)m_workspace->update([this, &removed](Config &c) -> Result<void> {
-                unindexSecrets(c, m_profileId, removed);
+        if (!m_removed.isEmpty()) {
+            (void)m_workspace->update([this](Config &c) -> Result<void> {
+                unindexSecrets(c, m_profileId, m_removed);
                 return {};
             });
         }

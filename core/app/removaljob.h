@@ -17,7 +17,8 @@ class Workspace;
 // keychain: first the keychain items (secretEntriesToRemove), then the config entry through
 // Workspace::update. If the keychain refuses any removal (locked, missing), the config keeps
 // the profile and the index keeps what is still there, so nothing is orphaned; result() says
-// why. start() never emits synchronously; finished() exactly once.
+// why and notRemovedEntries() what is left. start() never emits synchronously; finished()
+// exactly once.
 class RemovalJob final : public QObject
 {
     Q_OBJECT
@@ -31,6 +32,10 @@ public:
     [[nodiscard]] const Result<void> &result() const { return m_result; }
     [[nodiscard]] QString profileId() const { return m_profileId; }
     [[nodiscard]] QString environmentName() const { return m_env; }
+    // After a failure: the entries ("<env>/<name>") removed (or never there) before the keychain
+    // refused, and those not removed, or whose removal it did not confirm.
+    [[nodiscard]] QStringList removedEntries() const { return m_removed; }
+    [[nodiscard]] QStringList notRemovedEntries() const { return m_notRemoved; }
 
 Q_SIGNALS:
     void finished();
@@ -45,6 +50,8 @@ private:
     QString m_profileId;
     QString m_env;
     QStringList m_entries;
+    QStringList m_removed;
+    QStringList m_notRemoved;
     QPointer<SecretBatchJob> m_batch;
     Result<void> m_result;
     bool m_started = false;

@@ -5,10 +5,10 @@
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
 #include "tests/support/clitest.h"
+#include "tests/support/keyringlocker.h"
 #include "tests/support/testenv.h"
 
 #include <QBuffer>
-#include <QChildEvent>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -20,7 +20,6 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTimer>
 #include <QUuid>
 
 #include <sys/stat.h>
@@ -88,47 +87,6 @@ QString secretState(const QJsonObject &status, const QString &profile, const QSt
     }
     return {};
 }
-
-// Locks the test keyring the moment the first item is really removed through `store`. The
-// store runs a few jobs at once, so the jobs after those find the keychain locked: a removal
-// stopped half way, as when the screen locks during `profile remove`.
-class LockAfterFirstRemoval final : public QObject
-{
-public:
-    explicit LockAfterFirstRemoval(TokenTray::SecretStore *store)
-    {
-        store->installEventFilter(this);
-    }
-    [[nodiscard]] bool hasLocked() const { return m_locked && m_lockSucceeded; }
-
-protected:
-    bool eventFilter(QObject *, QEvent *event) override
-    {
-        if (event->type() != QEvent::ChildAdded)
-            return false;
-        // Still being constructed here; a job answers only after a D-Bus round trip.
-        const QPointer<QObject> child = static_cast<QChildEvent *>(event)->child();
-        QTimer::singleShot(0, this, [this, child] {
-            if (auto *job = qobject_cast<TokenTray::SecretJob *>(child.data()))
-                connect(job, &TokenTray::SecretJob::finished, this,
-                        &LockAfterFirstRemoval::onFinished);
-        });
-        return false;
-    }
-
-private:
-    void onFinished(TokenTray::SecretJob *job)
-    {
-        if (m_locked || job->operation() != TokenTray::SecretJob::Operation::Remove
-            || !job->result())
-            return;
-        m_locked = true;
-        m_lockSucceeded = TestEnv::lockKeyring();
-    }
-
-    bool m_locked = false;
-    bool m_lockSucceeded = false;
-};
 
 } // namespace
 
@@ -969,7 +927,7 @@ void TestCli::keychainLockedHalfWayThroughRemoval()
     QBuffer err;
     QVERIFY(in.open(QIODevice::ReadOnly) && out.open(QIODevice::WriteOnly)
             && err.open(QIODevice::WriteOnly));
-    LockAfterFirstRemoval locker(&secrets);
+    TestEnv::LockAfterFirstRemoval locker(&secrets);
     TokenTray::Cli inProcess({&in, &out, &err, false}, {&secrets, &nam, &clock});
     QSignalSpy finished(&inProcess, &TokenTray::Cli::finished);
     m_keyringLocked = true; // from the first removal on; cleanup() unlocks it in any case

@@ -10,6 +10,7 @@
 #include "core/secrets/secretstore.h"
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
+#include "tests/support/keyringlocker.h"
 #include "tests/support/testenv.h"
 #include "ui/environmentform.h"
 #include "ui/managertext.h"
@@ -158,6 +159,17 @@ void selectRow(ManagerWindow &window, const QString &profileId, const QString &e
         index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
 }
 
+// Remove on the selected row, confirmed; false when no confirmation was asked.
+bool confirmRemove(ManagerWindow &window)
+{
+    action(&window, "removeAction")->trigger();
+    auto *box = window.findChild<QMessageBox *>("confirmRemove");
+    if (!box)
+        return false;
+    box->findChild<QPushButton *>("confirmRemoveButton")->click();
+    return true;
+}
+
 // Stores a secret the way the forms do (indexed first, then written).
 bool storeSecret(Fixture &f, const QString &profileId, const QString &env, const QString &name,
                  const QByteArray &value)
@@ -205,6 +217,7 @@ private Q_SLOTS:
     void removeAsksAndDeletesKeychainItems();
     void removeRefusedWhileSourceOfAnother();
     void removeWithLockedKeychainChangesNothing();
+    void removeLockedHalfWaySaysWhatIsLeft();
     void readOnlyWorkspaceDisablesEditing();
     void screenshots();
 };
@@ -793,10 +806,7 @@ void tst_ManagerWindow::removeWithLockedKeychainChangesNothing()
     window.show();
     QVERIFY(TestEnv::lockKeyring());
     selectRow(window, "id-work");
-    action(&window, "removeAction")->trigger();
-    auto *box = window.findChild<QMessageBox *>("confirmRemove");
-    QVERIFY(box);
-    box->findChild<QPushButton *>("confirmRemoveButton")->click();
+    QVERIFY(confirmRemove(window));
     auto *error = window.findChild<QLabel *>("error");
     QTRY_VERIFY_WITH_TIMEOUT(!error->isHidden(), 20000);
     const QString shown = error->text();
@@ -809,12 +819,67 @@ void tst_ManagerWindow::removeWithLockedKeychainChangesNothing()
 
     // Unlocked, the same removal goes through.
     f.secrets.forgetCache();
-    action(&window, "removeAction")->trigger();
-    box = window.findChild<QMessageBox *>("confirmRemove");
-    QVERIFY(box);
-    box->findChild<QPushButton *>("confirmRemoveButton")->click();
+    QVERIFY(confirmRemove(window));
     QTRY_VERIFY_WITH_TIMEOUT(!f.onDisk().profileById("id-work"), 20000);
     QCOMPARE(TestEnv::secretToolLookup(kService, "id-work/QA/client_secret"), QByteArray());
+}
+
+void tst_ManagerWindow::removeLockedHalfWaySaysWhatIsLeft()
+{
+    if (!TestEnv::hasTestKeyring())
+        QSKIP("needs the test keyring (scripts/desktop-session)");
+    Fixture f(sampleConfig());
+    const QStringList stored {"QA/client_secret", "PROD/client_secret"};
+    // Stored by secret-tool: an earlier test replaced the keyring daemon, which refuses secret
+    // transfers from this process's old session (removals need none).
+    for (const QString &entry : stored) {
+        const auto r = TestEnv::run(
+            "secret-tool",
+            {"store", "--label=TokenTray test", "server", kService, "user", "id-work/" + entry},
+            "s");
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+    }
+    QVERIFY(f.workspace->update([&stored](Config &c) -> Result<void> {
+        for (Profile &p : c.profiles) {
+            if (p.id == "id-work")
+                p.secretIndex = stored;
+        }
+        return {};
+    }));
+
+    ManagerWindow window(f.workspace.get(), &f.secrets);
+    window.show();
+    // The keyring locks as soon as the first item is gone (the profile has six to remove).
+    TestEnv::LockAfterFirstRemoval locker(&f.secrets);
+    selectRow(window, "id-work");
+    QVERIFY(confirmRemove(window));
+    auto *error = window.findChild<QLabel *>("error");
+    QTRY_VERIFY_WITH_TIMEOUT(!error->isHidden(), 30000);
+    const QString shown = error->text();
+    QVERIFY(locker.hasLocked());
+    QVERIFY(TestEnv::unlockKeyring());
+    QVERIFY2(!shown.contains("nothing was changed"), qPrintable(shown));
+    QVERIFY2(shown.contains("Not removed, or not confirmed: ") && shown.contains("was kept"),
+             qPrintable(shown));
+
+    // What is still in the keychain is named and still listed, so removing again finds it.
+    const Profile *kept = f.onDisk().profileById("id-work");
+    QVERIFY(kept);
+    int left = 0;
+    for (const QString &entry : stored) {
+        if (TestEnv::secretToolLookup(kService, "id-work/" + entry).isEmpty())
+            continue;
+        ++left;
+        QVERIFY2(shown.contains(entry), qPrintable(entry + ": " + shown));
+        QVERIFY(kept->secretIndex.contains(entry));
+    }
+    QVERIFY2(left < stored.size(), "nothing was removed before the keyring locked");
+
+    f.secrets.forgetCache();
+    QVERIFY(confirmRemove(window));
+    QTRY_VERIFY_WITH_TIMEOUT(!f.onDisk().profileById("id-work"), 20000);
+    for (const QString &entry : stored)
+        QCOMPARE(TestEnv::secretToolLookup(kService, "id-work/" + entry), QByteArray());
 }
 
 void tst_ManagerWindow::readOnlyWorkspaceDisablesEditing()
