@@ -37,14 +37,14 @@ bool isTokenTypeName(const QString &type)
     return re.match(type).hasMatch();
 }
 
-// RFC 6750 §2.1 b64token: what may follow "Bearer " in a header. Anything else (CR/LF, ESC,
-// spaces, quotes) would let the server inject headers or terminal escapes wherever the token
-// is printed or sent.
-bool isB64Token(const QString &token)
+// RFC 6749 §A.12 access_token (VSCHAR) without the space: visible ASCII. Control characters,
+// white space and anything beyond ASCII would let a server inject headers or terminal escapes
+// wherever the token is printed or sent. Stricter RFC 6750 b64token would refuse tokens real
+// providers issue (Salesforce session ids hold a "!").
+bool isAccessTokenText(const QString &token)
 {
-    static const QRegularExpression re(
-        QRegularExpression::anchoredPattern(QStringLiteral("[A-Za-z0-9\\-._~+/]+=*")));
-    return re.match(token).hasMatch();
+    return std::all_of(token.begin(), token.end(),
+                       [](QChar c) { return c.unicode() > 0x20 && c.unicode() < 0x7F; });
 }
 
 // Refresh and ID tokens are only stored and sent back in a form body; they must still not
@@ -144,10 +144,9 @@ Result<TokenResponse> parseTokenResponse(int httpStatus, const QByteArray &body)
         return parseError(QStringLiteral("has no access_token"));
     if (!access.isString() || access.toString().isEmpty())
         return parseError(QStringLiteral("has an access_token that is not a non-empty string"));
-    if (!isB64Token(access.toString()))
-        return parseError(QStringLiteral("has an access_token with characters a bearer token "
-                                         "cannot have (RFC 6750: letters, digits, -._~+/ and "
-                                         "trailing =)"));
+    if (!isAccessTokenText(access.toString()))
+        return parseError(QStringLiteral("has an access_token with characters a token cannot "
+                                         "have (control characters, white space or non-ASCII)"));
     r.accessToken = Secret::fromUtf8(access.toString());
 
     const QJsonValue type = o.value(QLatin1String("token_type"));

@@ -134,6 +134,10 @@ void tst_TokenResponse::parseTokenResponse_data()
                R"("token_type":"N_A-me.1"})")
         << true << QByteArray("AZaz09-._~+/==") << "N_A-me.1" << qint64(-1)
         << QByteArray("r!#$%&'()*+,:;<>?@[]^`{|}") << QStringList() << none << QString() << false;
+    QTest::newRow("200 visible ASCII access token (a Salesforce session id)")
+        << 200 << QByteArray(R"({"access_token":"00D5e000000ABcd!AQ0AQ'$(x)\"=pad"})") << true
+        << QByteArray("00D5e000000ABcd!AQ0AQ'$(x)\"=pad") << "Bearer" << qint64(-1) << QByteArray()
+        << QStringList() << none << QString() << false;
     QTest::newRow("200 scopes with control characters dropped")
         << 200 << QByteArray(R"({"access_token":"at7","scope":"read \u001b[2Jwipe write"})") << true
         << QByteArray("at7") << "Bearer" << qint64(-1) << QByteArray()
@@ -172,8 +176,9 @@ void tst_TokenResponse::parseTokenResponse_data()
         ErrorCode::Parse, {}, true);
     bad("200 refresh_token array", 200, R"({"access_token":"a","refresh_token":["r"]})",
         ErrorCode::Parse, {}, true);
-    // Hostile tokens (RFC 6750 b64token only): a terminal escape, a header injection, a space, a
-    // quote would reach a terminal, an Authorization header or an export line.
+    // Hostile tokens (visible ASCII only, RFC 6749 §A.12 without the space): a terminal escape, a
+    // header injection or a space would reach a terminal, an Authorization header or an export
+    // line. Quotes and "$(" are visible ASCII: export quotes them (tst_exporters).
     bad("200 access_token with ESC", 200, R"({"access_token":"never-read\u001b[31m"})",
         ErrorCode::Parse, {}, true);
     bad("200 access_token with CRLF", 200, R"({"access_token":"never-read\r\nX-Injected: 1"})",
@@ -186,12 +191,8 @@ void tst_TokenResponse::parseTokenResponse_data()
         ErrorCode::Parse, {}, true);
     bad("200 access_token with space", 200, R"({"access_token":"never read"})", ErrorCode::Parse,
         {}, true);
-    bad("200 access_token with quote", 200, R"({"access_token":"never-read'$(id)'"})",
-        ErrorCode::Parse, {}, true);
     bad("200 access_token not ASCII", 200, R"({"access_token":"t\u00fck"})", ErrorCode::Parse, {},
         true);
-    bad("200 access_token padding inside", 200, R"({"access_token":"never=read"})",
-        ErrorCode::Parse, {}, true);
     bad("200 refresh_token with CR", 200, R"({"access_token":"a","refresh_token":"never-read\r"})",
         ErrorCode::Parse, {}, true);
     bad("200 refresh_token with ESC", 200,
@@ -363,8 +364,8 @@ void tst_TokenResponse::requestIdFromHeaders()
 // The user code is printed for the person to type: no terminal escapes in it.
 void tst_TokenResponse::deviceUserCodeHasNoControlCharacters()
 {
-    for (const QByteArray code : {QByteArray(R"(AB\u001b[2JCD)"), QByteArray(R"(AB\r\nCD)"),
-                                  QByteArray(R"(AB\u009bCD)"), QByteArray(R"(AB\u202eCD)")}) {
+    for (const QByteArray &code : {QByteArray(R"(AB\u001b[2JCD)"), QByteArray(R"(AB\r\nCD)"),
+                                   QByteArray(R"(AB\u009bCD)"), QByteArray(R"(AB\u202eCD)")}) {
         const auto r = TokenTray::parseDeviceAuthorization(
             200,
             R"({"device_code":"dc","user_code":")" + code
