@@ -322,10 +322,10 @@ void Cli::serve()
     // process's engine serves under the config lock.
     server->setCredentialSource(
         [server, configDir = m_store->directory(), timeoutMs = agentTimeoutMs()](
-            const CredentialServer::Scope &scope,
+            const CredentialServer::Scope &asked,
             std::function<void(const std::optional<Result<Credential>> &)> answered) {
             auto *job = new AgentRequestJob(configDir,
-                                            credentialRequest(scope.profileId, scope.environment),
+                                            credentialRequest(asked.profileId, asked.environment),
                                             timeoutMs, server);
             QObject::connect(job, &AgentRequestJob::finished, server,
                              [job, answered = std::move(answered)] {

@@ -406,6 +406,17 @@ void TokenEngine::invalidate(const QString &profileId, const QString &env)
 void TokenEngine::forget(const QString &profileId, const QString &env)
 {
     if (Entry *e = entry(profileId, env, false)) {
+        // A refresh under way would bring back what was just signed out.
+        if (e->flight) {
+            e->flight->disconnect(this);
+            e->flight->abort();
+            e->flight->deleteLater();
+            e->flight = nullptr;
+            --m_running;
+        }
+        e->queued = false;
+        e->refreshRequested = false;
+        settleWaitersWith(e, Error {ErrorCode::Cancelled, QStringLiteral("signed out")});
         e->credential.reset();
         e->lastError.reset();
         e->needsPerson = false;
@@ -413,6 +424,7 @@ void TokenEngine::forget(const QString &profileId, const QString &env)
         e->eagerAt = QDateTime();
         updateState(e);
         noteWake(e);
+        pump();
     }
 }
 
@@ -587,6 +599,15 @@ void TokenEngine::settleWaiters(Entry *e, const std::optional<Error> &error)
         } else {
             a->complete(*error);
         }
+    }
+}
+
+void TokenEngine::settleWaitersWith(Entry *e, const Error &error)
+{
+    const QList<QPointer<TokenAsk>> waiters = std::exchange(e->waiters, {});
+    for (const QPointer<TokenAsk> &a : waiters) {
+        if (a)
+            a->complete(error);
     }
 }
 

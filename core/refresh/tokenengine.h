@@ -116,7 +116,8 @@ public:
     void refreshNow(const QString &profileId, const QString &env);
     // A consumer was refused with this token (HTTP 401): drop it and refresh once.
     void invalidate(const QString &profileId, const QString &env);
-    // Forget the credential in memory (logout); the caller removes the keychain copy.
+    // Forget the credential in memory (logout), cancelling a refresh under way (its waiters get
+    // Cancelled); the caller removes the keychain copy.
     void forget(const QString &profileId, const QString &env);
     // Take a credential obtained elsewhere (a device-flow sign-in) and cache it.
     void adopt(const QString &profileId, const QString &env, const Credential &credential);
@@ -166,6 +167,7 @@ private:
     // Answers the waiters whose deadline comes before retryAt: the old token if still valid,
     // else the error.
     void settleWaitersBefore(Entry *e, const QDateTime &retryAt, const Error &error);
+    void settleWaitersWith(Entry *e, const Error &error); // every waiter gets the error
     void storeCache(Entry *e);
     void updateState(Entry *e);
     TokenState computeState(const Entry *e) const;

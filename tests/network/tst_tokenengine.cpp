@@ -149,6 +149,7 @@ private Q_SLOTS:
     void tokenIssuedInTheFutureIsRefreshed();
     void rotatedRefreshTokenSurvivesALockedKeychain();
     void eagerRecoversFromALockWithoutAnAsk();
+    void forgetCancelsARefreshUnderWay();
 
 private:
     QString newId();
@@ -1439,6 +1440,28 @@ void tst_TokenEngine::eagerRecoversFromALockWithoutAnAsk()
     // Nobody asks: the heartbeat notices the unlock and the eager profile fetches its token.
     QTRY_COMPARE_WITH_TIMEOUT(engine->state(id, kEnv), TokenState::Fresh, 30000);
     QCOMPARE(m_server->requestCount("/token"), 1);
+}
+
+void tst_TokenEngine::forgetCancelsARefreshUnderWay()
+{
+    // Signing out while a refresh is under way: its answer must not bring the token back.
+    m_server->setDefault("/slow", ScriptedReply::json(200, tokenJson("late")).withDelay(60000));
+    const QString id = newId();
+    QVERIFY(storeClientSecret(id));
+    auto engine = makeEngine(configOf({makeProfile(id, m_server->url("/slow"))}), fastOptions());
+    TokenAsk *ask = engine->ask(id, kEnv);
+    ask->setAutoDelete(false);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->requestCount("/slow"), 1, 15000);
+    QCOMPARE(engine->requestsInFlight(), 1);
+
+    engine->forget(id, kEnv);
+    QTRY_VERIFY(ask->isFinished());
+    QVERIFY(!ask->result());
+    QCOMPARE(errorCodeName(ask->result().error().code), errorCodeName(ErrorCode::Cancelled));
+    delete ask;
+    QCOMPARE(engine->requestsInFlight(), 0);
+    QCOMPARE(engine->state(id, kEnv), TokenState::None);
+    QVERIFY(!engine->credential(id, kEnv));
 }
 
 QTEST_GUILESS_MAIN(tst_TokenEngine)
