@@ -2,11 +2,13 @@
 
 #include "core/app/workspace.h"
 #include "core/store/safefile.h"
+#include "core/util/logging.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QMap>
 #include <QRegularExpression>
 #include <QSettings>
 #include <QStandardPaths>
@@ -34,6 +36,44 @@ QString execValue(const QString &program)
     quoted.replace(QLatin1Char('%'), QStringLiteral("%%"));
     quoted.replace(QLatin1Char('\\'), QStringLiteral("\\\\"));
     return QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+// A value as QSettings's INI format reads it back: plain when it is, else quoted and escaped.
+QString iniValueText(const QVariant &value)
+{
+    if (value.typeId() == QMetaType::QStringList) {
+        QStringList items;
+        for (const QString &item : value.toStringList())
+            items << iniValueText(QVariant(item));
+        return items.join(QStringLiteral(", "));
+    }
+    const QString text = value.toString();
+    static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_.:/+-]*$"));
+    if (plain.match(text).hasMatch())
+        return text;
+    QString quoted = text;
+    quoted.replace(QLatin1Char('\\'), QStringLiteral("\\\\"));
+    quoted.replace(QLatin1Char('"'), QStringLiteral("\\\""));
+    quoted.replace(QLatin1Char('\n'), QStringLiteral("\\n"));
+    return QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+// "group/key" -> value, as the text of an INI file in QSettings's layout.
+QByteArray iniText(const QMap<QString, QVariant> &values)
+{
+    QMap<QString, QStringList> sections;
+    for (auto it = values.cbegin(); it != values.cend(); ++it) {
+        const qsizetype slash = it.key().indexOf(QLatin1Char('/'));
+        const QString section = slash < 0 ? QStringLiteral("General") : it.key().left(slash);
+        QString name = it.key().mid(slash + 1);
+        sections[section] << name.replace(QLatin1Char('/'), QLatin1Char('\\')) + QLatin1Char('=')
+                + iniValueText(it.value());
+    }
+    QString text;
+    for (auto it = sections.cbegin(); it != sections.cend(); ++it)
+        text += QLatin1Char('[') + it.key() + QStringLiteral("]\n")
+            + it.value().join(QLatin1Char('\n')) + QStringLiteral("\n\n");
+    return text.toUtf8();
 }
 
 } // namespace
@@ -88,8 +128,22 @@ void AppSettings::setIniValue(Key key, const QVariant &value)
     const Spec s = spec(key);
     if (m_ini->value(QLatin1String(s.name), s.defaultValue) == value)
         return;
-    m_ini->setValue(QLatin1String(s.name), value);
-    m_ini->sync();
+    // Not QSettings::setValue(): it writes through QSaveFile, whose commit() in Qt 6.4 ignores
+    // a failed flush (a full disk truncates the file). The whole file is written checked; the
+    // settings keep their old values when that fails.
+    QMap<QString, QVariant> values;
+    for (const QString &name : m_ini->allKeys())
+        values.insert(name, m_ini->value(name));
+    values.insert(QLatin1String(s.name), value);
+    const QString path = filePath();
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    if (auto written = writeFileAtomically(path, iniText(values),
+                                           QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        !written) {
+        qCWarning(lcStore).noquote() << "settings not saved:" << written.error().detail;
+        return;
+    }
+    m_ini = std::make_unique<QSettings>(path, QSettings::IniFormat);
     Q_EMIT changed(key);
 }
 

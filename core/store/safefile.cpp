@@ -80,9 +80,11 @@ Result<void> writeFileAtomically(const QString &path, const QByteArray &bytes,
     }
     // write() may only fill Qt's buffer and Qt 6.4's commit() ignores a failed final flush (a
     // full disk, a file-size limit), so flush, check and sync before the rename.
+    errno = 0;
     if (file.write(bytes) != bytes.size() || !file.flush()
         || file.error() != QFileDevice::NoError) {
-        const QString why = file.errorString();
+        // Qt says "Unknown error" for a short write; the system's reason is the useful one.
+        const QString why = errno != 0 ? systemError(errno) : file.errorString();
         file.cancelWriting();
         return failed(why);
     }

@@ -3,6 +3,7 @@
 // directories are refused without blocking; ProfileStore goes through both.
 #include "core/store/profilestore.h"
 #include "core/store/safefile.h"
+#include "tests/support/filesizelimit.h"
 
 #include <QDir>
 #include <QFile>
@@ -10,9 +11,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <csignal>
+#include <cerrno>
 #include <cstring>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -46,33 +46,6 @@ QByteArray profilesJson(int count)
     }
     return "{\"schemaVersion\": 1, \"profiles\": [" + profiles + "]}";
 }
-
-// RLIMIT_FSIZE for this process while it lives: a write past `bytes` fails with EFBIG (SIGXFSZ
-// ignored), as a write to a full disk fails with ENOSPC. Restores both on destruction.
-class FileSizeLimit
-{
-public:
-    explicit FileSizeLimit(rlim_t bytes)
-    {
-        ::getrlimit(RLIMIT_FSIZE, &m_old);
-        m_oldHandler = std::signal(SIGXFSZ, SIG_IGN);
-        const rlimit limit {bytes, m_old.rlim_max};
-        m_active = ::setrlimit(RLIMIT_FSIZE, &limit) == 0;
-    }
-    ~FileSizeLimit()
-    {
-        ::setrlimit(RLIMIT_FSIZE, &m_old);
-        std::signal(SIGXFSZ, m_oldHandler);
-    }
-    FileSizeLimit(const FileSizeLimit &) = delete;
-    FileSizeLimit &operator=(const FileSizeLimit &) = delete;
-    [[nodiscard]] bool isActive() const { return m_active; }
-
-private:
-    rlimit m_old {};
-    void (*m_oldHandler)(int) = nullptr;
-    bool m_active = false;
-};
 
 bool makeSpecial(Special kind, const QString &path)
 {
@@ -163,13 +136,15 @@ void tst_SafeFile::fileSizeLimitKeepsOldFile()
 
     Result<void> written;
     {
-        FileSizeLimit limit(4096);
+        TestEnv::FileSizeLimit limit(4096);
         QVERIFY(limit.isActive());
         written = writeFileAtomically(path, QByteArray(newSize, 'x'), QFileDevice::ReadOwner);
     }
     QVERIFY2(!written, "a write past the file-size limit reported success");
     QCOMPARE(errorCodeName(written.error().code), errorCodeName(ErrorCode::ConfigIo));
     QVERIFY2(written.error().detail.contains(path), qPrintable(written.error().detail));
+    QVERIFY2(written.error().detail.contains(QString::fromLocal8Bit(std::strerror(EFBIG))),
+             qPrintable(written.error().detail));
     QCOMPARE(readBytes(path), old);
     // No temporary file left behind.
     QCOMPARE(QDir(tmp.path()).entryList(QDir::Files | QDir::Hidden),
@@ -203,7 +178,7 @@ void tst_SafeFile::profileStoreSaveOnFullDisk()
 
     Result<void> saved;
     {
-        FileSizeLimit limit(4096);
+        TestEnv::FileSizeLimit limit(4096);
         QVERIFY(limit.isActive());
         saved = store.save(*big);
     }

@@ -10,6 +10,7 @@
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
 #include "tests/support/fakeauthority.h"
+#include "tests/support/filesizelimit.h"
 #include "tests/support/testenv.h"
 #include "ui/activitylog.h"
 #include "ui/activitylogview.h"
@@ -140,6 +141,7 @@ private Q_SLOTS:
     void settingsDefaults();
     void settingsRoundTrip();
     void settingsIgnoreNonsense();
+    void settingsSurviveFullDisk();
     void settingsMaxConcurrencyLivesInProfilesJson();
     void autostartFile();
     void settingsDialogEdits();
@@ -719,6 +721,8 @@ void tst_Dialogs::settingsIgnoreNonsense()
         ini.setValue(QStringLiteral("clipboard/clearAfterSeconds"), QStringLiteral("soon"));
         ini.setValue(QStringLiteral("profiles/defaultRefreshPolicy"), QStringLiteral("sometimes"));
         ini.setValue(QStringLiteral("ui/language"), QStringLiteral("tlh"));
+        ini.setValue(QStringLiteral("other/note"), QStringLiteral("a, \"quoted\" \\ note\n"));
+        ini.setValue(QStringLiteral("other/list"), QStringList {"x", "y z"});
     }
     AppSettings settings(m_dir->path());
     QCOMPARE(settings.clipboardClearSeconds(), 30);
@@ -726,6 +730,49 @@ void tst_Dialogs::settingsIgnoreNonsense()
     QCOMPARE(settings.language(), QString());
     settings.setClipboardClearSeconds(99999);
     QCOMPARE(settings.clipboardClearSeconds(), AppSettings::kMaxClipboardClearSeconds);
+    // Saving a setting keeps every other value of the file as it was.
+    const QSettings ini(settings.filePath(), QSettings::IniFormat);
+    QCOMPARE(ini.value(QStringLiteral("profiles/defaultRefreshPolicy")).toString(),
+             QStringLiteral("sometimes"));
+    QCOMPARE(ini.value(QStringLiteral("other/note")).toString(),
+             QStringLiteral("a, \"quoted\" \\ note\n"));
+    QCOMPARE(ini.value(QStringLiteral("other/list")).toStringList(), (QStringList {"x", "y z"}));
+}
+
+void tst_Dialogs::settingsSurviveFullDisk()
+{
+    AppSettings settings(m_dir->path());
+    settings.setClipboardClearSeconds(45);
+    settings.setLanguage(QStringLiteral("de"));
+    QFile file(settings.filePath());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray before = file.readAll();
+    file.close();
+    QVERIFY(before.size() > 32);
+
+    // A write past 16 bytes fails as on a full disk: the file stays, and so do the values.
+    QSignalSpy changed(&settings, &AppSettings::changed);
+    {
+        TestEnv::FileSizeLimit limit(16);
+        QVERIFY(limit.isActive());
+        settings.setClipboardClearSeconds(50);
+        settings.setNotificationsEnabled(false);
+    }
+    QCOMPARE(changed.count(), 0);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), before);
+    file.close();
+    QCOMPARE(QDir(m_dir->path()).entryList(QDir::Files | QDir::Hidden),
+             QStringList {QStringLiteral("settings.ini")});
+    QCOMPARE(settings.clipboardClearSeconds(), 45);
+    QCOMPARE(AppSettings(m_dir->path()).notificationsEnabled(), true);
+
+    // Room again: saved, and read back the same by QSettings.
+    settings.setClipboardClearSeconds(50);
+    QCOMPARE(changed.count(), 1);
+    QSettings ini(settings.filePath(), QSettings::IniFormat);
+    QCOMPARE(ini.value(QStringLiteral("clipboard/clearAfterSeconds")).toInt(), 50);
+    QCOMPARE(ini.value(QStringLiteral("ui/language")).toString(), QStringLiteral("de"));
 }
 
 void tst_Dialogs::settingsMaxConcurrencyLivesInProfilesJson()
