@@ -31,6 +31,7 @@
 #include <QNetworkAccessManager>
 #include <QTemporaryDir>
 
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -182,6 +183,7 @@ int runHeadless(int argc, char *argv[], const Options &options)
 int main(int argc, char *argv[])
 {
     TokenTray::hardenProcess();
+    std::signal(SIGXFSZ, SIG_IGN); // past a file-size limit a save fails cleanly, not the process
     TokenTray::installRedactingMessageHandler();
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
