@@ -856,6 +856,8 @@ void tst_ManagerWindow::removeLockedHalfWaySaysWhatIsLeft()
     auto *error = window.findChild<QLabel *>("error");
     QTRY_VERIFY_WITH_TIMEOUT(!error->isHidden(), 30000);
     const QString shown = error->text();
+    if (const QString dir = qEnvironmentVariable("TOKENTRAY_SCREENSHOTS"); !dir.isEmpty())
+        window.grab().save(dir + "/manager-removal-half-way.png"); // to look at, not a check
     QVERIFY(locker.hasLocked());
     QVERIFY(TestEnv::unlockKeyring());
     QVERIFY2(!shown.contains("nothing was changed"), qPrintable(shown));
