@@ -1,5 +1,7 @@
 #include "core/util/redact.h"
 
+#include "core/util/knownsecrets.h"
+
 #include <QLoggingCategory>
 #include <QRegularExpression>
 
@@ -109,7 +111,8 @@ void redactingHandler(QtMsgType type, const QMessageLogContext &context, const Q
 
 QString redactSecrets(const QString &text)
 {
-    QString out = text;
+    // Values this process knows to be secret go first, whatever their shape; then the shapes.
+    QString out = KnownSecrets::redact(text, kRedacted);
     for (const Rule &rule : rules())
         out.replace(rule.pattern, rule.replacement);
     return out;

@@ -4,10 +4,11 @@
 
 namespace TokenTray {
 
-// Replaces anything that looks like a credential in a log line with "<redacted>": bearer and
-// basic authorization values, OAuth2 token/secret fields (JSON, form and query syntax), AWS
-// secret keys, session tokens and signatures (XML, JSON, headers, env syntax) and bare JWTs.
-// Names are kept so the line stays useful: "refresh_token=<redacted>".
+// Replaces every credential in a log line or message with "<redacted>": values this process holds
+// as a Secret (KnownSecrets), whatever their shape, then well-defined shapes: bearer and basic
+// authorization values, OAuth2 token/secret fields (JSON, form and query syntax), AWS secret
+// keys, session tokens and signatures (XML, JSON, headers, env syntax) and bare JWTs. Names are
+// kept so the line stays useful: "refresh_token=<redacted>"; ordinary words are never touched.
 QString redactSecrets(const QString &text);
 
 // Server-provided text made safe to show and log: every control character (C0 including CR, LF,

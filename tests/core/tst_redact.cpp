@@ -1,3 +1,4 @@
+#include "core/util/knownsecrets.h"
 #include "core/util/redact.h"
 #include "core/util/secret.h"
 
@@ -9,6 +10,7 @@ class tst_Redact : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void init() { KnownSecrets::forgetAll(); }
     void redacts_data();
     void redacts();
     void keepsHarmlessText_data();
@@ -16,6 +18,9 @@ private Q_SLOTS:
     void secretDebugOutputHidesBytes();
     void secretComparesInConstantTime();
     void messageHandlerRedactsEveryLine();
+    void knownValueIsRedactedWhateverItsShape();
+    void shortValuesAreNotKnown();
+    void knownValuesAreBounded();
 };
 
 void tst_Redact::redacts_data()
@@ -264,6 +269,45 @@ void tst_Redact::messageHandlerRedactsEveryLine()
                  qPrintable(line));
         QVERIFY(line.contains(QLatin1String("<redacted>")));
     }
+}
+
+void tst_Redact::knownValueIsRedactedWhateverItsShape()
+{
+    // An opaque API key has no shape a rule could find; once it was a Secret in this process,
+    // it is removed wherever it appears, and only it.
+    const QString line
+        = QStringLiteral("the server refused key q7Zr9wLx2m, sent as q7Zr9wLx2m; q7Zr9wLx2 stays");
+    QCOMPARE(redactSecrets(line), line);
+    const Secret key(QByteArray("q7Zr9wLx2m"));
+    QCOMPARE(
+        redactSecrets(line),
+        QStringLiteral("the server refused key <redacted>, sent as <redacted>; q7Zr9wLx2 stays"));
+    // Non-ASCII around it and in it.
+    const Secret word = Secret::fromUtf8(QStringLiteral("gehëim-wört-42"));
+    QCOMPARE(redactSecrets(QStringLiteral("«gehëim-wört-42» ist falsch")),
+             QStringLiteral("«<redacted>» ist falsch"));
+}
+
+void tst_Redact::shortValuesAreNotKnown()
+{
+    // A six-digit MFA code is too likely to be an ordinary number to be removed everywhere.
+    const Secret code(QByteArray("123456"));
+    const QString line = QStringLiteral("request 123456 failed");
+    QCOMPARE(redactSecrets(line), line);
+}
+
+void tst_Redact::knownValuesAreBounded()
+{
+    const QByteArray first = "first-secret-value";
+    {
+        const Secret s(first);
+    }
+    for (int i = 0; i < KnownSecrets::kCapacity; ++i)
+        const Secret later(QByteArray("later-secret-") + QByteArray::number(i));
+    // The oldest one fell out of the bounded list; the newest is still known.
+    QCOMPARE(redactSecrets(QString::fromLatin1(first)), QString::fromLatin1(first));
+    QCOMPARE(redactSecrets(QStringLiteral("later-secret-%1").arg(KnownSecrets::kCapacity - 1)),
+             QStringLiteral("<redacted>"));
 }
 
 QTEST_GUILESS_MAIN(tst_Redact)
