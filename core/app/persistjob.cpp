@@ -35,6 +35,9 @@ void PersistJob::run()
     m_deadline->start(m_timeoutMs);
     if (m_engine) {
         connect(m_engine, &TokenEngine::cacheWritesFinished, this, &PersistJob::check);
+        // A refresh under way may bring a rotated refresh token (the old one is void once the
+        // server answered): wait for it too, then write what it brought.
+        connect(m_engine, &TokenEngine::stateChanged, this, &PersistJob::check);
         m_engine->flushCacheWrites();
     }
     if (m_secrets) {
@@ -49,9 +52,13 @@ void PersistJob::check()
 {
     if (!m_running)
         return; // still starting the writes
-    const bool engineDone = !m_engine || m_engine->pendingCacheWrites() == 0;
-    const bool secretsDone = !m_secrets || m_secrets->isIdle();
-    if (engineDone && secretsDone)
+    if (m_engine && m_engine->requestsInFlight() > 0)
+        return;
+    if (m_engine && m_engine->pendingCacheWrites() > 0) {
+        m_engine->flushCacheWrites(); // what a refresh that just ended deferred
+        return;
+    }
+    if (!m_secrets || m_secrets->isIdle())
         finish();
 }
 

@@ -12,7 +12,8 @@ class TokenEngine;
 
 // Writes what must outlive this process before it ends: the token caches the engine deferred
 // and the values the secret store keeps in memory because the keychain could not take them yet
-// (a rotated refresh token). finished() follows once both are written or failed, or at the
+// (a rotated refresh token). Refreshes under way are waited for first, since one may bring a
+// rotated refresh token. finished() follows once everything is written or failed, or at the
 // deadline; unsavedCount() then tells what could only be kept in memory.
 class PersistJob final : public QObject
 {

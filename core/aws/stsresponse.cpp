@@ -2,6 +2,7 @@
 
 #include "core/net/httpjob.h"
 #include "core/oauth/tokenresponse.h"
+#include "core/util/knownsecrets.h"
 #include "core/util/redact.h"
 
 #include <QHash>
@@ -214,6 +215,8 @@ Result<StsCredentials> parseAssumeRoleResponse(const QByteArray &body)
     c.keys.accessKeyId = fields->value(accessKeyId);
     c.keys.secretAccessKey = Secret::fromUtf8(fields->value(secretKey));
     c.keys.sessionToken = Secret::fromUtf8(fields->value(sessionToken));
+    KnownSecrets::remember(c.keys.secretAccessKey.expose()); // for the redactor
+    KnownSecrets::remember(c.keys.sessionToken.expose());
     c.assumedRoleArn = fields->value(arn);
     c.assumedRoleId = fields->value(roleId);
     // The parsed copies of the secrets in `fields` go away with it; QString cannot be wiped,

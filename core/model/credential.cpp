@@ -1,5 +1,7 @@
 #include "core/model/credential.h"
 
+#include "core/util/knownsecrets.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -63,6 +65,8 @@ Result<Credential> Credential::fromCacheBytes(const QByteArray &bytes)
     c.sessionToken = Secret::fromUtf8(o.value(QLatin1String("session_token")).toString());
     if (c.isEmpty())
         return Error {ErrorCode::Parse, QStringLiteral("the cached token is empty")};
+    for (const Secret *s : {&c.accessToken, &c.secretAccessKey, &c.sessionToken})
+        KnownSecrets::remember(s->expose()); // for the redactor
     return c;
 }
 

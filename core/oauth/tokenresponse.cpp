@@ -1,6 +1,7 @@
 #include "core/oauth/tokenresponse.h"
 
 #include "core/net/httpjob.h"
+#include "core/util/knownsecrets.h"
 #include "core/util/redact.h"
 
 #include <QJsonDocument>
@@ -198,6 +199,8 @@ Result<TokenResponse> parseTokenResponse(int httpStatus, const QByteArray &body)
                                              "space"));
         r.idToken = Secret::fromUtf8(id.toString());
     }
+    for (const Secret *s : {&r.accessToken, &r.refreshToken, &r.idToken})
+        KnownSecrets::remember(s->expose()); // for the redactor, whatever the token's shape
     return r;
 }
 

@@ -614,19 +614,24 @@ void TokenEngine::settleWaitersWith(Entry *e, const Error &error)
 void TokenEngine::settleWaitersBefore(Entry *e, const QDateTime &retryAt, const Error &error)
 {
     const qint64 untilRetry = now().msecsTo(retryAt);
+    // Decide every answer first: completing an ask runs its receivers, which may change the
+    // waiters or remove the entry.
+    QList<std::pair<QPointer<TokenAsk>, Result<Credential>>> due;
     for (auto it = e->waiters.begin(); it != e->waiters.end();) {
         TokenAsk *a = *it;
         if (a && a->m_deadline && a->m_deadline->remainingTime() > untilRetry) {
             ++it;
             continue;
         }
+        if (a)
+            due.append({a,
+                        usable(e, a->m_minValidSeconds, true) ? Result<Credential>(*e->credential)
+                                                              : Result<Credential>(error)});
         it = e->waiters.erase(it);
-        if (!a)
-            continue;
-        if (usable(e, a->m_minValidSeconds, true))
-            a->complete(*e->credential);
-        else
-            a->complete(error);
+    }
+    for (const auto &[a, answer] : due) {
+        if (a)
+            a->complete(answer);
     }
 }
 

@@ -1,6 +1,7 @@
 #include "core/secrets/secretstore.h"
 
 #include "core/secrets/keychainprobe.h"
+#include "core/util/knownsecrets.h"
 #include "core/util/logging.h"
 
 #include <QTimer>
@@ -87,6 +88,8 @@ void SecretStore::noteFinished(SecretJob *job)
     const bool ok = job->result().has_value();
     if (job->m_kept)
         m_rewriting.remove(job->key());
+    if (!ok && job->result().error().isKeychainError())
+        m_unavailable = true; // the next answer from the keychain is news (keychainAvailable)
     if (job->operation() != SecretJob::Operation::Read && ok) {
         // What landed last is the truth now, unless a newer kept value is still waiting.
         if (!job->m_kept || m_unsaved.value(job->key()).constantTimeEquals(job->m_value))
@@ -105,9 +108,14 @@ void SecretStore::noteFinished(SecretJob *job)
 
 std::optional<Secret> SecretStore::cached(const QString &key) const
 {
-    const auto it = m_cache.constFind(key);
-    if (it == m_cache.cend())
-        return std::nullopt;
+    // A kept value not yet written is newer than whatever the keychain (and so m_cache) holds.
+    auto it = m_unsaved.constFind(key);
+    if (it == m_unsaved.cend()) {
+        it = m_cache.constFind(key);
+        if (it == m_cache.cend())
+            return std::nullopt;
+    }
+    KnownSecrets::remember(it->expose()); // in use: keep it among the values the redactor knows
     return *it;
 }
 
@@ -184,8 +192,12 @@ void SecretJob::start()
         return;
     m_started = true;
     m_store->noteStarted();
-    if (m_kept)
+    if (m_kept) {
         m_store->m_unsaved.insert(m_key, m_value); // the truth from now on, written or not
+        m_store->m_rewriting.insert(m_key); // flushUnsaved() need not write it a second time
+    }
+    if (m_operation == Operation::Write)
+        KnownSecrets::remember(m_value.expose());
     QTimer::singleShot(0, this, [this] {
         // A value held in memory needs no turn at the backend; one not yet written is newer
         // than whatever the keychain holds.
@@ -313,6 +325,7 @@ void SecretJob::succeed()
     switch (m_operation) {
     case Operation::Read:
     case Operation::Write:
+        KnownSecrets::remember(m_value.expose());
         m_store->m_cache.insert(m_key, m_value);
         finish(m_operation == Operation::Read ? m_value : Secret());
         return;

@@ -1,7 +1,5 @@
 #include "core/util/secret.h"
 
-#include "core/util/knownsecrets.h"
-
 #include <QDebug>
 
 namespace TokenTray {
@@ -9,7 +7,6 @@ namespace TokenTray {
 Secret::Secret(const QByteArray &bytes)
     : m_bytes(bytes)
 {
-    KnownSecrets::remember(m_bytes); // so the redactor knows it, whatever its shape
 }
 
 Secret Secret::fromUtf8(const QString &text)

@@ -51,7 +51,10 @@ TerminationWatcher::TerminationWatcher(QObject *parent)
     action.sa_flags = SA_RESTART;
     sigaction(SIGINT, &action, &g_previousInt);
     sigaction(SIGTERM, &action, &g_previousTerm);
-    sigaction(SIGHUP, &action, &g_previousHup);
+    // Under nohup SIGHUP stays ignored: the terminal going away is no reason to stop then.
+    sigaction(SIGHUP, nullptr, &g_previousHup);
+    if (g_previousHup.sa_handler != SIG_IGN)
+        sigaction(SIGHUP, &action, nullptr);
     m_notifier = new QSocketNotifier(g_pipe[0], QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, &TerminationWatcher::onReadable);
 #endif

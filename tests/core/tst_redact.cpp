@@ -1,3 +1,4 @@
+#include "core/oauth/tokenresponse.h"
 #include "core/util/knownsecrets.h"
 #include "core/util/redact.h"
 #include "core/util/secret.h"
@@ -273,37 +274,46 @@ void tst_Redact::messageHandlerRedactsEveryLine()
 
 void tst_Redact::knownValueIsRedactedWhateverItsShape()
 {
-    // An opaque API key has no shape a rule could find; once it was a Secret in this process,
-    // it is removed wherever it appears, and only it.
+    // An opaque API key has no shape a rule could find; once this process held it as a secret
+    // (read from the keychain, parsed from a token answer), it is removed wherever it appears,
+    // and only it.
     const QString line
         = QStringLiteral("the server refused key q7Zr9wLx2m, sent as q7Zr9wLx2m; q7Zr9wLx2 stays");
     QCOMPARE(redactSecrets(line), line);
-    const Secret key(QByteArray("q7Zr9wLx2m"));
+    KnownSecrets::remember("q7Zr9wLx2m");
     QCOMPARE(
         redactSecrets(line),
         QStringLiteral("the server refused key <redacted>, sent as <redacted>; q7Zr9wLx2 stays"));
     // Non-ASCII around it and in it.
-    const Secret word = Secret::fromUtf8(QStringLiteral("gehëim-wört-42"));
+    KnownSecrets::remember(QStringLiteral("gehëim-wört-42").toUtf8());
     QCOMPARE(redactSecrets(QStringLiteral("«gehëim-wört-42» ist falsch")),
              QStringLiteral("«<redacted>» ist falsch"));
+    // Tokens a server issues are known from the moment they are parsed.
+    const auto parsed = parseTokenResponse(
+        200, R"({"access_token":"opaque.AT.7781","refresh_token":"opaque-RT-9923"})");
+    QVERIFY(parsed);
+    QCOMPARE(redactSecrets(QStringLiteral("got opaque.AT.7781 and opaque-RT-9923 back")),
+             QStringLiteral("got <redacted> and <redacted> back"));
 }
 
 void tst_Redact::shortValuesAreNotKnown()
 {
     // A six-digit MFA code is too likely to be an ordinary number to be removed everywhere.
-    const Secret code(QByteArray("123456"));
+    KnownSecrets::remember("123456");
     const QString line = QStringLiteral("request 123456 failed");
     QCOMPARE(redactSecrets(line), line);
+    // Nor is every Secret a known value: a region or a URL handed around as one stays readable.
+    const Secret region(QByteArray("us-east-1"));
+    QCOMPARE(redactSecrets(QStringLiteral("sts.us-east-1.amazonaws.com")),
+             QStringLiteral("sts.us-east-1.amazonaws.com"));
 }
 
 void tst_Redact::knownValuesAreBounded()
 {
     const QByteArray first = "first-secret-value";
-    {
-        const Secret s(first);
-    }
+    KnownSecrets::remember(first);
     for (int i = 0; i < KnownSecrets::kCapacity; ++i)
-        const Secret later(QByteArray("later-secret-") + QByteArray::number(i));
+        KnownSecrets::remember(QByteArray("later-secret-") + QByteArray::number(i));
     // The oldest one fell out of the bounded list; the newest is still known.
     QCOMPARE(redactSecrets(QString::fromLatin1(first)), QString::fromLatin1(first));
     QCOMPARE(redactSecrets(QStringLiteral("later-secret-%1").arg(KnownSecrets::kCapacity - 1)),

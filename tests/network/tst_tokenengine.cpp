@@ -3,6 +3,7 @@
 // about (DESIGN §4).
 #include "../support/testenv.h"
 #include "../support/testhttpserver.h"
+#include "core/app/persistjob.h"
 #include "core/model/config.h"
 #include "core/oauth/oauthendpoints.h"
 #include "core/oauth/oauthjobs.h"
@@ -150,6 +151,7 @@ private Q_SLOTS:
     void rotatedRefreshTokenSurvivesALockedKeychain();
     void eagerRecoversFromALockWithoutAnAsk();
     void forgetCancelsARefreshUnderWay();
+    void persistWaitsForARefreshUnderWay();
 
 private:
     QString newId();
@@ -1402,6 +1404,8 @@ void tst_TokenEngine::rotatedRefreshTokenSurvivesALockedKeychain()
     QCOMPARE(first->accessToken.expose(), QByteArray("at-1"));
     QVERIFY(TestEnv::isKeyringLocked());
     QVERIFY(m_secrets->hasUnsaved(refreshKey));
+    // Whatever the keychain holds (or the store read before), the kept value is what is used.
+    QCOMPARE(m_secrets->cached(refreshKey).value_or(Secret()).expose(), QByteArray("rt-2"));
     if (!unlockThroughPrompt()) {
         QVERIFY(TestEnv::unlockKeyring());
         QSKIP("could not answer the keyring's unlock prompt on this display");
@@ -1462,6 +1466,33 @@ void tst_TokenEngine::forgetCancelsARefreshUnderWay()
     QCOMPARE(engine->requestsInFlight(), 0);
     QCOMPARE(engine->state(id, kEnv), TokenState::None);
     QVERIFY(!engine->credential(id, kEnv));
+}
+
+void tst_TokenEngine::persistWaitsForARefreshUnderWay()
+{
+    // Quitting while a refresh is under way: its answer may carry a rotated refresh token, so
+    // the writes before quitting wait for it, and then write what it brought.
+    m_server->setDefault("/slow", ScriptedReply::json(200, tokenJson("slow-1")).withDelay(500));
+    const QString id = newId();
+    QVERIFY(storeClientSecret(id));
+    auto engine = makeEngine(configOf({makeProfile(id, m_server->url("/slow"))}), fastOptions());
+    TokenAsk *ask = engine->ask(id, kEnv);
+    ask->setAutoDelete(false);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->requestCount("/slow"), 1, 15000);
+
+    PersistJob persist(engine.get(), m_secrets.get());
+    persist.setTimeout(30000);
+    QSignalSpy done(&persist, &PersistJob::finished);
+    persist.start();
+    QVERIFY(done.wait(30000));
+    QVERIFY(!persist.timedOut());
+    QCOMPARE(persist.unsavedCount(), 0);
+    QVERIFY(ask->isFinished());
+    QVERIFY(ask->result());
+    delete ask;
+    QCOMPARE(TestEnv::secretToolLookup(kService, secretKey(id, kEnv, QStringLiteral("token_cache")))
+                 .isEmpty(),
+             false);
 }
 
 QTEST_GUILESS_MAIN(tst_TokenEngine)
