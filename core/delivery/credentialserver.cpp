@@ -221,8 +221,10 @@ bool CredentialServer::evictIdleConnection()
 {
     // Answered ones first, then the oldest still sending its headers: a client holding a slot
     // without a request must not deny service to one that has a request.
-    auto victim
-        = std::find_if(m_open.begin(), m_open.end(), [](const auto &c) { return c->closing; });
+    // (An answered one whose answer is still on its way is not one: abort() would drop it.)
+    auto victim = std::find_if(m_open.begin(), m_open.end(), [](const auto &c) {
+        return c->closing && (!c->socket || c->socket->bytesToWrite() == 0);
+    });
     if (victim == m_open.end())
         victim = std::find_if(m_open.begin(), m_open.end(),
                               [](const auto &c) { return !c->answered; });

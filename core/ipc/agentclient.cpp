@@ -108,11 +108,16 @@ AgentRequestJob::AgentRequestJob(const QString &configDir, const QJsonObject &re
     , m_reader(kMaxReplyFrameSize)
 {
     m_timeout->setSingleShot(true);
-    // Still connecting: nobody listens there. Connected: the agent took too long.
+    // Still connecting: an agent listens but does not take the connection (its queue is full);
+    // it is still the one refresher, so this is a failure, not "no agent". Connected: the agent
+    // took too long.
     connect(m_timeout, &QTimer::timeout, this, [this] {
-        finish(m_connected
-                   ? std::optional<Result<QJsonObject>>(Error {ErrorCode::Timeout, kNoAnswer})
-                   : std::nullopt);
+        finish(Result<QJsonObject>(m_connected
+                                       ? Error {ErrorCode::Timeout, kNoAnswer}
+                                       : Error {ErrorCode::Timeout,
+                                                QStringLiteral("the TokenTray agent did not "
+                                                               "accept the connection in "
+                                                               "time")}));
     });
 }
 
@@ -136,10 +141,18 @@ void AgentRequestJob::connectToAgent()
         m_socket->write(encodeFrame(m_request));
     });
     connect(m_socket, &QLocalSocket::readyRead, this, &AgentRequestJob::onReadyRead);
-    connect(m_socket, &QLocalSocket::errorOccurred, this, [this] {
-        // Before the request went out nothing can have run: the caller may do it itself.
-        if (!m_connected)
+    connect(m_socket, &QLocalSocket::errorOccurred, this, [this](QLocalSocket::LocalSocketError e) {
+        // Nobody listens (no socket, or a stale one): the caller may do the work itself. Any
+        // other failure before the request went out means an agent that is there but busy: it
+        // stays the one refresher, so this is an error, never a second refresher.
+        if (!m_connected
+            && (e == QLocalSocket::ServerNotFoundError
+                || e == QLocalSocket::ConnectionRefusedError))
             return finish(std::nullopt);
+        if (!m_connected)
+            return finish(
+                Error {ErrorCode::Network,
+                       QStringLiteral("the TokenTray agent is busy: ") + m_socket->errorString()});
         finish(Error {ErrorCode::Network,
                       QStringLiteral("the connection to the TokenTray agent broke")});
     });
