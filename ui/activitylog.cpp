@@ -1,9 +1,9 @@
 #include "ui/activitylog.h"
 
-#include "core/app/workspace.h"
 #include "core/refresh/tokenengine.h"
 #include "core/util/clock.h"
 #include "core/util/redact.h"
+#include "core/workspace/workspace.h"
 
 #include <QLocale>
 

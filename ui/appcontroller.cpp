@@ -1,11 +1,11 @@
 #include "ui/appcontroller.h"
 
-#include "core/app/workspace.h"
 #include "core/delivery/credentialserver.h"
 #include "core/delivery/exporters.h"
 #include "core/model/kindrules.h"
 #include "core/refresh/signinjob.h"
 #include "core/refresh/tokenengine.h"
+#include "core/workspace/workspace.h"
 #include "ui/activitylog.h"
 #include "ui/activitylogview.h"
 #include "ui/clipboardguard.h"

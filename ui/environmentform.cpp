@@ -1,10 +1,10 @@
 #include "ui/environmentform.h"
 
-#include "core/app/secretsavejob.h"
-#include "core/app/workspace.h"
 #include "core/model/configedits.h"
 #include "core/model/validation.h"
 #include "core/util/secret.h"
+#include "core/workspace/secretsavejob.h"
+#include "core/workspace/workspace.h"
 #include "ui/fieldmessage.h"
 #include "ui/managertext.h"
 #include "ui/secretfield.h"

@@ -1,8 +1,8 @@
 #include "ui/managerwindow.h"
 
-#include "core/app/removaljob.h"
-#include "core/app/workspace.h"
 #include "core/model/configedits.h"
+#include "core/workspace/removaljob.h"
+#include "core/workspace/workspace.h"
 #include "ui/environmentform.h"
 #include "ui/fieldmessage.h"
 #include "ui/managertext.h"

@@ -1,8 +1,8 @@
 #include "ui/profileform.h"
 
-#include "core/app/workspace.h"
 #include "core/model/configedits.h"
 #include "core/model/kindrules.h"
+#include "core/workspace/workspace.h"
 #include "ui/fieldmessage.h"
 #include "ui/managertext.h"
 

@@ -1,7 +1,7 @@
 #include "ui/profilemodel.h"
 
-#include "core/app/workspace.h"
 #include "core/refresh/tokenengine.h"
+#include "core/workspace/workspace.h"
 #include "ui/managertext.h"
 
 #include <QFont>

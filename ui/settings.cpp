@@ -1,8 +1,8 @@
 #include "ui/settings.h"
 
-#include "core/app/workspace.h"
 #include "core/store/safefile.h"
 #include "core/util/logging.h"
+#include "core/workspace/workspace.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/app/workspace.h"
+#include "core/workspace/workspace.h"
 
 #include <QIcon>
 

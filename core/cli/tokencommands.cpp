@@ -1,7 +1,6 @@
 // tokentray-cli token, login and logout: the commands that talk to identity providers.
 #include "core/cli/cli.h"
 
-#include "core/app/persistjob.h"
 #include "core/cli/climfa.h"
 #include "core/ipc/agentclient.h"
 #include "core/oauth/oauthendpoints.h"
@@ -13,6 +12,7 @@
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
 #include "core/util/logging.h"
+#include "core/workspace/persistjob.h"
 
 #include <QIODevice>
 #include <QJsonArray>

@@ -162,7 +162,7 @@ void tst_Redact::keepsHarmlessText_data()
     QTest::newRow("url with port and path")
         << "POST http://127.0.0.1:43210/oauth2/v1/TokenEndpoint/a1b2c3d4e5f6g7h8i9j0";
 
-    // What real servers say: the fake STS (core/demo/demosts.cpp, as AWS words them), the test
+    // What real servers say: the fake STS (tests/support/fakests.cpp, as AWS words them), the test
     // authority (core/demo/demoauthority.cpp) and the fault server's scripted answers. Every
     // word must reach the user.
     QTest::newRow("aws SignatureDoesNotMatch")

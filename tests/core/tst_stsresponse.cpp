@@ -407,7 +407,7 @@ void tst_StsResponse::throttlingReasonsAreTransient()
     QVERIFY(!Error(ErrorCode::Rejected, {}, 403, "throttling").transient());
 }
 
-// What STS (and the fake STS, core/demo/demosts.cpp, which words its errors as AWS does) says
+// What STS (and the fake STS, tests/support/fakests.cpp, which words its errors as AWS does) says
 // reaches the user word for word: redaction takes secrets, not words after "signature:".
 void tst_StsResponse::serverMessageReachesTheUser_data()
 {

@@ -2,9 +2,9 @@
 // AssumeRole against the project's fake STS (which checks every SigV4 signature), chaining, MFA
 // asked at each refresh (a prompter, an mfa_process command), STS faults, and short-lived
 // credentials refreshed before they expire (DESIGN §4, §7).
+#include "../support/fakests.h"
 #include "../support/testenv.h"
 #include "core/aws/mfa.h"
-#include "core/demo/demosts.h"
 #include "core/model/config.h"
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/tokenengine.h"
@@ -22,7 +22,7 @@
 using namespace TokenTray;
 
 Q_DECLARE_METATYPE(TokenTray::ErrorCode)
-Q_DECLARE_METATYPE(TokenTray::DemoSts::Fault)
+Q_DECLARE_METATYPE(TokenTray::FakeSts::Fault)
 
 namespace {
 
@@ -89,7 +89,7 @@ private:
         return r ? QString() : errorCodeName(r.error().code) + u": " + r.error().detail;
     }
 
-    std::unique_ptr<DemoSts> m_sts;
+    std::unique_ptr<FakeSts> m_sts;
     std::unique_ptr<QNetworkAccessManager> m_nam;
     std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<DiscoveryCache> m_discovery;
@@ -108,9 +108,9 @@ void tst_AwsRoles::initTestCase()
 void tst_AwsRoles::init()
 {
     m_clock = std::make_unique<ManualClock>(kStart);
-    DemoSts::Options options;
+    FakeSts::Options options;
     options.clock = m_clock.get();
-    m_sts = std::make_unique<DemoSts>(options);
+    m_sts = std::make_unique<FakeSts>(options);
     QVERIFY(m_sts->listen());
     m_sts->addAccessKey(kKeyId, QString::fromLatin1(kSecretKey));
     m_sts->addRole({kRoleA, {}, {}, {}, 43200});
@@ -447,22 +447,22 @@ void tst_AwsRoles::mfaProcess()
 
 void tst_AwsRoles::faults_data()
 {
-    QTest::addColumn<DemoSts::Fault>("fault");
+    QTest::addColumn<FakeSts::Fault>("fault");
     QTest::addColumn<bool>("recovers");
     QTest::addColumn<ErrorCode>("code");
     QTest::addColumn<QString>("reason");
-    QTest::newRow("throttling") << DemoSts::Fault::Throttling << true << ErrorCode::HttpStatus
+    QTest::newRow("throttling") << FakeSts::Fault::Throttling << true << ErrorCode::HttpStatus
                                 << "Throttling";
-    QTest::newRow("500") << DemoSts::Fault::ServerError << true << ErrorCode::HttpStatus << "";
+    QTest::newRow("500") << FakeSts::Fault::ServerError << true << ErrorCode::HttpStatus << "";
     QTest::newRow("malformed xml")
-        << DemoSts::Fault::MalformedXml << true << ErrorCode::Parse << "";
+        << FakeSts::Fault::MalformedXml << true << ErrorCode::Parse << "";
     QTest::newRow("access denied")
-        << DemoSts::Fault::AccessDenied << false << ErrorCode::Rejected << "AccessDenied";
+        << FakeSts::Fault::AccessDenied << false << ErrorCode::Rejected << "AccessDenied";
 }
 
 void tst_AwsRoles::faults()
 {
-    QFETCH(DemoSts::Fault, fault);
+    QFETCH(FakeSts::Fault, fault);
     QFETCH(bool, recovers);
     QFETCH(ErrorCode, code);
     QFETCH(QString, reason);

@@ -1,10 +1,10 @@
-// AssumeRoleJob and CallerIdentityJob against the project's fake STS (core/demo/demosts), which
+// AssumeRoleJob and CallerIdentityJob against the project's fake STS (tests/support/fakests), which
 // recomputes every request's SigV4 signature from what it received: success, chaining with a
 // session token, MFA, ExternalId, clock skew, and each fault mapped to its ErrorCode.
+#include "../support/fakests.h"
 #include "../support/testhttpserver.h"
 #include "core/aws/sigv4.h"
 #include "core/aws/stsjobs.h"
-#include "core/demo/demosts.h"
 #include "core/util/clock.h"
 
 #include <QNetworkAccessManager>
@@ -16,7 +16,7 @@
 using namespace TokenTray;
 
 Q_DECLARE_METATYPE(TokenTray::ErrorCode)
-Q_DECLARE_METATYPE(TokenTray::DemoSts::Fault)
+Q_DECLARE_METATYPE(TokenTray::FakeSts::Fault)
 
 namespace {
 
@@ -88,7 +88,7 @@ private:
 
     std::unique_ptr<ManualClock> m_serverClock;
     std::unique_ptr<ManualClock> m_clientClock;
-    std::unique_ptr<DemoSts> m_sts;
+    std::unique_ptr<FakeSts> m_sts;
     std::unique_ptr<QNetworkAccessManager> m_nam;
 };
 
@@ -96,10 +96,10 @@ void tst_StsJobs::init()
 {
     m_serverClock = std::make_unique<ManualClock>(kStart);
     m_clientClock = std::make_unique<ManualClock>(kStart);
-    DemoSts::Options options;
+    FakeSts::Options options;
     options.clock = m_serverClock.get();
     options.region = kRegion;
-    m_sts = std::make_unique<DemoSts>(options);
+    m_sts = std::make_unique<FakeSts>(options);
     m_sts->addAccessKey(kKeyId, kSecret, "arn:aws:iam::111111111111:user/alice");
     m_sts->addRole({kRole, {}, {}, {}, 43200});
     m_sts->addRole({kMfaRole, kMfaSerial, "123456", {}, 3600});
@@ -238,10 +238,10 @@ void tst_StsJobs::durationIsHonoured()
 
 void tst_StsJobs::forcedDuration()
 {
-    DemoSts::Options options;
+    FakeSts::Options options;
     options.clock = m_serverClock.get();
     options.forcedDurationSeconds = 5;
-    m_sts = std::make_unique<DemoSts>(options);
+    m_sts = std::make_unique<FakeSts>(options);
     m_sts->addAccessKey(kKeyId, kSecret);
     m_sts->addRole({kRole, {}, {}, {}, 43200});
     QVERIFY(m_sts->listen());
@@ -470,27 +470,27 @@ void tst_StsJobs::clockSkew()
 
 void tst_StsJobs::faults_data()
 {
-    QTest::addColumn<DemoSts::Fault>("fault");
+    QTest::addColumn<FakeSts::Fault>("fault");
     QTest::addColumn<ErrorCode>("code");
     QTest::addColumn<QString>("reason");
     QTest::addColumn<int>("httpStatus");
     QTest::addColumn<bool>("transient");
     QTest::addColumn<int>("retryAfter");
-    QTest::newRow("throttling") << DemoSts::Fault::Throttling << ErrorCode::HttpStatus
+    QTest::newRow("throttling") << FakeSts::Fault::Throttling << ErrorCode::HttpStatus
                                 << "Throttling" << 400 << true << 3;
-    QTest::newRow("server error") << DemoSts::Fault::ServerError << ErrorCode::HttpStatus
+    QTest::newRow("server error") << FakeSts::Fault::ServerError << ErrorCode::HttpStatus
                                   << "InternalFailure" << 500 << true << -1;
-    QTest::newRow("malformed") << DemoSts::Fault::MalformedXml << ErrorCode::Parse << QString() << 0
+    QTest::newRow("malformed") << FakeSts::Fault::MalformedXml << ErrorCode::Parse << QString() << 0
                                << true << -1;
-    QTest::newRow("access denied") << DemoSts::Fault::AccessDenied << ErrorCode::Rejected
+    QTest::newRow("access denied") << FakeSts::Fault::AccessDenied << ErrorCode::Rejected
                                    << "AccessDenied" << 403 << false << -1;
-    QTest::newRow("expired token") << DemoSts::Fault::ExpiredToken << ErrorCode::Rejected
+    QTest::newRow("expired token") << FakeSts::Fault::ExpiredToken << ErrorCode::Rejected
                                    << "ExpiredToken" << 400 << false << -1;
 }
 
 void tst_StsJobs::faults()
 {
-    QFETCH(DemoSts::Fault, fault);
+    QFETCH(FakeSts::Fault, fault);
     QFETCH(ErrorCode, code);
     QFETCH(QString, reason);
     QFETCH(int, httpStatus);
@@ -515,13 +515,13 @@ void tst_StsJobs::timeout()
 {
     HttpPolicy policy;
     policy.timeoutMs = 300;
-    m_sts->injectFault(DemoSts::Fault::Slow, 2000);
+    m_sts->injectFault(FakeSts::Fault::Slow, 2000);
     const auto slow = assume(params(), longTermKeys(), policy);
     QVERIFY(!slow);
     QCOMPARE(slow.error().code, ErrorCode::Timeout);
     QVERIFY(slow.error().transient());
 
-    m_sts->injectFault(DemoSts::Fault::Slow, 100);
+    m_sts->injectFault(FakeSts::Fault::Slow, 100);
     QVERIFY(assume(params(), longTermKeys(), policy));
 
     ScriptedReply hang;
@@ -546,7 +546,7 @@ void tst_StsJobs::callerIdentity()
     QVERIFY(!bad);
     QCOMPARE(bad.error().reason, "SignatureDoesNotMatch");
 
-    m_sts->injectFault(DemoSts::Fault::Throttling);
+    m_sts->injectFault(FakeSts::Fault::Throttling);
     const auto throttled = whoAmI(longTermKeys());
     QVERIFY(!throttled);
     QVERIFY(throttled.error().transient());
@@ -620,7 +620,7 @@ void tst_StsJobs::startNeverEmitsSynchronously()
 
 void tst_StsJobs::abort()
 {
-    m_sts->injectFault(DemoSts::Fault::Slow, 5000);
+    m_sts->injectFault(FakeSts::Fault::Slow, 5000);
     AssumeRoleJob job(m_nam.get(), m_clientClock.get(), m_sts->url(), kRegion, params(),
                       longTermKeys(), {});
     QSignalSpy spy(&job, &AssumeRoleJob::finished);

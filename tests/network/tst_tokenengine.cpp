@@ -3,13 +3,13 @@
 // about (DESIGN §4).
 #include "../support/testenv.h"
 #include "../support/testhttpserver.h"
-#include "core/app/persistjob.h"
 #include "core/model/config.h"
 #include "core/oauth/oauthendpoints.h"
 #include "core/oauth/oauthjobs.h"
 #include "core/refresh/tokenengine.h"
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
+#include "core/workspace/persistjob.h"
 
 #include <QDBusConnection>
 #include <QDBusMessage>

@@ -1,23 +1,23 @@
-// tokentray-test-sts: runs the fake STS (core/demo/demosts) on 127.0.0.1 until killed and prints
-// its URL on stdout's first line, for tests that drive the CLI, awscli or boto3 in another
+// tokentray-test-sts: runs the fake STS (tests/support/fakests) on 127.0.0.1 until killed and
+// prints its URL on stdout's first line, for tests that drive the CLI, awscli or boto3 in another
 // process. Faults can be queued and counters read over HTTP: GET /_demo/fault?kind=throttling
 // (throttling, server-error, malformed, slow, access-denied, expired-token; delay_ms,
 // retry_after) and GET /_demo/stats.
-#include "core/demo/demosts.h"
+#include "fakests.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QTextStream>
 
-using TokenTray::DemoSts;
+using TokenTray::FakeSts;
 
 namespace {
 
 // ARN[,mfa-serial=SERIAL,mfa-code=CODE][,external-id=ID][,max-duration=SECONDS]
-std::optional<DemoSts::Role> parseRole(const QString &spec)
+std::optional<FakeSts::Role> parseRole(const QString &spec)
 {
     const QStringList parts = spec.split(',');
-    DemoSts::Role role;
+    FakeSts::Role role;
     role.arn = parts.value(0);
     if (!role.arn.startsWith("arn:"))
         return std::nullopt;
@@ -64,13 +64,13 @@ int main(int argc, char *argv[])
     parser.addOptions({key, role, anyRole, region, account, forcedDuration, maxSkew});
     parser.process(app);
 
-    DemoSts::Options options;
+    FakeSts::Options options;
     options.accountId = parser.value(account);
     options.region = parser.value(region);
     options.forcedDurationSeconds = parser.value(forcedDuration).toInt();
     options.maxSkewSeconds = parser.value(maxSkew).toInt();
     options.acceptAnyRole = parser.isSet(anyRole);
-    DemoSts sts(options);
+    FakeSts sts(options);
     QTextStream err(stderr);
     for (const QString &spec : parser.values(key)) {
         const QStringList parts = spec.split(':');

@@ -1,12 +1,12 @@
 // The tray app's copy flow: protected confirmation, the clipboard guard, the activity log, and
 // a failure when no token can be had.
-#include "core/app/workspace.h"
 #include "core/delivery/credentialserver.h"
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/tokenengine.h"
 #include "core/secrets/secretstore.h"
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
+#include "core/workspace/workspace.h"
 #include "ui/activitylog.h"
 #include "ui/appcontroller.h"
 #include "ui/clipboardguard.h"

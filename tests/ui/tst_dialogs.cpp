@@ -1,7 +1,6 @@
 // The dialogs: sign-in (against an in-process FakeAuthority and the test session's keyring),
 // token inspector, activity log and settings. Set TOKENTRAY_SCREENSHOT_DIR to have the X
 // screen captured (ImageMagick's import) at the interesting moments.
-#include "core/app/workspace.h"
 #include "core/oauth/oauthendpoints.h"
 #include "core/oauth/oauthjobs.h"
 #include "core/refresh/signinjob.h"
@@ -9,6 +8,7 @@
 #include "core/secrets/secretstore.h"
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
+#include "core/workspace/workspace.h"
 #include "tests/support/fakeauthority.h"
 #include "tests/support/filesizelimit.h"
 #include "tests/support/testenv.h"

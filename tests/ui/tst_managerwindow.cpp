@@ -1,15 +1,15 @@
 // The manager window: the profile model (checked by QAbstractItemModelTester through edits,
 // switches and reloads), the forms' validation, adding through the dialogs with secrets going
 // to the real keychain, removal with confirmation, and the read-only workspace.
-#include "core/app/removaljob.h"
-#include "core/app/secretsavejob.h"
-#include "core/app/workspace.h"
 #include "core/model/configedits.h"
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/tokenengine.h"
 #include "core/secrets/secretstore.h"
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
+#include "core/workspace/removaljob.h"
+#include "core/workspace/secretsavejob.h"
+#include "core/workspace/workspace.h"
 #include "tests/support/keyringlocker.h"
 #include "tests/support/testenv.h"
 #include "ui/environmentform.h"

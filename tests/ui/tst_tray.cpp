@@ -1,11 +1,11 @@
 // The tray: menu structure and one-click switching, state → icon and tooltip, the tray-or-window
 // fallback, translations. Runs twice: under the X test session (xcb + jwm's tray) and offscreen.
-#include "core/app/workspace.h"
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/tokenengine.h"
 #include "core/secrets/secretstore.h"
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
+#include "core/workspace/workspace.h"
 #include "ui/translations.h"
 #include "ui/traycontroller.h"
 #include "ui/trayicons.h"

@@ -1,9 +1,9 @@
-#include "core/app/removaljob.h"
+#include "core/workspace/removaljob.h"
 
-#include "core/app/workspace.h"
 #include "core/model/configedits.h"
 #include "core/model/kindrules.h"
 #include "core/secrets/secretbatchjob.h"
+#include "core/workspace/workspace.h"
 
 #include <QTimer>
 

@@ -1,4 +1,4 @@
-#include "core/app/persistjob.h"
+#include "core/workspace/persistjob.h"
 
 #include "core/refresh/tokenengine.h"
 #include "core/secrets/secretstore.h"

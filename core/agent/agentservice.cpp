@@ -1,11 +1,11 @@
-#include "core/ipc/agentservice.h"
+#include "core/agent/agentservice.h"
 
-#include "core/app/workspace.h"
 #include "core/cli/cli.h"
 #include "core/cli/commandline.h"
 #include "core/delivery/freshcredentialjob.h"
 #include "core/refresh/tokenengine.h"
 #include "core/util/logging.h"
+#include "core/workspace/workspace.h"
 
 #include <QBuffer>
 #include <QDir>

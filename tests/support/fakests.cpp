@@ -1,4 +1,4 @@
-#include "core/demo/demosts.h"
+#include "fakests.h"
 
 #include "core/aws/awskeys.h"
 #include "core/aws/sigv4.h"
@@ -105,7 +105,7 @@ std::optional<ParsedAuthorization> parseAuthorization(const QByteArray &value)
 
 } // namespace
 
-DemoSts::DemoSts(const Options &options, QObject *parent)
+FakeSts::FakeSts(const Options &options, QObject *parent)
     : QObject(parent)
     , m_options(options)
 {
@@ -118,14 +118,14 @@ DemoSts::DemoSts(const Options &options, QObject *parent)
     m_server.setHandler("/_demo/stats", [this](const RecordedRequest &) { return stats(); });
 }
 
-DemoSts::~DemoSts() = default;
+FakeSts::~FakeSts() = default;
 
-bool DemoSts::listen()
+bool FakeSts::listen()
 {
     return m_server.listen();
 }
 
-void DemoSts::addAccessKey(const QString &accessKeyId, const QString &secretAccessKey,
+void FakeSts::addAccessKey(const QString &accessKeyId, const QString &secretAccessKey,
                            const QString &userArn)
 {
     const QString arn = userArn.isEmpty()
@@ -134,17 +134,17 @@ void DemoSts::addAccessKey(const QString &accessKeyId, const QString &secretAcce
     m_longTerm.insert(accessKeyId, {secretAccessKey, arn});
 }
 
-void DemoSts::addRole(const Role &role)
+void FakeSts::addRole(const Role &role)
 {
     m_roles.insert(role.arn, role);
 }
 
-void DemoSts::injectFault(Fault fault, int delayMs, int retryAfterSeconds)
+void FakeSts::injectFault(Fault fault, int delayMs, int retryAfterSeconds)
 {
     m_faults.push_back({fault, delayMs, retryAfterSeconds});
 }
 
-std::optional<DemoSts::Fault> DemoSts::faultFromName(const QString &name)
+std::optional<FakeSts::Fault> FakeSts::faultFromName(const QString &name)
 {
     static const QHash<QString, Fault> names {
         {QStringLiteral("throttling"), Fault::Throttling},
@@ -160,22 +160,22 @@ std::optional<DemoSts::Fault> DemoSts::faultFromName(const QString &name)
     return *it;
 }
 
-int DemoSts::requestCount(const QString &action) const
+int FakeSts::requestCount(const QString &action) const
 {
     return action.isEmpty() ? m_requests : m_actionCounts.value(action);
 }
 
-QDateTime DemoSts::expiryOf(const QString &accessKeyId) const
+QDateTime FakeSts::expiryOf(const QString &accessKeyId) const
 {
     return m_temporary.value(accessKeyId).expiry;
 }
 
-QDateTime DemoSts::now() const
+QDateTime FakeSts::now() const
 {
     return m_options.clock->nowUtc();
 }
 
-ScriptedReply DemoSts::xmlReply(int status, const QByteArray &body) const
+ScriptedReply FakeSts::xmlReply(int status, const QByteArray &body) const
 {
     ScriptedReply r;
     r.status = status;
@@ -186,7 +186,7 @@ ScriptedReply DemoSts::xmlReply(int status, const QByteArray &body) const
     return r;
 }
 
-ScriptedReply DemoSts::error(int status, const QString &code, const QString &message,
+ScriptedReply FakeSts::error(int status, const QString &code, const QString &message,
                              const QString &type)
 {
     ++m_rejected;
@@ -200,7 +200,7 @@ ScriptedReply DemoSts::error(int status, const QString &code, const QString &mes
     return xmlReply(status, xml.toUtf8());
 }
 
-ScriptedReply DemoSts::handle(const RecordedRequest &request)
+ScriptedReply FakeSts::handle(const RecordedRequest &request)
 {
     ++m_requests;
     m_lastErrorCode.clear();
@@ -271,7 +271,7 @@ ScriptedReply DemoSts::handle(const RecordedRequest &request)
         .withDelay(delayMs);
 }
 
-std::variant<DemoSts::Caller, ScriptedReply> DemoSts::authenticate(const RecordedRequest &request)
+std::variant<FakeSts::Caller, ScriptedReply> FakeSts::authenticate(const RecordedRequest &request)
 {
     const QByteArray authorization = request.header("authorization");
     if (authorization.isEmpty())
@@ -373,7 +373,7 @@ std::variant<DemoSts::Caller, ScriptedReply> DemoSts::authenticate(const Recorde
     return caller;
 }
 
-ScriptedReply DemoSts::assumeRole(const Caller &caller, const QHash<QString, QString> &form)
+ScriptedReply FakeSts::assumeRole(const Caller &caller, const QHash<QString, QString> &form)
 {
     const QString roleArn = form.value(QStringLiteral("RoleArn"));
     const QString sessionName = form.value(QStringLiteral("RoleSessionName"));
@@ -475,7 +475,7 @@ ScriptedReply DemoSts::assumeRole(const Caller &caller, const QHash<QString, QSt
     return xmlReply(200, xml.toUtf8());
 }
 
-ScriptedReply DemoSts::callerIdentity(const Caller &caller) const
+ScriptedReply FakeSts::callerIdentity(const Caller &caller) const
 {
     const QString xml = QStringLiteral("<GetCallerIdentityResponse xmlns=\"") + kXmlns
         + QStringLiteral("\">\n  <GetCallerIdentityResult>\n    <Arn>") + esc(caller.arn)
@@ -490,7 +490,7 @@ ScriptedReply DemoSts::callerIdentity(const Caller &caller) const
 }
 
 // /_demo/fault?kind=throttling[&delay_ms=N][&retry_after=S]: queue a fault from another process.
-ScriptedReply DemoSts::control(const RecordedRequest &request)
+ScriptedReply FakeSts::control(const RecordedRequest &request)
 {
     const QUrlQuery q(QString::fromUtf8(request.query));
     const auto fault = faultFromName(q.queryItemValue(QStringLiteral("kind")));
@@ -504,7 +504,7 @@ ScriptedReply DemoSts::control(const RecordedRequest &request)
 }
 
 // /_demo/stats: counters and the last request's form fields (the MFA code masked).
-ScriptedReply DemoSts::stats() const
+ScriptedReply FakeSts::stats() const
 {
     QJsonObject actions;
     for (auto it = m_actionCounts.constBegin(); it != m_actionCounts.constEnd(); ++it)

@@ -1,9 +1,9 @@
-#include "core/app/gracefulquit.h"
+#include "core/workspace/gracefulquit.h"
 
-#include "core/app/persistjob.h"
 #include "core/refresh/tokenengine.h"
 #include "core/secrets/secretstore.h"
 #include "core/util/logging.h"
+#include "core/workspace/persistjob.h"
 
 #include <QCoreApplication>
 

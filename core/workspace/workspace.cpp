@@ -1,4 +1,4 @@
-#include "core/app/workspace.h"
+#include "core/workspace/workspace.h"
 
 #include "core/refresh/tokenengine.h"
 #include "core/store/profilestore.h"

@@ -21,10 +21,10 @@ namespace TokenTray {
 
 class Clock;
 
-class DemoSts final : public QObject
+class FakeSts final : public QObject
 {
     Q_OBJECT
-    Q_DISABLE_COPY_MOVE(DemoSts)
+    Q_DISABLE_COPY_MOVE(FakeSts)
 public:
     struct Options
     {
@@ -54,8 +54,8 @@ public:
         ExpiredToken, // 400 ExpiredToken
     };
 
-    explicit DemoSts(const Options &options, QObject *parent = nullptr);
-    ~DemoSts() override;
+    explicit FakeSts(const Options &options, QObject *parent = nullptr);
+    ~FakeSts() override;
 
     bool listen();
     [[nodiscard]] QUrl url() const { return m_server.url(QStringLiteral("/")); }

@@ -1,10 +1,10 @@
-#include "core/app/secretsavejob.h"
+#include "core/workspace/secretsavejob.h"
 
-#include "core/app/workspace.h"
 #include "core/model/configedits.h"
 #include "core/model/kindrules.h"
 #include "core/refresh/tokenengine.h"
 #include "core/secrets/secretbatchjob.h"
+#include "core/workspace/workspace.h"
 
 #include <QTimer>
 
