@@ -1148,6 +1148,10 @@
 <context>
     <name>TokenTray::TrayController</name>
     <message>
+        <source>Not switched</source>
+        <translation>Nicht gewechselt</translation>
+    </message>
+    <message>
         <source>Open manager…</source>
         <translation>Verwaltung öffnen …</translation>
     </message>

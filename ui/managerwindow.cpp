@@ -369,10 +369,12 @@ void ManagerWindow::makeSelectedCurrent()
     const QString profileId = selectedProfileId();
     if (profileId.isEmpty())
         return;
-    const auto switched = m_workspace->switchTo(profileName(profileId), selectedEnvironment());
-    if (!switched)
-        return showError(ManagerText::error(switched.error()));
-    updateActions();
+    m_workspace->switchTo(profileName(profileId), selectedEnvironment(), this,
+                          [this](const Result<void> &switched) {
+                              if (!switched)
+                                  return showError(ManagerText::error(switched.error()));
+                              updateActions();
+                          });
 }
 
 } // namespace TokenTray

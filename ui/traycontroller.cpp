@@ -188,8 +188,12 @@ void TrayController::addProfileActions(QMenu *menu, const Profile &profile)
         a->setEnabled(!readOnly);
         a->setActionGroup(group);
         const QString envName = env.name;
-        connect(a, &QAction::triggered, this,
-                [this, name, envName] { (void)m_workspace->switchTo(name, envName); });
+        connect(a, &QAction::triggered, this, [this, name, envName] {
+            m_workspace->switchTo(name, envName, this, [this](const Result<void> &switched) {
+                if (!switched)
+                    showMessage(tr("Not switched"), ManagerText::error(switched.error()), true);
+            });
+        });
     }
     if (profile.activeEnvironment.isEmpty())
         return;

@@ -1057,6 +1057,10 @@ Result<void> Cli::loadConfig()
 Result<void> Cli::lockAndLoadConfig()
 {
     ProfileStore probe(ProfileStore::resolveConfigDir(m_cmd.configDir));
+    // A change that touches secrets never interleaves with another process's refresh (a rotated
+    // refresh token written back after a logout): the refresh lock first, then the config lock.
+    if (auto refreshing = takeRefreshLock(probe); !refreshing)
+        return refreshing;
     auto lock = probe.lockForUpdate();
     if (!lock)
         return lock.error();
@@ -1199,6 +1203,7 @@ void Cli::finish(ExitCode code)
         return;
     m_finished = true;
     m_lock.reset();
+    m_refreshLock.reset();
     // A running agent (the tray) shows the change now rather than when its file watcher fires.
     if (m_savedConfig && !inAgent() && m_store)
         (void)askAgent(m_store->directory(), {{QStringLiteral("op"), QStringLiteral("reload")}},

@@ -115,8 +115,9 @@ private:
     // A device sign-in was approved: lock the config, re-read it and index the refresh token.
     Result<void> prepareSignInStore(const SignInJob *job, bool storesRefreshToken);
     void finishAfterCacheWrites(ExitCode code);
-    // The lock that makes this process the only one refreshing (not needed inside the agent).
-    Result<void> takeRefreshLock();
+    // The refresh lock that makes this process the only one refreshing (not needed inside the
+    // agent); never the config lock, so the desktop app can save while a refresh is under way.
+    Result<void> takeRefreshLock(const ProfileStore &store);
     [[nodiscard]] bool inAgent() const { return m_services.engine != nullptr; }
     // How long an ask of the agent may take: as long as its engine lets an ask wait, and some.
     [[nodiscard]] int agentTimeoutMs() const { return 3 * m_services.httpTimeoutMs + 10000; }
@@ -157,7 +158,8 @@ private:
     ParsedCommand m_cmd;
     QStringList m_arguments; // as run() got them, for forwardToAgent()
     std::unique_ptr<ProfileStore> m_store;
-    ProfileStore::Lock m_lock;
+    ProfileStore::Lock m_lock; // the config lock, for commands that change profiles.json
+    ProfileStore::Lock m_refreshLock;
     Config m_config;
     int m_exitCode = -1;
     bool m_finished = false;

@@ -86,15 +86,15 @@ std::pair<int, QString> replaceProcess(const QStringList &command, const EnvExpo
 #endif
 }
 
-// `serve`'s side of the config lock: each engine ask of the credential server runs while this
-// process holds profiles.json.lock, like `token` does, so a refresh (and a rotated refresh
+// `serve`'s side of the refresh lock: each engine ask of the credential server runs while this
+// process holds the refresh lock, like `token` does, so a refresh (and a rotated refresh
 // token) never races one in another process. Concurrent requests share one hold; the lock is
 // let go when none is left and the engine has nothing in flight or unwritten. Waiting is
 // polled, never blocking the event loop.
-class ConfigLockGate final : public QObject, public CredentialServer::AskGate
+class RefreshLockGate final : public QObject, public CredentialServer::AskGate
 {
 public:
-    ConfigLockGate(const ProfileStore *store, TokenEngine *engine, int timeoutMs, QObject *parent)
+    RefreshLockGate(const ProfileStore *store, TokenEngine *engine, int timeoutMs, QObject *parent)
         : QObject(parent)
         , m_store(store)
         , m_engine(engine)
@@ -102,15 +102,15 @@ public:
         , m_retry(new QTimer(this))
     {
         m_retry->setSingleShot(true);
-        connect(m_retry, &QTimer::timeout, this, &ConfigLockGate::pump);
-        connect(m_engine, &TokenEngine::stateChanged, this, &ConfigLockGate::maybeRelease);
-        connect(m_engine, &TokenEngine::cacheWritesFinished, this, &ConfigLockGate::maybeRelease);
+        connect(m_retry, &QTimer::timeout, this, &RefreshLockGate::pump);
+        connect(m_engine, &TokenEngine::stateChanged, this, &RefreshLockGate::maybeRelease);
+        connect(m_engine, &TokenEngine::cacheWritesFinished, this, &RefreshLockGate::maybeRelease);
     }
 
     void enter(std::function<void(const std::optional<Error> &)> entered) override
     {
         m_waiting.append({std::move(entered), QDeadlineTimer(m_timeoutMs)});
-        QTimer::singleShot(0, this, &ConfigLockGate::pump);
+        QTimer::singleShot(0, this, &RefreshLockGate::pump);
     }
 
     void leave() override
@@ -133,7 +133,7 @@ private:
         if (m_waiting.isEmpty())
             return;
         if (!m_lock) {
-            auto lock = m_store->lockForUpdate(0);
+            auto lock = m_store->lockForRefresh(0);
             if (!lock) {
                 for (qsizetype i = 0; i < m_waiting.size();) {
                     if (m_waiting.at(i).deadline.hasExpired()) {
@@ -201,7 +201,7 @@ void Cli::withFreshCredential(
         }
     }
     // One process at a time refreshes a credential: a second waits and then reuses the result.
-    if (auto locked = takeRefreshLock(); !locked)
+    if (auto locked = takeRefreshLock(*m_store); !locked)
         return fail(locked.error());
     offerMfaCode(profile.id, env.name);
     auto *job = new FreshCredentialJob(engine(), m_services.clock, profile.id, env.name, this);
@@ -257,8 +257,9 @@ void Cli::execCommand()
                 return fail(usage(QStringLiteral("the credential contains a NUL byte, which no "
                                                  "environment variable can hold")));
             auto run = [this, variables] {
-                // The cached token is in the keychain and the lock is free before the command
+                // The cached token is in the keychain and the locks are free before the command
                 // runs for however long it takes.
+                m_refreshLock.reset();
                 m_lock.reset();
                 qCDebug(lcCli).noquote() << "running" << m_cmd.trailing.first();
                 const auto [status, message] = replaceProcess(m_cmd.trailing, variables);
@@ -315,7 +316,7 @@ void Cli::serve()
     auto *session = new QObject(this);
     auto *server = new CredentialServer(engine(), m_services.clock, served, session);
     auto *gate
-        = new ConfigLockGate(m_store.get(), engine(), m_services.httpTimeoutMs + 15000, session);
+        = new RefreshLockGate(m_store.get(), engine(), m_services.httpTimeoutMs + 15000, session);
     server->setAskGate(gate);
     // With an agent running, it is the one refresher: every credential served comes from it, asked
     // per request, so an agent started or stopped meanwhile is noticed. Without one, this

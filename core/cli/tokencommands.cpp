@@ -87,14 +87,14 @@ TokenEngine *Cli::engine()
     return m_engine.get();
 }
 
-Result<void> Cli::takeRefreshLock()
+Result<void> Cli::takeRefreshLock(const ProfileStore &store)
 {
-    if (inAgent())
+    if (inAgent() || m_refreshLock)
         return {};
-    auto lock = m_store->lockForUpdate(m_services.httpTimeoutMs + 15000);
+    auto lock = store.lockForRefresh(m_services.httpTimeoutMs + 15000);
     if (!lock)
         return lock.error();
-    m_lock = std::move(lock.value());
+    m_refreshLock = std::move(lock.value());
     return {};
 }
 
@@ -147,7 +147,7 @@ void Cli::token()
     const QString profileName = profile->name;
     const QString envName = env->name;
     // One process at a time refreshes a credential: a second waits and then reuses the result.
-    if (auto locked = takeRefreshLock(); !locked)
+    if (auto locked = takeRefreshLock(*m_store); !locked)
         return fail(locked.error());
     TokenAsk *ask = engine()->ask(profile->id, envName, minValid);
     connect(ask, &TokenAsk::finished, this, [this, profileName, envName](TokenAsk *a) {
@@ -202,7 +202,7 @@ void Cli::login()
             return finish(ExitCode::Ok);
         }
     }
-    if (auto locked = takeRefreshLock(); !locked)
+    if (auto locked = takeRefreshLock(*m_store); !locked)
         return fail(locked.error());
     // Other grants sign in without a person: fetching a token proves the stored credentials.
     engine()->refreshNow(profile->id, envName);
@@ -253,6 +253,10 @@ void Cli::deviceLogin(const QString &profileName, const QString &envName)
 Result<void> Cli::prepareSignInStore(const SignInJob *job, bool storesRefreshToken)
 {
     // Others may have changed the configuration while the person signed in: lock, then re-read.
+    // The refresh lock first, so the new refresh token never interleaves with another
+    // process's refresh.
+    if (auto refreshing = takeRefreshLock(*m_store); !refreshing)
+        return refreshing.error();
     auto lock = m_store->lockForUpdate(m_services.httpTimeoutMs + 15000);
     if (!lock)
         return lock.error();
@@ -377,7 +381,7 @@ void Cli::verify()
         return fail(Error {ErrorCode::Usage,
                            QStringLiteral("static tokens cannot be verified: no provider is "
                                           "known for them")});
-    if (auto locked = takeRefreshLock(); !locked)
+    if (auto locked = takeRefreshLock(*m_store); !locked)
         return fail(locked.error());
     const Profile profileCopy = *profile;
     const Environment envCopy = *env;

@@ -20,6 +20,7 @@ namespace {
 
 constexpr qint64 kMaxConfigBytes = 16 * 1024 * 1024;
 const QString kFileName = QStringLiteral("profiles.json");
+const QString kRefreshLockName = QStringLiteral("credential-refresh.lock");
 
 constexpr QFileDevice::Permissions kOwnerOnlyFile
     = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
@@ -180,9 +181,29 @@ Result<void> ProfileStore::save(const Config &config)
 
 Result<ProfileStore::Lock> ProfileStore::lockForUpdate(int timeoutMs) const
 {
+    return takeLock(kFileName + QStringLiteral(".lock"), timeoutMs);
+}
+
+Result<ProfileStore::Lock> ProfileStore::tryLockForUpdate() const
+{
+    bool busy = false;
+    auto lock = takeLock(kFileName + QStringLiteral(".lock"), 0, &busy);
+    if (!lock && busy)
+        return Lock();
+    return lock;
+}
+
+Result<ProfileStore::Lock> ProfileStore::lockForRefresh(int timeoutMs) const
+{
+    return takeLock(kRefreshLockName, timeoutMs);
+}
+
+Result<ProfileStore::Lock> ProfileStore::takeLock(const QString &fileName, int timeoutMs,
+                                                  bool *busy) const
+{
     if (auto dir = ensureDirectory(); !dir)
         return dir.error();
-    const QString lockPath = QDir(m_dir).filePath(kFileName + QStringLiteral(".lock"));
+    const QString lockPath = QDir(m_dir).filePath(fileName);
     // QLockFile would read a FIFO there to learn its owner, and wait forever.
     if (auto plain = checkNotSpecialFile(lockPath); !plain)
         return plain.error();
@@ -198,11 +219,14 @@ Result<ProfileStore::Lock> ProfileStore::lockForUpdate(int timeoutMs) const
         if (lock->error() != QLockFile::LockFailedError)
             return Error {ErrorCode::ConfigIo,
                           lock->fileName() + QStringLiteral(": cannot create the lock file")};
-        if (!removeOwnerlessLock(*lock) && deadline.hasExpired())
+        if (!removeOwnerlessLock(*lock) && deadline.hasExpired()) {
+            if (busy)
+                *busy = true;
             return Error {ErrorCode::ConfigIo,
                           filePath()
                               + QStringLiteral(": another TokenTray process holds the lock (")
                               + lock->fileName() + QLatin1Char(')')};
+        }
     }
 }
 

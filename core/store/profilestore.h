@@ -34,11 +34,23 @@ public:
     Result<void> save(const Config &config);
     [[nodiscard]] bool isReadOnly() const { return m_readOnlyReason.has_value(); }
 
-    // Serialises read-modify-write cycles between processes (profiles.json.lock).
+    // The config lock (profiles.json.lock): serialises read-modify-write cycles of profiles.json
+    // between processes. Held only while reading, changing and writing the file.
     using Lock = std::unique_ptr<QLockFile>;
     Result<Lock> lockForUpdate(int timeoutMs = 10000) const;
+    // The config lock without waiting, for the GUI thread: an empty Lock while another process
+    // holds it, an error only when the lock file cannot be made.
+    Result<Lock> tryLockForUpdate() const;
+    // The refresh lock (credential-refresh.lock): one CLI process at a time fetches credentials,
+    // so a second one waits and then reuses the first one's cached token. One lock per config
+    // directory, not per environment: `serve` holds it for every credential it hands out, and
+    // the keychain's token caches are written by whoever holds it. Never nests inside the config
+    // lock (take it first when both are needed).
+    Result<Lock> lockForRefresh(int timeoutMs = 10000) const;
 
 private:
+    // `busy` (if given) tells a lock another process holds from a lock file that cannot be made.
+    Result<Lock> takeLock(const QString &fileName, int timeoutMs, bool *busy = nullptr) const;
     Result<void> ensureDirectory() const;
     QString backupPathFor(int version) const;
 

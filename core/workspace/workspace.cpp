@@ -13,6 +13,8 @@
 
 #include <sys/stat.h>
 
+#include <memory>
+
 namespace TokenTray {
 
 Severity severityOf(TokenState state)
@@ -129,13 +131,33 @@ void Workspace::apply(const Config &config)
     Q_EMIT overallChanged();
 }
 
-Result<void> Workspace::update(const std::function<Result<void>(Config &)> &change)
+namespace {
+
+// A lock another process holds: what update() answers instead of waiting.
+Error busyError(const QString &path)
+{
+    return Error {ErrorCode::ConfigIo,
+                  path
+                      + QStringLiteral(" is busy (another TokenTray process is changing it); "
+                                       "the change was not saved")};
+}
+
+bool isBusy(const Error &error, const QString &path)
+{
+    return error.code == ErrorCode::ConfigIo && error.detail == busyError(path).detail;
+}
+
+} // namespace
+
+Result<void> Workspace::update(const Change &change)
 {
     if (m_loadError)
         return Error {ErrorCode::ConfigReadOnly, m_loadError->detail};
-    auto lock = m_store->lockForUpdate(5000);
+    auto lock = m_store->tryLockForUpdate();
     if (!lock)
         return lock.error();
+    if (!lock.value())
+        return busyError(m_store->filePath());
     auto fresh = m_store->load();
     if (!fresh) {
         m_loadError = fresh.error();
@@ -151,10 +173,35 @@ Result<void> Workspace::update(const std::function<Result<void>(Config &)> &chan
     return {};
 }
 
-Result<void> Workspace::switchTo(const QString &profileName, const QString &envName)
+void Workspace::updateSoon(Change change, QObject *context, Done done)
 {
-    QString switchedTo;
-    auto result = update([&](Config &config) -> Result<void> {
+    QTimer::singleShot(0, context,
+                       [this, change = std::move(change), context, done = std::move(done)] {
+                           tryUpdate(change, context, done, 0);
+                       });
+}
+
+void Workspace::tryUpdate(const Change &change, QObject *context, const Done &done, int attempt)
+{
+    const Result<void> result = update(change);
+    if (!result && isBusy(result.error(), m_store->filePath())
+        && attempt < m_lockRetryDelays.size()) {
+        qCDebug(lcStore) << "profiles.json is busy; trying again in"
+                         << m_lockRetryDelays.at(attempt) << "ms";
+        QTimer::singleShot(m_lockRetryDelays.at(attempt), context,
+                           [this, change, context, done, attempt] {
+                               tryUpdate(change, context, done, attempt + 1);
+                           });
+        return;
+    }
+    done(result);
+}
+
+void Workspace::switchTo(const QString &profileName, const QString &envName, QObject *context,
+                         Done done)
+{
+    auto switchedTo = std::make_shared<QString>();
+    auto change = [profileName, envName, switchedTo](Config &config) -> Result<void> {
         Profile *p = config.profileByName(profileName);
         if (!p)
             return Error {ErrorCode::NotFound,
@@ -168,12 +215,15 @@ Result<void> Workspace::switchTo(const QString &profileName, const QString &envN
             p->activeEnvironment = envName;
         }
         config.currentProfileId = p->id;
-        switchedTo = p->activeEnvironment;
+        *switchedTo = p->activeEnvironment;
         return {};
-    });
-    if (result)
-        Q_EMIT switched(profileName, switchedTo);
-    return result;
+    };
+    updateSoon(std::move(change), context,
+               [this, profileName, switchedTo, done = std::move(done)](const Result<void> &result) {
+                   if (result)
+                       Q_EMIT switched(profileName, *switchedTo);
+                   done(result);
+               });
 }
 
 TokenState Workspace::state(const QString &profileId, const QString &env) const

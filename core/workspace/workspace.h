@@ -4,6 +4,7 @@
 #include "core/refresh/tokenstate.h"
 #include "core/util/result.h"
 
+#include <QList>
 #include <QObject>
 #include <QString>
 
@@ -46,9 +47,19 @@ public:
     [[nodiscard]] bool isReadOnly() const { return m_loadError.has_value(); }
     [[nodiscard]] std::optional<Error> loadError() const { return m_loadError; }
 
-    // Edits run under the config lock on the newest file contents, are validated and saved.
-    Result<void> update(const std::function<Result<void>(Config &)> &change);
-    Result<void> switchTo(const QString &profileName, const QString &envName);
+    using Change = std::function<Result<void>(Config &)>;
+    using Done = std::function<void(const Result<void> &)>;
+    // Edits run under the config lock on the newest file contents, are validated and saved. The
+    // GUI thread never waits on the lock: while another process holds it, update() fails at once
+    // with "busy" (ConfigIo), and updateSoon() tries again a few times with backoff before it
+    // reports that. `done` runs exactly once, never before updateSoon() returns, and not after
+    // `context` is gone.
+    Result<void> update(const Change &change);
+    void updateSoon(Change change, QObject *context, Done done);
+    // Switches through updateSoon(); `switched` on success, then `done`.
+    void switchTo(const QString &profileName, const QString &envName, QObject *context, Done done);
+    // Milliseconds between the tries of updateSoon() (a test shortens them).
+    void setLockRetryDelays(const QList<int> &delaysMs) { m_lockRetryDelays = delaysMs; }
 
     [[nodiscard]] TokenState state(const QString &profileId, const QString &env) const;
     // The worst state among every profile's active environment, for the tray icon.
@@ -71,6 +82,7 @@ Q_SIGNALS:
 private:
     void reloadFromDisk();
     void apply(const Config &config);
+    void tryUpdate(const Change &change, QObject *context, const Done &done, int attempt);
 
     ProfileStore *m_store;
     TokenEngine *m_engine;
@@ -81,6 +93,7 @@ private:
     std::array<qint64, 3> m_stamp {-1, -1, -1};
     QFileSystemWatcher *m_watcher;
     QTimer *m_reloadDelay;
+    QList<int> m_lockRetryDelays {100, 200, 400, 800, 1600};
 };
 
 } // namespace TokenTray

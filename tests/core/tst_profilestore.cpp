@@ -279,6 +279,7 @@ private Q_SLOTS:
     void saveRefusesInvalid();
 
     void lockForUpdate();
+    void refreshLockIsNotTheConfigLock();
     void lockTakesOverStaleLock_data();
     void lockTakesOverStaleLock();
     void lockInUnwritableDirectory();
@@ -990,6 +991,40 @@ void tst_ProfileStore::lockForUpdate()
     QVERIFY(other.load());
     third.value().reset();
     QVERIFY(!QFileInfo::exists(store.filePath() + QStringLiteral(".lock")));
+}
+
+void tst_ProfileStore::refreshLockIsNotTheConfigLock()
+{
+    QTemporaryDir tmp;
+    ProfileStore store(tmp.path());
+    ProfileStore other(tmp.path());
+
+    // A refresh under way leaves the config lock free, and the other way round.
+    auto refreshing = store.lockForRefresh(1000);
+    QVERIFY2(refreshing, refreshing ? "" : qPrintable(refreshing.error().detail));
+    QVERIFY(QFileInfo::exists(tmp.filePath(QStringLiteral("credential-refresh.lock"))));
+    auto editing = other.tryLockForUpdate();
+    QVERIFY2(editing, editing ? "" : qPrintable(editing.error().detail));
+    QVERIFY(editing.value());
+    QVERIFY(editing.value()->isLocked());
+
+    // Each is exclusive on its own.
+    const auto secondRefresh = other.lockForRefresh(50);
+    QVERIFY(!secondRefresh);
+    QCOMPARE(errorCodeName(secondRefresh.error().code), errorCodeName(ErrorCode::ConfigIo));
+    QVERIFY2(secondRefresh.error().detail.contains(QLatin1String("credential-refresh.lock")),
+             qPrintable(secondRefresh.error().detail));
+    // tryLockForUpdate() answers a held lock with an empty Lock, not an error.
+    const auto busy = store.tryLockForUpdate();
+    QVERIFY2(busy, busy ? "" : qPrintable(busy.error().detail));
+    QVERIFY(!busy.value());
+
+    refreshing.value().reset();
+    editing.value().reset();
+    QVERIFY(other.lockForRefresh(0));
+    QVERIFY(!QFileInfo::exists(tmp.filePath(QStringLiteral("credential-refresh.lock"))));
+    const auto free = store.tryLockForUpdate();
+    QVERIFY(free && free.value());
 }
 
 void tst_ProfileStore::lockTakesOverStaleLock_data()

@@ -25,6 +25,7 @@
 #include <QTest>
 
 #include <memory>
+#include <optional>
 
 using namespace TokenTray;
 
@@ -242,11 +243,21 @@ void tst_AppController::awsCopiesShellVariables()
 void tst_AppController::switchesAreLogged()
 {
     App app;
-    QVERIFY(app.workspace->switchTo(QStringLiteral("api"), QStringLiteral("DEV")).has_value());
+    std::optional<Result<void>> done;
+    auto remember = [&done](const Result<void> &r) {
+        done = r;
+    };
+    app.workspace->switchTo(QStringLiteral("api"), QStringLiteral("DEV"), app.workspace.get(),
+                            remember);
+    QTRY_VERIFY_WITH_TIMEOUT(done.has_value(), 10000);
+    QVERIFY(done->has_value());
     QCOMPARE(app.activity->entries().size(), 1);
     QCOMPARE(app.activity->entries().first().kind, ActivityLog::Kind::Switched);
     QCOMPARE(app.activity->entries().first().environment, QStringLiteral("DEV"));
-    QVERIFY(!app.workspace->switchTo(QStringLiteral("nope"), QString()).has_value());
+    done.reset();
+    app.workspace->switchTo(QStringLiteral("nope"), QString(), app.workspace.get(), remember);
+    QTRY_VERIFY_WITH_TIMEOUT(done.has_value(), 10000);
+    QVERIFY(!done->has_value());
     QCOMPARE(app.activity->entries().size(), 1); // a failed switch is not an event
 }
 

@@ -40,6 +40,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 using namespace TokenTray;
 
@@ -305,7 +306,11 @@ void tst_ManagerWindow::modelFollowsTheWorkspace()
 
     // Switch: only data changes.
     QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
-    QVERIFY(f.workspace->switchTo("api", "DEV"));
+    std::optional<Result<void>> done;
+    f.workspace->switchTo("api", "DEV", f.workspace.get(),
+                          [&done](const Result<void> &r) { done = r; });
+    QTRY_VERIFY_WITH_TIMEOUT(done.has_value(), 10000);
+    QVERIFY(done->has_value());
     QVERIFY(changed.count() > 0);
     QVERIFY(model.profileIndex(id).data(ProfileModel::IsCurrentRole).toBool());
     QVERIFY(!model.profileIndex("id-work").data(ProfileModel::IsCurrentRole).toBool());
@@ -714,6 +719,8 @@ void tst_ManagerWindow::duplicateAndMakeCurrent()
     QCOMPARE(action(&window, "makeCurrentAction")->text(), QString("Activate environment"));
     QVERIFY(action(&window, "makeCurrentAction")->isEnabled());
     action(&window, "makeCurrentAction")->trigger();
+    const QString copyId = disk.profileByName("work-copy")->id;
+    QTRY_COMPARE_WITH_TIMEOUT(f.onDisk().currentProfileId, copyId, 10000); // on the next turn
     disk = f.onDisk();
     QCOMPARE(disk.currentProfileId, disk.profileByName("work-copy")->id);
     QCOMPARE(disk.profileByName("work-copy")->activeEnvironment, QString("PROD-copy"));
@@ -722,7 +729,7 @@ void tst_ManagerWindow::duplicateAndMakeCurrent()
     selectRow(window, "id-role");
     QCOMPARE(action(&window, "makeCurrentAction")->text(), QString("Make current"));
     action(&window, "makeCurrentAction")->trigger();
-    QCOMPARE(f.onDisk().currentProfileId, QString("id-role"));
+    QTRY_COMPARE_WITH_TIMEOUT(f.onDisk().currentProfileId, QString("id-role"), 10000);
     QVERIFY(window.model()->profileIndex("id-role").data(Qt::FontRole).value<QFont>().bold());
 }
 

@@ -11,6 +11,7 @@
 #include "ui/trayicons.h"
 
 #include <QAction>
+#include <QLockFile>
 #include <QApplication>
 #include <QMenu>
 #include <QNetworkAccessManager>
@@ -114,6 +115,7 @@ private Q_SLOTS:
     void severityMapping();
     void menuStructure();
     void oneClickSwitching();
+    void busyConfigIsReported();
     void iconFollowsState();
     void protectedEnvironmentIsMarked();
     void actionsAskForTheirProfile();
@@ -183,7 +185,7 @@ void tst_Tray::oneClickSwitching()
     TrayController tray(f.workspace.get());
     QSignalSpy changed(f.workspace.get(), &Workspace::configChanged);
     findAction(tray.menu(), QStringLiteral("env:work/PROD"))->trigger();
-    QVERIFY(changed.count() >= 1);
+    QTRY_VERIFY(changed.count() >= 1); // saved on the next turn of the event loop
     auto onDisk = ProfileStore(f.dir.path()).load();
     QVERIFY(onDisk.has_value());
     QCOMPARE(onDisk->profileByName(QStringLiteral("work"))->activeEnvironment,
@@ -194,9 +196,28 @@ void tst_Tray::oneClickSwitching()
 
     // A click on another profile's environment makes that profile current.
     findAction(tray.menu(), QStringLiteral("env:other/DEV"))->trigger();
-    onDisk = ProfileStore(f.dir.path()).load();
-    QCOMPARE(onDisk->currentProfileId, QStringLiteral("id-other"));
+    QTRY_COMPARE(ProfileStore(f.dir.path()).load()->currentProfileId, QStringLiteral("id-other"));
     QTRY_COMPARE(tray.menu()->actions().first()->text(), QStringLiteral("other"));
+}
+
+void tst_Tray::busyConfigIsReported()
+{
+    Fixture f(sampleConfig());
+    TrayController tray(f.workspace.get());
+    f.workspace->setLockRetryDelays({10, 20});
+    // Another process (here: another store) is changing profiles.json and keeps it locked.
+    auto held = ProfileStore(f.dir.path()).lockForUpdate(1000);
+    QVERIFY(held && held.value());
+    QSignalSpy shown(&tray, &TrayController::messageShown);
+    findAction(tray.menu(), QStringLiteral("env:work/PROD"))->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 10000);
+    QCOMPARE(shown.first().at(0).toString(), QStringLiteral("Not switched"));
+    QVERIFY2(shown.first().at(1).toString().contains(QStringLiteral("busy")),
+             qPrintable(shown.first().at(1).toString()));
+    QCOMPARE(shown.first().at(2).toBool(), true);
+    QCOMPARE(
+        ProfileStore(f.dir.path()).load()->profileByName(QStringLiteral("work"))->activeEnvironment,
+        QStringLiteral("QA"));
 }
 
 void tst_Tray::iconFollowsState()
