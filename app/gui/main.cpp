@@ -1,5 +1,6 @@
 // tokentray: the composition root of the tray application. No logic here.
 #include "core/agent/agentservice.h"
+#include "core/agent/headlessagent.h"
 #include "core/aws/mfa.h"
 #include "core/demo/demosetup.h"
 #include "core/ipc/agentserver.h"
@@ -117,67 +118,6 @@ bool haveDisplay()
 #endif
 }
 
-// Serves CLI clients (core/ipc): this process is the desktop's one refresher.
-std::unique_ptr<TokenTray::AgentServer> startAgent(TokenTray::AgentService *service,
-                                                   const QString &configDir)
-{
-    auto server
-        = std::make_unique<TokenTray::AgentServer>(TokenTray::agentSocketPathFor(configDir));
-    server->setHandler(
-        [service](const QJsonObject &request, TokenTray::AgentServer::Responder respond) {
-            service->handle(request, respond);
-        });
-    if (!server->listen()) {
-        std::fprintf(stderr, "tokentray: cannot serve CLI clients: %s\n",
-                     qPrintable(server->errorString()));
-        return nullptr;
-    }
-    return server;
-}
-
-// What scripts and tests wait for before they send the first request.
-void announce(const TokenTray::ProfileStore &store, const TokenTray::AgentServer &agent)
-{
-    std::fprintf(stderr, "tokentray: agent for %s listening on %s\n", qPrintable(store.directory()),
-                 qPrintable(agent.socketPath()));
-}
-
-// `tokentray --no-tray`: the same engine and agent without any widget, for servers, terminals
-// and tests. Runs until SIGINT, SIGTERM or SIGHUP, and writes what is pending before it ends.
-int runHeadless(int argc, char *argv[], const Options &options)
-{
-    QCoreApplication app(argc, argv);
-
-    const TokenTray::SystemClock clock;
-    QNetworkAccessManager nam;
-    TokenTray::SecretStore secrets;
-    TokenTray::DiscoveryCache discovery;
-    TokenTray::OfferedCodePrompter mfa; // only codes a client passes: nobody to ask here
-    TokenTray::FetchServices fetch {&nam, &secrets, &discovery, &clock};
-    fetch.mfa = &mfa;
-    TokenTray::TokenEngine engine(fetch);
-    TokenTray::ProfileStore store(TokenTray::ProfileStore::resolveConfigDir(options.configDir));
-    TokenTray::Workspace workspace(&store, &engine, &clock);
-    TokenTray::SleepWatcher sleep;
-    QObject::connect(&sleep, &TokenTray::SleepWatcher::resumed, &engine,
-                     &TokenTray::TokenEngine::reevaluate);
-    TokenTray::AgentService service({&secrets, &nam, &clock, &engine, &workspace, store.directory(),
-                                     30000, [&mfa](const TokenTray::Secret &code) {
-                                         mfa.offer(code);
-                                     }});
-    const auto agent = startAgent(&service, store.directory());
-    if (!agent)
-        return 1;
-    if (auto loaded = workspace.load(); !loaded)
-        std::fprintf(stderr, "tokentray: %s\n", qPrintable(loaded.error().detail));
-    TokenTray::GracefulQuit quit(&engine, &secrets);
-    TokenTray::TerminationWatcher termination;
-    QObject::connect(&termination, &TokenTray::TerminationWatcher::terminationRequested, &quit,
-                     &TokenTray::GracefulQuit::request);
-    announce(store, *agent);
-    return QCoreApplication::exec();
-}
-
 } // namespace
 
 int main(int argc, char *argv[])
@@ -197,8 +137,10 @@ int main(int argc, char *argv[])
         return exitCode;
     if (options->verbose)
         TokenTray::enableVerboseLogging();
-    if (options->noTray)
-        return runHeadless(argc, argv, *options);
+    if (options->noTray) { // an alias of tokentray-agent
+        QCoreApplication app(argc, argv);
+        return TokenTray::runHeadlessAgent(options->configDir);
+    }
     if (!haveDisplay()) {
         std::fputs("tokentray: no display to show the tray on (DISPLAY is not set); run "
                    "`tokentray --no-tray` for the agent without one\n",
@@ -247,7 +189,7 @@ int main(int argc, char *argv[])
                                           [&mfa](const TokenTray::Secret &code) {
                                               mfa.offer(code);
                                           }});
-    const auto agent = startAgent(&agentService, store.directory());
+    const auto agent = TokenTray::listenForClients(&agentService, store.directory());
     TokenTray::AppSettings settings(store.directory(), &workspace);
     TokenTray::installTranslations(
         &app, settings.language().isEmpty() ? QLocale() : QLocale(settings.language()));
@@ -301,6 +243,6 @@ int main(int argc, char *argv[])
         (void)workspace.load();
     }
     if (agent)
-        announce(store, *agent);
+        TokenTray::announceAgent(store, *agent);
     return QApplication::exec();
 }

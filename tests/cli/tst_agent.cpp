@@ -344,6 +344,11 @@ QString errorCode(const QJsonObject &reply)
 
 } // namespace
 
+// Which binary is the agent: `tokentray --no-tray`, the tray app itself (tokentray without
+// --no-tray, which is the agent too), or tokentray-agent.
+enum class Agent { NoTray, Tray, AgentBinary };
+Q_DECLARE_METATYPE(Agent)
+
 class TestAgent final : public QObject
 {
     Q_OBJECT
@@ -382,9 +387,8 @@ private:
     static ProcessResult collect(QProcess *process);
     bool ok(const ProcessResult &r) const;
 
-    // `tokentray --no-tray --verbose` on the test's config dir; true once it listens.
-    // withTray: the tray app itself (tokentray without --no-tray), which is the agent too.
-    bool startAgent(bool withTray = false);
+    // The agent with --verbose on the test's config dir; true once it listens.
+    bool startAgent(Agent kind = Agent::NoTray);
     void stopAgent();
     QByteArray agentLog() const { return readFile(m_agentLogPath); }
     // How many `running "COMMAND" for a client` lines the agent logged.
@@ -494,7 +498,7 @@ bool TestAgent::ok(const ProcessResult &r) const
     return false;
 }
 
-bool TestAgent::startAgent(bool withTray)
+bool TestAgent::startAgent(Agent kind)
 {
     m_agent = std::make_unique<QProcess>();
     m_agent->setProcessEnvironment(environment());
@@ -503,15 +507,17 @@ bool TestAgent::startAgent(bool withTray)
     m_agent->setStandardOutputFile(QProcess::nullDevice());
     m_agent->setStandardErrorFile(m_agentLogPath);
     QStringList args {QStringLiteral("--config-dir"), m_dir->path(), QStringLiteral("--verbose")};
-    if (!withTray)
+    if (kind == Agent::NoTray)
         args.prepend(QStringLiteral("--no-tray"));
-    m_agent->start(TestEnv::binary(QStringLiteral("tokentray")), args);
+    const QString binary = kind == Agent::AgentBinary ? QStringLiteral("tokentray-agent")
+                                                      : QStringLiteral("tokentray");
+    m_agent->start(TestEnv::binary(binary), args);
     if (!m_agent->waitForStarted(10000)) {
-        qWarning().noquote() << "tokentray:" << m_agent->errorString();
+        qWarning().noquote() << binary << m_agent->errorString();
         return false;
     }
-    static const QRegularExpression listening(
-        QStringLiteral("tokentray: agent for (.+) listening on (\\S+)\n"));
+    const QRegularExpression listening(binary
+                                       + QStringLiteral(": agent for (.+) listening on (\\S+)\n"));
     const QDeadlineTimer deadline(20000);
     while (!deadline.hasExpired()) {
         const QRegularExpressionMatch m = listening.match(QString::fromUtf8(agentLog()));
@@ -1342,14 +1348,15 @@ void TestAgent::loginThroughTheAgentFetchesAnew()
 
 void TestAgent::quitWritesWhatIsPending_data()
 {
-    QTest::addColumn<bool>("withTray");
-    QTest::newRow("tokentray --no-tray") << false;
-    QTest::newRow("the tray app") << true;
+    QTest::addColumn<Agent>("kind");
+    QTest::newRow("tokentray --no-tray") << Agent::NoTray;
+    QTest::newRow("the tray app") << Agent::Tray;
+    QTest::newRow("tokentray-agent") << Agent::AgentBinary;
 }
 
 void TestAgent::quitWritesWhatIsPending()
 {
-    QFETCH(bool, withTray);
+    QFETCH(Agent, kind);
     // The authority rotates the refresh token on every use. The agent refreshes and is told to
     // quit at once, well within the two seconds it waits before writing the token cache: it
     // writes before it ends, so the next process needs no request, and the rotated refresh
@@ -1364,7 +1371,7 @@ void TestAgent::quitWritesWhatIsPending()
         return TestEnv::secretToolLookup(QStringLiteral("tokentray"), cacheKey).isEmpty();
     };
     QVERIFY(clearCache());
-    QVERIFY(startAgent(withTray));
+    QVERIFY(startAgent(kind));
     const int before = tokenRequests();
     const ProcessResult first = cli({QStringLiteral("token"), QStringLiteral("sso")});
     QVERIFY(ok(first));
