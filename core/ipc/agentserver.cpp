@@ -1,6 +1,7 @@
 #include "core/ipc/agentserver.h"
 
 #include "core/ipc/frame.h"
+#include "core/ipc/privatedir.h"
 #include "core/ipc/socketpath.h"
 #include "core/util/logging.h"
 
@@ -346,38 +347,6 @@ bool AgentServer::isListening() const
     return m_listenFd >= 0;
 }
 
-bool AgentServer::prepareDirectory(const QString &dir)
-{
-    const QByteArray native = QFile::encodeName(dir);
-    if (::mkdir(native.constData(), 0700) != 0 && errno != EEXIST) {
-        m_errorString = QStringLiteral("cannot create %1: %2").arg(dir, systemError(errno));
-        return false;
-    }
-    struct stat st
-    {
-    };
-    if (::lstat(native.constData(), &st) != 0) {
-        m_errorString = QStringLiteral("cannot inspect %1: %2").arg(dir, systemError(errno));
-        return false;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        m_errorString = QStringLiteral("%1 is not a directory; refusing to use it").arg(dir);
-        return false;
-    }
-    if (st.st_uid != ::geteuid()) {
-        m_errorString = QStringLiteral("%1 belongs to another user (uid %2); refusing to use it")
-                            .arg(dir)
-                            .arg(st.st_uid);
-        return false;
-    }
-    if ((st.st_mode & 07777) != 0700 && ::chmod(native.constData(), 0700) != 0) {
-        m_errorString
-            = QStringLiteral("cannot make %1 private (mode 0700): %2").arg(dir, systemError(errno));
-        return false;
-    }
-    return true;
-}
-
 bool AgentServer::takeLock()
 {
     // Held while listening; the kernel releases it when the process dies. Two agents starting at
@@ -424,7 +393,11 @@ bool AgentServer::listen()
         m_errorString = QStringLiteral("the agent socket path is too long: %1").arg(m_socketPath);
         return false;
     }
-    if (!prepareDirectory(QFileInfo(m_socketPath).absolutePath()) || !takeLock())
+    if (auto dir = preparePrivateSocketDirectory(QFileInfo(m_socketPath).absolutePath()); !dir) {
+        m_errorString = dir.error().detail;
+        return false;
+    }
+    if (!takeLock())
         return false;
 
     struct stat st

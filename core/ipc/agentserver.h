@@ -106,7 +106,6 @@ private:
     void acceptConnections();
     void connectionClosed(AgentConnection *connection);
     void dispatch(AgentConnection *connection, const QJsonObject &request, Responder respond);
-    bool prepareDirectory(const QString &dir);
     bool takeLock();
     void releaseLock();
 

@@ -1,5 +1,6 @@
 #include "core/ipc/singleinstance.h"
 
+#include "core/ipc/privatedir.h"
 #include "core/util/logging.h"
 
 #include <QCryptographicHash>
@@ -47,10 +48,10 @@ bool SingleInstance::claim()
         probe.disconnectFromServer();
         return false;
     }
-    const QString dir = QFileInfo(m_socketPath).absolutePath();
-    QDir().mkpath(dir);
-    QFile::setPermissions(dir,
-                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    if (auto dir = preparePrivateSocketDirectory(QFileInfo(m_socketPath).absolutePath()); !dir) {
+        qCWarning(lcIpc).noquote() << "cannot listen for a second launch:" << dir.error().detail;
+        return true; // run anyway: a second instance is the lesser evil than none
+    }
     QLocalServer::removeServer(m_socketPath); // a socket file left by a crashed instance
     m_server = new QLocalServer(this);
     m_server->setSocketOptions(QLocalServer::UserAccessOption);
