@@ -23,9 +23,10 @@ namespace TokenTray {
 std::unique_ptr<AgentServer> listenForClients(AgentService *service, const QString &configDir)
 {
     auto server = std::make_unique<AgentServer>(agentSocketPathFor(configDir));
-    server->setHandler([service](const QJsonObject &request, AgentServer::Responder respond) {
-        service->handle(request, respond);
-    });
+    server->setHandler(
+        [service](const QJsonObject &request, const AgentServer::Responder &respond) {
+            service->handle(request, respond);
+        });
     if (!server->listen()) {
         std::fprintf(stderr, "%s: cannot serve CLI clients: %s\n",
                      qPrintable(QCoreApplication::applicationName()),
