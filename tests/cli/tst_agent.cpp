@@ -373,6 +373,7 @@ private Q_SLOTS:
     void quitWritesWhatIsPending_data();
     void quitWritesWhatIsPending();
     void helpNeedsNoDisplay();
+    void agentIsNotDumpable_data();
     void agentIsNotDumpable();
 
 private:
@@ -1429,10 +1430,18 @@ void TestAgent::helpNeedsNoDisplay()
     QVERIFY2(!agentHelp.crashed && agentHelp.exitCode == 0, qPrintable(describe(agentHelp)));
 }
 
+void TestAgent::agentIsNotDumpable_data()
+{
+    QTest::addColumn<Agent>("kind");
+    QTest::newRow("tokentray --no-tray") << Agent::NoTray;
+    QTest::newRow("tokentray-agent") << Agent::AgentBinary;
+}
+
 void TestAgent::agentIsNotDumpable()
 {
+    QFETCH(Agent, kind);
     // Secrets in the agent's memory never land in a core file.
-    QVERIFY(startAgent());
+    QVERIFY(startAgent(kind));
     const QByteArray limits = readFile(QStringLiteral("/proc/%1/limits").arg(m_agent->processId()));
     static const QRegularExpression core(QStringLiteral("Max core file size\\s+(\\S+)\\s+(\\S+)"));
     const QRegularExpressionMatch m = core.match(QString::fromLatin1(limits));
