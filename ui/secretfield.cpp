@@ -47,7 +47,7 @@ bool SecretField::isEmpty() const
 
 Secret SecretField::take()
 {
-    const Secret value = Secret::fromUtf8(m_edit->text());
+    Secret value = Secret::fromUtf8(m_edit->text());
     clear();
     return value;
 }

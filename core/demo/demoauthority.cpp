@@ -53,7 +53,7 @@ bool DemoAuthority::listen()
 
 QString DemoAuthority::issueRefreshToken()
 {
-    const QString token
+    QString token
         = QStringLiteral("rt-%1-%2").arg(++m_counter).arg(QDateTime::currentMSecsSinceEpoch());
     m_refreshTokens.insert(token);
     return token;

@@ -82,9 +82,9 @@ void LoopbackHttpServer::enqueue(const QByteArray &path, const ScriptedReply &re
     m_queued[path].push_back(reply);
 }
 
-void LoopbackHttpServer::setHandler(const QByteArray &path, Handler handler)
+void LoopbackHttpServer::setHandler(const QByteArray &path, const Handler &handler)
 {
-    m_handlers.insert(path, std::move(handler));
+    m_handlers.insert(path, handler);
 }
 
 void LoopbackHttpServer::setDefault(const QByteArray &path, const ScriptedReply &reply)

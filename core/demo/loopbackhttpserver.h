@@ -69,7 +69,7 @@ public:
 
     // Replies for `path`: queued ones first (one each), then the handler, then the default.
     void enqueue(const QByteArray &path, const ScriptedReply &reply);
-    void setHandler(const QByteArray &path, Handler handler);
+    void setHandler(const QByteArray &path, const Handler &handler);
     void setDefault(const QByteArray &path, const ScriptedReply &reply);
 
     [[nodiscard]] QList<RecordedRequest> requests(const QByteArray &path = QByteArray()) const;

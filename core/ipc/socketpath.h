@@ -154,7 +154,7 @@ inline bool isUsableRuntimeDir(const std::string &dir)
 // usable, else <QDir::tempPath()>/runtime-<user name> if usable, else "".
 inline std::string runtimeDirectory()
 {
-    const std::string xdg = environmentValue("XDG_RUNTIME_DIR");
+    std::string xdg = environmentValue("XDG_RUNTIME_DIR");
     if (!xdg.empty() && isUsableRuntimeDir(xdg))
         return xdg;
     // QDir::tempPath(): $TMPDIR (else /tmp), cleaned, then canonical ("" if it does not exist).

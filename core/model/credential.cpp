@@ -54,7 +54,7 @@ Result<Credential> Credential::fromCacheBytes(const QByteArray &bytes)
     Credential c;
     c.accessToken = Secret::fromUtf8(o.value(QLatin1String("access_token")).toString());
     c.tokenType = o.value(QLatin1String("token_type")).toString();
-    for (const QJsonValue &v : o.value(QLatin1String("scopes")).toArray())
+    for (const auto &v : o.value(QLatin1String("scopes")).toArray())
         c.scopes << v.toString();
     c.issuedAt
         = QDateTime::fromString(o.value(QLatin1String("issued_at")).toString(), Qt::ISODateWithMs);

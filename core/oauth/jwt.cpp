@@ -50,7 +50,7 @@ std::optional<QDateTime> UnverifiedJwt::issuedAt() const
 
 Result<UnverifiedJwt> decodeJwtUnverified(const QByteArray &token)
 {
-    const Error notJwt {ErrorCode::Parse, QStringLiteral("the token is not a JWT")};
+    Error notJwt {ErrorCode::Parse, QStringLiteral("the token is not a JWT")};
     if (token.isEmpty() || token.size() > kMaxJwtBytes)
         return notJwt;
     const QList<QByteArray> parts = token.split('.');

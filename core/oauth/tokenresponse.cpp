@@ -90,7 +90,7 @@ QString requestIdOf(const HttpResponse &response)
     for (const char *name :
          {"x-request-id", "request-id", "x-amzn-requestid", "x-amz-request-id", "x-ms-request-id",
           "x-okta-request-id", "x-correlation-id", "x-trace-id"}) {
-        const QString value = QString::fromLatin1(response.header(name).trimmed());
+        QString value = QString::fromLatin1(response.header(name).trimmed());
         if (idShape.match(value).hasMatch())
             return value;
     }

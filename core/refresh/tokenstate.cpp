@@ -70,7 +70,7 @@ QDateTime nextTransition(const Credential &credential, const QDateTime &now)
         return {};
     const RefreshLeads leads = refreshLeads(credential);
     for (const qint64 lead : {leads.advisoryMs, leads.mandatoryMs, qint64(0)}) {
-        const QDateTime at = credential.expiresAt.addMSecs(-lead);
+        QDateTime at = credential.expiresAt.addMSecs(-lead);
         if (at > now)
             return at;
     }
