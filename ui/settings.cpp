@@ -47,7 +47,7 @@ QString iniValueText(const QVariant &value)
             items << iniValueText(QVariant(item));
         return items.join(QStringLiteral(", "));
     }
-    const QString text = value.toString();
+    QString text = value.toString();
     static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_.:/+-]*$"));
     if (plain.match(text).hasMatch())
         return text;

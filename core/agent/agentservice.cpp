@@ -128,7 +128,7 @@ void AgentService::runCli(const QJsonObject &request, const AgentServer::Respond
         return;
     }
     QStringList args;
-    for (const QJsonValue &v : argsValue.toArray()) {
+    for (const auto &v : argsValue.toArray()) {
         if (!v.isString()) {
             respond.fail(QStringLiteral("bad-request"), QStringLiteral("args must be strings"));
             return;

@@ -784,7 +784,7 @@ void Cli::removeSecret(const QString &profileName, const QString &envName, const
 }
 
 void Cli::removeIndexedSecrets(const QString &profileName, const QString &envName,
-                               std::function<void()> onSuccess)
+                               const std::function<void()> &onSuccess)
 {
     const Profile *profile = m_config.profileByName(profileName);
     const QStringList entries = secretEntriesToRemove(*profile, envName);
@@ -828,7 +828,7 @@ void Cli::removeIndexedSecrets(const QString &profileName, const QString &envNam
 }
 
 void Cli::runSecretJobs(const QList<SecretJob *> &jobs,
-                        std::function<void(const QList<Result<Secret>> &)> done)
+                        const std::function<void(const QList<Result<Secret>> &)> &done)
 {
     struct Batch
     {

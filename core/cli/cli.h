@@ -104,7 +104,7 @@ private:
     // for a caching consumer (FreshCredentialJob); awsOnly refuses other kinds (usage error).
     void withFreshCredential(
         bool awsOnly,
-        std::function<void(const Profile &, const Environment &, const Credential &)> use);
+        const std::function<void(const Profile &, const Environment &, const Credential &)> &use);
 
     // token, login, logout
     Result<std::pair<Profile *, Environment *>> resolveScope(const QString &profileName,
@@ -138,11 +138,11 @@ private:
 
     // Runs the jobs concurrently and calls `done` once with their results, in order.
     void runSecretJobs(const QList<SecretJob *> &jobs,
-                       std::function<void(const QList<Result<Secret>> &)> done);
+                       const std::function<void(const QList<Result<Secret>> &)> &done);
     // Deletes every keychain item a profile (or one of its environments) indexed; stops at the
     // first failure, keeping the index of what is left so nothing is orphaned.
     void removeIndexedSecrets(const QString &profileName, const QString &envName,
-                              std::function<void()> onSuccess);
+                              const std::function<void()> &onSuccess);
 
     void print(const QString &text);
     void printJson(const QJsonValue &value);

@@ -68,6 +68,7 @@ std::pair<int, QString> replaceProcess(const QStringList &command, const EnvExpo
     for (const QString &arg : command)
         storage.push_back(arg.toLocal8Bit());
     std::vector<char *> argv;
+    argv.reserve(storage.size() + 1);
     for (QByteArray &arg : storage)
         argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -174,7 +175,8 @@ private:
 } // namespace
 
 void Cli::withFreshCredential(
-    bool awsOnly, std::function<void(const Profile &, const Environment &, const Credential &)> use)
+    bool awsOnly,
+    const std::function<void(const Profile &, const Environment &, const Credential &)> &use)
 {
     if (auto r = loadConfig(); !r)
         return fail(r.error());

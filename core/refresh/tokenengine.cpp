@@ -592,10 +592,9 @@ void TokenEngine::settleWaiters(Entry *e, const std::optional<Error> &error)
     for (const QPointer<TokenAsk> &a : waiters) {
         if (!a)
             continue;
-        if (!error) {
+        // Without an error, or when the old token is still valid, the waiter gets the token.
+        if (!error || usable(e, a->m_minValidSeconds, true)) {
             a->complete(*e->credential);
-        } else if (usable(e, a->m_minValidSeconds, true)) {
-            a->complete(*e->credential); // the old token is still valid: keep serving it
         } else {
             a->complete(*error);
         }
