@@ -12,6 +12,9 @@ target_compile_definitions(tokentray_options INTERFACE
     QT_NO_NARROWING_CONVERSIONS_IN_CONNECT
     QT_NO_URL_CAST_FROM_STRING
     QT_STRICT_ITERATORS
+    # Nothing Qt deprecated up to the oldest Qt we build with (Debian's 6.4) compiles.
+    QT_DISABLE_DEPRECATED_BEFORE=0x060400
+    QT_DISABLE_DEPRECATED_UP_TO=0x060400
     TOKENTRAY_VERSION="${PROJECT_VERSION}")
 if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     target_compile_options(tokentray_options INTERFACE
