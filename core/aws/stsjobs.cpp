@@ -214,7 +214,7 @@ void AssumeRoleJob::start()
 void AssumeRoleJob::abort()
 {
     if (m_http)
-        m_http->abort();
+        m_http->cancel();
     else
         finish(Error {ErrorCode::Cancelled, QStringLiteral("cancelled")});
 }
@@ -281,7 +281,7 @@ void CallerIdentityJob::start()
 void CallerIdentityJob::abort()
 {
     if (m_http)
-        m_http->abort();
+        m_http->cancel();
     else
         finish(Error {ErrorCode::Cancelled, QStringLiteral("cancelled")});
 }

@@ -55,12 +55,13 @@ QByteArray formEncode(const QList<std::pair<QString, QString>> &fields)
 
 HttpJob::HttpJob(QNetworkAccessManager *nam, const QUrl &url, const QByteArray &method,
                  const HttpPolicy &policy, QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_nam(nam)
     , m_url(url)
     , m_method(method)
     , m_policy(policy)
 {
+    setAutoDelete(false);
 }
 
 HttpJob::~HttpJob()
@@ -83,33 +84,19 @@ void HttpJob::setBody(const QByteArray &body, const QByteArray &contentType)
     setHeader("Content-Type", contentType);
 }
 
-void HttpJob::start()
+void HttpJob::doCancel()
 {
-    if (m_started)
-        return;
-    m_started = true;
-    // Sent at once (no event-loop turn on the hot path); an answer can only arrive later, and
-    // a refusal before sending is reported from the event loop (finish() defers it).
-    m_starting = true;
-    send();
-    m_starting = false;
-}
-
-void HttpJob::abort()
-{
-    if (m_finished)
-        return;
     m_abortReason = AbortReason::Cancelled;
     if (m_reply)
         m_reply->abort();
     else
-        finish(Error {ErrorCode::Cancelled, QStringLiteral("cancelled")});
+        finish(Error {ErrorCode::Cancelled, cancelledDetail()});
 }
 
-void HttpJob::send()
+// Sent at once; an answer can only arrive later, and a refusal before sending is reported from
+// the event loop (Job defers a finish reached inside start()).
+void HttpJob::doStart()
 {
-    if (m_abortReason == AbortReason::Cancelled)
-        return;
     if (auto allowed = validateEndpointUrl(QStringLiteral("endpoint"), m_url); !allowed) {
         finish(Error {ErrorCode::Invalid, allowed.error().detail});
         return;
@@ -285,16 +272,12 @@ void HttpJob::onFinished()
 
 void HttpJob::finish(const Result<HttpResponse> &result)
 {
-    if (m_finished)
+    if (isFinished())
         return;
-    m_finished = true;
     m_result = result;
     if (m_deadline)
         m_deadline->stop();
-    if (m_starting) // the job contract: never finished from inside start()
-        QTimer::singleShot(0, this, &HttpJob::finished);
-    else
-        Q_EMIT finished();
+    emitFinished(result ? std::nullopt : std::optional<Error>(result.error()));
 }
 
 } // namespace TokenTray

@@ -1,10 +1,10 @@
 #pragma once
 
+#include "core/util/job.h"
 #include "core/util/result.h"
 
 #include <QByteArray>
 #include <QList>
-#include <QObject>
 #include <QPointer>
 #include <QUrl>
 
@@ -37,10 +37,11 @@ struct HttpPolicy
     QString caFile;
 };
 
-// One HTTP exchange as a job: start() never emits synchronously, finished() once. A reply with
-// any HTTP status is a result (the caller reads OAuth/STS errors from 4xx bodies); no status
-// at all (refused, reset, timeout, TLS failure, too large) is an error.
-class HttpJob final : public QObject
+// One HTTP exchange as a Job. start() sends at once (no event-loop turn on the hot path); the
+// caller owns the job (autoDelete off). A reply with any HTTP status is a result (the caller
+// reads OAuth/STS errors from 4xx bodies); no status at all (refused, reset, timeout, TLS
+// failure, too large) is an error.
+class HttpJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(HttpJob)
@@ -54,17 +55,15 @@ public:
 
     void setHeader(const QByteArray &name, const QByteArray &value);
     void setBody(const QByteArray &body, const QByteArray &contentType);
-    void start();
-    void abort();
 
     [[nodiscard]] const Result<HttpResponse> &result() const { return m_result; }
     [[nodiscard]] QUrl url() const { return m_url; }
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override;
+    void doCancel() override;
 
 private:
-    void send();
     void onMetaDataChanged();
     void onReadyRead();
     void onFinished();
@@ -83,9 +82,6 @@ private:
     QTimer *m_deadline = nullptr;
     AbortReason m_abortReason = AbortReason::None;
     Result<HttpResponse> m_result = HttpResponse();
-    bool m_started = false;
-    bool m_starting = false;
-    bool m_finished = false;
 };
 
 // application/x-www-form-urlencoded, every reserved byte percent-encoded ('+' included: form

@@ -73,7 +73,7 @@ void TokenGrantJob::start()
 void TokenGrantJob::abort()
 {
     if (m_http)
-        m_http->abort();
+        m_http->cancel();
 }
 
 // ---- device flow ---------------------------------------------------------------------------

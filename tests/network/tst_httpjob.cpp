@@ -78,7 +78,7 @@ private Q_SLOTS:
     void retryAfter_data();
     void retryAfter();
     void formBodyArrivesDecodable();
-    void abortFinishesOnceWithCancelled();
+    void cancelFinishesOnceWithCancelled();
     void deletingARunningJobClosesTheConnection();
 
 private:
@@ -512,7 +512,7 @@ void tst_HttpJob::formBodyArrivesDecodable()
         QCOMPARE(form.value(key), value);
 }
 
-void tst_HttpJob::abortFinishesOnceWithCancelled()
+void tst_HttpJob::cancelFinishesOnceWithCancelled()
 {
     ScriptedReply hang;
     hang.behaviour = ScriptedReply::Behaviour::Hang;
@@ -523,19 +523,19 @@ void tst_HttpJob::abortFinishesOnceWithCancelled()
     QSignalSpy received(m_server.get(), &TestHttpServer::requestReceived);
     job.start();
     QVERIFY(received.wait(5000));
-    job.abort();
+    job.cancel();
     QTRY_COMPARE(finished.count(), 1);
     QVERIFY(!job.result());
     QCOMPARE(errorCodeName(job.result().error().code), errorCodeName(ErrorCode::Cancelled));
-    job.abort(); // a second abort is harmless and emits nothing
+    job.cancel(); // a second cancel is harmless and emits nothing
     QCoreApplication::processEvents();
     QCOMPARE(finished.count(), 1);
 
-    // Aborted before it was sent: finishes, and nothing reaches the server.
+    // Cancelled before it was sent: finishes, and nothing reaches the server.
     HttpJob early(m_nam.get(), m_server->url("/hang"), "GET", policyWith(10000));
     QSignalSpy earlyFinished(&early, &HttpJob::finished);
     early.start();
-    early.abort();
+    early.cancel();
     QTRY_COMPARE(earlyFinished.count(), 1);
     QCOMPARE(errorCodeName(early.result().error().code), errorCodeName(ErrorCode::Cancelled));
     QCoreApplication::processEvents();
