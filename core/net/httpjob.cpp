@@ -277,7 +277,7 @@ void HttpJob::finish(const Result<HttpResponse> &result)
     m_result = result;
     if (m_deadline)
         m_deadline->stop();
-    emitFinished(result ? std::nullopt : std::optional<Error>(result.error()));
+    emitFinished(result);
 }
 
 } // namespace TokenTray

@@ -115,21 +115,29 @@ Result<OAuthEndpoints> parseDiscoveryDocument(const QByteArray &body, const QStr
 EndpointResolveJob::EndpointResolveJob(QNetworkAccessManager *nam, DiscoveryCache *cache,
                                        const Environment &env, const HttpPolicy &policy,
                                        QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_nam(nam)
     , m_cache(cache)
     , m_env(env)
     , m_policy(policy)
 {
+    setAutoDelete(false); // the caller reads result() and deletes it
 }
 
-void EndpointResolveJob::start()
+void EndpointResolveJob::doStart()
 {
     QTimer::singleShot(0, this, &EndpointResolveJob::run);
 }
 
+void EndpointResolveJob::doCancel()
+{
+    finish(Error {ErrorCode::Cancelled, cancelledDetail()});
+}
+
 void EndpointResolveJob::run()
 {
+    if (isFinished())
+        return; // cancelled before it began
     if (m_env.issuer.isEmpty()) {
         if (m_env.tokenUrl.isEmpty()) {
             finish(Error {ErrorCode::Invalid,
@@ -187,11 +195,10 @@ void EndpointResolveJob::fetch(const QUrl &url, bool lastTry)
 
 void EndpointResolveJob::finish(const Result<OAuthEndpoints> &result)
 {
-    if (m_finished)
+    if (isFinished())
         return;
-    m_finished = true;
     m_result = result;
-    Q_EMIT finished();
+    emitFinished(m_result);
 }
 
 } // namespace TokenTray

@@ -2,6 +2,7 @@
 
 #include "core/model/environment.h"
 #include "core/net/httpjob.h"
+#include "core/util/job.h"
 #include "core/util/result.h"
 
 #include <QHash>
@@ -45,18 +46,18 @@ Result<OAuthEndpoints> parseDiscoveryDocument(const QByteArray &body, const QStr
 // Resolves an environment's endpoints: with an issuer, fetches
 // <issuer>/.well-known/openid-configuration (falling back to RFC 8414's
 // /.well-known/oauth-authorization-server), then applies the explicit URLs on top.
-class EndpointResolveJob final : public QObject
+class EndpointResolveJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(EndpointResolveJob)
 public:
     EndpointResolveJob(QNetworkAccessManager *nam, DiscoveryCache *cache, const Environment &env,
                        const HttpPolicy &policy, QObject *parent = nullptr);
-    void start();
     [[nodiscard]] const Result<OAuthEndpoints> &result() const { return m_result; }
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override;
+    void doCancel() override;
 
 private:
     void run();
@@ -68,7 +69,6 @@ private:
     Environment m_env;
     HttpPolicy m_policy;
     Result<OAuthEndpoints> m_result = OAuthEndpoints();
-    bool m_finished = false;
 };
 
 // The endpoints when no request is needed: explicit URLs only, or an issuer already in the

@@ -42,9 +42,10 @@ TokenGrantJob::TokenGrantJob(QNetworkAccessManager *nam, const Clock *clock, con
                              const QList<std::pair<QString, QString>> &fields,
                              const ClientAuthentication &client, const HttpPolicy &policy,
                              QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_clock(clock)
 {
+    setAutoDelete(false); // the caller reads result() and deletes it
     m_http = makeOAuthPost(nam, tokenUrl, fields, client, policy, this);
     connect(m_http, &HttpJob::finished, this, [this] {
         const auto &r = m_http->result();
@@ -60,17 +61,17 @@ TokenGrantJob::TokenGrantJob(QNetworkAccessManager *nam, const Clock *clock, con
             }
         }
         m_http->deleteLater();
-        Q_EMIT finished();
+        emitFinished(m_result);
     });
 }
 
-void TokenGrantJob::start()
+void TokenGrantJob::doStart()
 {
     m_sentAt = m_clock->nowUtc();
     m_http->start();
 }
 
-void TokenGrantJob::abort()
+void TokenGrantJob::doCancel()
 {
     if (m_http)
         m_http->cancel();
@@ -136,7 +137,7 @@ DeviceFlowJob::DeviceFlowJob(QNetworkAccessManager *nam, const Clock *clock, con
                              const QUrl &tokenUrl, const QStringList &scopes,
                              const QString &audience, const ClientAuthentication &client,
                              const HttpPolicy &policy, QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_nam(nam)
     , m_clock(clock)
     , m_deviceUrl(deviceUrl)
@@ -146,20 +147,23 @@ DeviceFlowJob::DeviceFlowJob(QNetworkAccessManager *nam, const Clock *clock, con
     , m_client(client)
     , m_policy(policy)
 {
+    setAutoDelete(false); // the caller reads result() and deletes it
 }
 
-void DeviceFlowJob::start()
+void DeviceFlowJob::doStart()
 {
     QTimer::singleShot(0, this, &DeviceFlowJob::requestCode);
 }
 
-void DeviceFlowJob::cancel()
+void DeviceFlowJob::doCancel()
 {
     finish(Error {ErrorCode::Cancelled, QStringLiteral("sign-in cancelled")});
 }
 
 void DeviceFlowJob::requestCode()
 {
+    if (isFinished())
+        return; // cancelled before it began
     QList<std::pair<QString, QString>> fields;
     if (!m_scopes.isEmpty())
         fields.append({QStringLiteral("scope"), m_scopes.join(QLatin1Char(' '))});
@@ -193,7 +197,7 @@ void DeviceFlowJob::requestCode()
 
 void DeviceFlowJob::schedulePoll()
 {
-    if (m_finished)
+    if (isFinished())
         return;
     if (m_clock->nowUtc() >= m_expiresAt) {
         finish(Error {ErrorCode::Rejected,
@@ -257,16 +261,15 @@ void DeviceFlowJob::poll()
 
 void DeviceFlowJob::finish(const Result<TokenResponse> &result)
 {
-    if (m_finished)
+    if (isFinished())
         return;
-    m_finished = true;
     m_result = result;
     m_deviceCode.clear();
     if (m_timer)
         m_timer->stop();
     if (m_current)
         m_current->deleteLater();
-    Q_EMIT finished();
+    emitFinished(m_result);
 }
 
 // ---- revocation and introspection ----------------------------------------------------------
@@ -274,8 +277,9 @@ void DeviceFlowJob::finish(const Result<TokenResponse> &result)
 TokenRevokeJob::TokenRevokeJob(QNetworkAccessManager *nam, const QUrl &url, const Secret &token,
                                const QString &tokenTypeHint, const ClientAuthentication &client,
                                const HttpPolicy &policy, QObject *parent)
-    : QObject(parent)
+    : Job(parent)
 {
+    setAutoDelete(false); // the caller reads result() and deletes it
     m_http = makeOAuthPost(nam, url,
                            {{QStringLiteral("token"), token.exposeUtf8()},
                             {QStringLiteral("token_type_hint"), tokenTypeHint}},
@@ -290,11 +294,11 @@ TokenRevokeJob::TokenRevokeJob(QNetworkAccessManager *nam, const QUrl &url, cons
                          QStringLiteral("the revocation endpoint answered HTTP %1").arg(r->status),
                          r->status};
         m_http->deleteLater();
-        Q_EMIT finished();
+        emitFinished(m_result);
     });
 }
 
-void TokenRevokeJob::start()
+void TokenRevokeJob::doStart()
 {
     m_http->start();
 }
@@ -302,8 +306,9 @@ void TokenRevokeJob::start()
 TokenIntrospectJob::TokenIntrospectJob(QNetworkAccessManager *nam, const QUrl &url,
                                        const Secret &token, const ClientAuthentication &client,
                                        const HttpPolicy &policy, QObject *parent)
-    : QObject(parent)
+    : Job(parent)
 {
+    setAutoDelete(false); // the caller reads result() and deletes it
     m_http = makeOAuthPost(nam, url, {{QStringLiteral("token"), token.exposeUtf8()}}, client,
                            policy, this);
     connect(m_http, &HttpJob::finished, this, [this] {
@@ -326,11 +331,11 @@ TokenIntrospectJob::TokenIntrospectJob(QNetworkAccessManager *nam, const QUrl &u
                 m_result = Introspection {active.toBool(), doc.object()};
         }
         m_http->deleteLater();
-        Q_EMIT finished();
+        emitFinished(m_result);
     });
 }
 
-void TokenIntrospectJob::start()
+void TokenIntrospectJob::doStart()
 {
     m_http->start();
 }

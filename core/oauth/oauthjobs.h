@@ -3,6 +3,7 @@
 #include "core/model/kinds.h"
 #include "core/net/httpjob.h"
 #include "core/oauth/tokenresponse.h"
+#include "core/util/job.h"
 #include "core/util/result.h"
 #include "core/util/secret.h"
 
@@ -39,7 +40,7 @@ HttpJob *makeOAuthPost(QNetworkAccessManager *nam, const QUrl &url,
 
 // One token request (any grant): POSTs, parses, records when it was sent (expiry counts from
 // then, not from when the answer arrived).
-class TokenGrantJob final : public QObject
+class TokenGrantJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TokenGrantJob)
@@ -48,13 +49,12 @@ public:
                   const QList<std::pair<QString, QString>> &fields,
                   const ClientAuthentication &client, const HttpPolicy &policy,
                   QObject *parent = nullptr);
-    void start();
-    void abort();
     [[nodiscard]] const Result<TokenResponse> &result() const { return m_result; }
     [[nodiscard]] QDateTime sentAt() const { return m_sentAt; }
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override;
+    void doCancel() override;
 
 private:
     const Clock *m_clock;
@@ -65,7 +65,7 @@ private:
 
 // RFC 8628 device authorization: asks for a user code, reports it, then polls the token
 // endpoint until the person approved, denied, or the code expired.
-class DeviceFlowJob final : public QObject
+class DeviceFlowJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(DeviceFlowJob)
@@ -74,8 +74,6 @@ public:
                   const QUrl &tokenUrl, const QStringList &scopes, const QString &audience,
                   const ClientAuthentication &client, const HttpPolicy &policy,
                   QObject *parent = nullptr);
-    void start();
-    void cancel();
     [[nodiscard]] const Result<TokenResponse> &result() const { return m_result; }
     [[nodiscard]] QDateTime sentAt() const { return m_sentAt; }
     [[nodiscard]] int intervalSeconds() const { return m_intervalMs / 1000; }
@@ -87,7 +85,10 @@ Q_SIGNALS:
     void userCodeReady(const QString &userCode, const QUrl &verificationUri,
                        const QUrl &verificationUriComplete, const QDateTime &expiresAt);
     void pollingStatusChanged(const QString &status); // "pending", "slow_down", "retrying"
-    void finished();
+
+protected:
+    void doStart() override;
+    void doCancel() override;
 
 private:
     void requestCode();
@@ -112,11 +113,10 @@ private:
     QTimer *m_timer = nullptr;
     QPointer<QObject> m_current;
     Result<TokenResponse> m_result = TokenResponse();
-    bool m_finished = false;
 };
 
 // RFC 7009 revocation and RFC 7662 introspection.
-class TokenRevokeJob final : public QObject
+class TokenRevokeJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TokenRevokeJob)
@@ -124,10 +124,10 @@ public:
     TokenRevokeJob(QNetworkAccessManager *nam, const QUrl &url, const Secret &token,
                    const QString &tokenTypeHint, const ClientAuthentication &client,
                    const HttpPolicy &policy, QObject *parent = nullptr);
-    void start();
     [[nodiscard]] const Result<void> &result() const { return m_result; }
-Q_SIGNALS:
-    void finished();
+
+protected:
+    void doStart() override;
 
 private:
     QPointer<HttpJob> m_http;
@@ -140,7 +140,7 @@ struct Introspection
     QJsonObject claims;
 };
 
-class TokenIntrospectJob final : public QObject
+class TokenIntrospectJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TokenIntrospectJob)
@@ -148,10 +148,10 @@ public:
     TokenIntrospectJob(QNetworkAccessManager *nam, const QUrl &url, const Secret &token,
                        const ClientAuthentication &client, const HttpPolicy &policy,
                        QObject *parent = nullptr);
-    void start();
     [[nodiscard]] const Result<Introspection> &result() const { return m_result; }
-Q_SIGNALS:
-    void finished();
+
+protected:
+    void doStart() override;
 
 private:
     QPointer<HttpJob> m_http;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/util/error.h"
+#include "core/util/result.h"
 
 #include <QObject>
 #include <QPointer>
@@ -51,6 +52,11 @@ protected:
 
     // Finishes the job once: later calls return false and do nothing.
     bool emitFinished(const std::optional<Error> &error = std::nullopt);
+    // Finishes the job once with a typed result's error (none when it holds a value).
+    template<typename T> bool emitFinished(const Result<T> &result)
+    {
+        return emitFinished(result ? std::nullopt : std::optional<Error>(result.error()));
+    }
 
     // Starts `sub` (a child of this job, not auto-deleted: it is deleted after `onSuccess` runs).
     // Its error, if any, finishes this job with the same error; otherwise `onSuccess(sub)` runs.
