@@ -17,6 +17,7 @@ namespace TokenTray {
 class Clock;
 class DiscoveryCache;
 class MfaPrompter;
+class RandomSource;
 class SecretStore;
 class TokenAsk;
 class TokenEngine;
@@ -30,6 +31,8 @@ struct FetchServices
     SecretStore *secrets = nullptr;
     DiscoveryCache *discovery = nullptr;
     const Clock *clock = nullptr;
+    // Backoff and refresh jitter; none: SystemRandomSource::instance().
+    RandomSource *random = nullptr;
     int httpTimeoutMs = 30000;
     qint64 defaultLifetimeSeconds = 3600; // when neither expires_in nor a JWT exp says
     // Who is asked for an MFA code when a role needs one and has no mfa_process; none: such

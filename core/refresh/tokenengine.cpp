@@ -3,8 +3,8 @@
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
 #include "core/util/logging.h"
+#include "core/util/randomsource.h"
 
-#include <QRandomGenerator>
 #include <QTimer>
 
 #include <algorithm>
@@ -672,12 +672,17 @@ void TokenEngine::flushCacheWrites()
         });
 }
 
+RandomSource *TokenEngine::random() const
+{
+    return m_services.random ? m_services.random : SystemRandomSource::instance();
+}
+
 qint64 TokenEngine::backoffMs(int attempt, int retryAfterSeconds) const
 {
     // 1 s, 2 s, 4 s … capped, with ±20 % jitter so many clients do not retry in step.
     const qint64 base = qMin<qint64>(m_options.backoffCapMs,
                                      qint64(m_options.backoffBaseMs) << qMin(attempt - 1, 30));
-    const double jitter = 0.8 + 0.4 * QRandomGenerator::global()->generateDouble();
+    const double jitter = 0.8 + 0.4 * random()->generateDouble();
     const qint64 delay = static_cast<qint64>(base * jitter);
     // Retry-After is honoured up to the cap: one reply asking for a day must not wedge a
     // credential.
@@ -758,8 +763,7 @@ void TokenEngine::evaluate(Entry *e, const QDateTime &t)
                 const RefreshLeads leads = refreshLeads(*e->credential);
                 const qint64 jitterMax
                     = qMin<qint64>(m_options.eagerJitterMaxMs, leads.advisoryMs / 10);
-                const qint64 jitter
-                    = jitterMax > 0 ? QRandomGenerator::global()->bounded(jitterMax) : 0;
+                const qint64 jitter = random()->bounded(jitterMax);
                 e->eagerAt
                     = eagerDue(e, e->credential->expiresAt.addMSecs(-leads.advisoryMs - jitter));
             }

@@ -179,6 +179,7 @@ private:
     void armTimer();
     void noteWake(Entry *e);
     void startTimerFor(const QDateTime &at, const QDateTime &t);
+    [[nodiscard]] RandomSource *random() const;
     qint64 backoffMs(int attempt, int retryAfterSeconds) const;
     bool usable(const Entry *e, qint64 minValidSeconds, bool allowMandatory) const;
     const Profile *profile(const QString &id) const;

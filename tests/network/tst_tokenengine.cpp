@@ -9,6 +9,7 @@
 #include "core/refresh/tokenengine.h"
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
+#include "core/util/randomsource.h"
 #include "core/workspace/persistjob.h"
 
 #include <QDBusConnection>
@@ -147,6 +148,7 @@ private Q_SLOTS:
     void eagerRefreshHasAMinimumInterval();
     void askAfterAnOutageTriesAgain();
     void retryAfterIsCappedAndAsksFailFast();
+    void backoffJitterComesFromTheRandomSource();
     void tokenIssuedInTheFutureIsRefreshed();
     void rotatedRefreshTokenSurvivesALockedKeychain();
     void eagerRecoversFromALockWithoutAnAsk();
@@ -1347,6 +1349,32 @@ void tst_TokenEngine::retryAfterIsCappedAndAsksFailFast()
     // One day asked, five minutes (the cap) granted.
     QVERIFY(engine->nextWakeUp().isValid());
     QCOMPARE(m_clock->nowUtc().msecsTo(engine->nextWakeUp()), qint64(options.backoffCapMs));
+}
+
+// Backoff is the base step times a jitter of 0.8 to 1.2 drawn from the injected source.
+void tst_TokenEngine::backoffJitterComesFromTheRandomSource()
+{
+    m_server->setDefault("/token",
+                         ScriptedReply::json(503, R"({"error":"temporarily_unavailable"})"));
+    const QList<std::pair<double, qint64>> cases = {{0.0, 48000}, {0.5, 60000}, {0.75, 66000}};
+    for (const auto &[fraction, expectedMs] : cases) {
+        const QString id = newId();
+        QVERIFY(storeClientSecret(id));
+        FixedRandomSource random(fraction);
+        FetchServices s = services();
+        s.random = &random;
+        auto engine = std::make_unique<TokenEngine>(s);
+        TokenEngine::Options options = fastOptions();
+        options.backoffBaseMs = 60000; // the retry lies beyond the ask's deadline
+        options.backoffCapMs = 5 * 60000;
+        engine->setOptions(options);
+        engine->setConfig(configOf({makeProfile(id, m_server->url("/token"))}));
+        const auto r = await(engine->ask(id, kEnv), 60000);
+        QVERIFY(!r);
+        QCOMPARE(r.error().httpStatus, 503);
+        QVERIFY(engine->nextWakeUp().isValid());
+        QCOMPARE(m_clock->nowUtc().msecsTo(engine->nextWakeUp()), expectedMs);
+    }
 }
 
 void tst_TokenEngine::tokenIssuedInTheFutureIsRefreshed()
