@@ -100,10 +100,11 @@ bool isValidMfaCode(const QByteArray &code)
 }
 
 MfaProcessJob::MfaProcessJob(const QString &command, int timeoutMs, QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_command(command)
     , m_timeoutMs(timeoutMs)
 {
+    setAutoDelete(false); // the caller reads result() and deletes it
 }
 
 MfaProcessJob::~MfaProcessJob()
@@ -115,7 +116,7 @@ MfaProcessJob::~MfaProcessJob()
     }
 }
 
-void MfaProcessJob::start()
+void MfaProcessJob::doStart()
 {
     m_process = new QProcess(this);
     // stderr goes where ours goes: a helper may explain itself to the person.
@@ -169,14 +170,21 @@ void MfaProcessJob::start()
     m_process->closeWriteChannel();
 }
 
+void MfaProcessJob::doCancel()
+{
+    if (m_process && m_process->state() != QProcess::NotRunning)
+        m_process->kill();
+    finish(Error {ErrorCode::Cancelled, cancelledDetail()});
+}
+
 void MfaProcessJob::finish(const Result<Secret> &result)
 {
-    if (m_finished)
+    if (isFinished())
         return;
-    m_finished = true;
     m_result = result;
-    m_deadline->stop();
-    QTimer::singleShot(0, this, &MfaProcessJob::finished);
+    if (m_deadline)
+        m_deadline->stop();
+    emitFinished(m_result);
 }
 
 } // namespace TokenTray

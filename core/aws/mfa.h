@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/util/job.h"
 #include "core/util/result.h"
 #include "core/util/secret.h"
 
@@ -90,7 +91,7 @@ bool isValidMfaCode(const QByteArray &code);
 // line of output: the unattended way to answer an MFA challenge (oathtool, a hardware token
 // helper). Bounded in time and output; a failing command is a clear error that names its exit
 // status but never repeats its output.
-class MfaProcessJob final : public QObject
+class MfaProcessJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MfaProcessJob)
@@ -98,11 +99,11 @@ public:
     MfaProcessJob(const QString &command, int timeoutMs, QObject *parent = nullptr);
     ~MfaProcessJob() override;
 
-    void start();
     [[nodiscard]] const Result<Secret> &result() const { return m_result; }
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override;
+    void doCancel() override;
 
 private:
     void finish(const Result<Secret> &result);
@@ -112,7 +113,6 @@ private:
     QProcess *m_process = nullptr;
     QTimer *m_deadline = nullptr;
     Result<Secret> m_result = Secret();
-    bool m_finished = false;
 };
 
 } // namespace TokenTray

@@ -5,7 +5,6 @@
 #include "core/util/logging.h"
 
 #include <QRegularExpression>
-#include <QTimer>
 
 namespace TokenTray {
 namespace {
@@ -169,7 +168,7 @@ Result<T> stsAnswer(const Result<HttpResponse> &reply, Parse parse, const QDateT
 AssumeRoleJob::AssumeRoleJob(QNetworkAccessManager *nam, const Clock *clock, const QUrl &endpoint,
                              const QString &region, const AssumeRoleParams &params,
                              const AwsKeys &source, const HttpPolicy &policy, QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_nam(nam)
     , m_clock(clock)
     , m_endpoint(endpoint)
@@ -178,18 +177,16 @@ AssumeRoleJob::AssumeRoleJob(QNetworkAccessManager *nam, const Clock *clock, con
     , m_source(source)
     , m_policy(policy)
 {
+    setAutoDelete(false); // the caller reads result() and deletes it
 }
 
 AssumeRoleJob::~AssumeRoleJob() = default;
 
-void AssumeRoleJob::start()
+void AssumeRoleJob::doStart()
 {
-    if (m_started || m_finished)
-        return;
-    m_started = true;
     m_sentAt = m_clock->nowUtc();
     if (auto valid = validate(m_params, m_source); !valid) {
-        QTimer::singleShot(0, this, [this, error = valid.error()] { finish(error); });
+        finish(valid.error()); // delivered from the event loop, like every finish
         return;
     }
     qCDebug(lcSts).noquote() << "AssumeRole" << m_params.roleArn << "at"
@@ -211,24 +208,23 @@ void AssumeRoleJob::start()
     m_http->start();
 }
 
-void AssumeRoleJob::abort()
+void AssumeRoleJob::doCancel()
 {
     if (m_http)
         m_http->cancel();
     else
-        finish(Error {ErrorCode::Cancelled, QStringLiteral("cancelled")});
+        finish(Error {ErrorCode::Cancelled, cancelledDetail()});
 }
 
 void AssumeRoleJob::finish(const Result<StsCredentials> &result)
 {
-    if (m_finished)
+    if (isFinished())
         return;
-    m_finished = true;
     m_result = result;
     if (!result)
         qCDebug(lcSts).noquote() << "AssumeRole failed:" << errorCodeName(result.error().code)
                                  << result.error().detail;
-    Q_EMIT finished();
+    emitFinished(m_result);
 }
 
 // ---- CallerIdentityJob ---------------------------------------------------------------------
@@ -237,7 +233,7 @@ CallerIdentityJob::CallerIdentityJob(QNetworkAccessManager *nam, const Clock *cl
                                      const QUrl &endpoint, const QString &region,
                                      const AwsKeys &source, const HttpPolicy &policy,
                                      QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_nam(nam)
     , m_clock(clock)
     , m_endpoint(endpoint)
@@ -245,21 +241,16 @@ CallerIdentityJob::CallerIdentityJob(QNetworkAccessManager *nam, const Clock *cl
     , m_source(source)
     , m_policy(policy)
 {
+    setAutoDelete(false); // the caller reads result() and deletes it
 }
 
 CallerIdentityJob::~CallerIdentityJob() = default;
 
-void CallerIdentityJob::start()
+void CallerIdentityJob::doStart()
 {
-    if (m_started || m_finished)
-        return;
-    m_started = true;
     m_sentAt = m_clock->nowUtc();
     if (m_source.isEmpty()) {
-        QTimer::singleShot(0, this, [this] {
-            finish(
-                Error {ErrorCode::Invalid, QStringLiteral("GetCallerIdentity needs credentials")});
-        });
+        finish(Error {ErrorCode::Invalid, QStringLiteral("GetCallerIdentity needs credentials")});
         return;
     }
     m_http = makeSignedStsPost(m_nam, m_endpoint, m_region,
@@ -278,21 +269,20 @@ void CallerIdentityJob::start()
     m_http->start();
 }
 
-void CallerIdentityJob::abort()
+void CallerIdentityJob::doCancel()
 {
     if (m_http)
         m_http->cancel();
     else
-        finish(Error {ErrorCode::Cancelled, QStringLiteral("cancelled")});
+        finish(Error {ErrorCode::Cancelled, cancelledDetail()});
 }
 
 void CallerIdentityJob::finish(const Result<CallerIdentity> &result)
 {
-    if (m_finished)
+    if (isFinished())
         return;
-    m_finished = true;
     m_result = result;
-    Q_EMIT finished();
+    emitFinished(m_result);
 }
 
 } // namespace TokenTray

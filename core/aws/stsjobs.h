@@ -6,6 +6,7 @@
 #include "core/aws/awskeys.h"
 #include "core/aws/stsresponse.h"
 #include "core/net/httpjob.h"
+#include "core/util/job.h"
 #include "core/util/result.h"
 
 #include <QDateTime>
@@ -49,7 +50,7 @@ HttpJob *makeSignedStsPost(QNetworkAccessManager *nam, const QUrl &endpoint, con
                            const QList<std::pair<QString, QString>> &fields, const AwsKeys &source,
                            const QDateTime &time, const HttpPolicy &policy, QObject *parent);
 
-class AssumeRoleJob final : public QObject
+class AssumeRoleJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(AssumeRoleJob)
@@ -59,15 +60,14 @@ public:
                   const HttpPolicy &policy, QObject *parent = nullptr);
     ~AssumeRoleJob() override;
 
-    void start();
-    void abort();
     [[nodiscard]] const Result<StsCredentials> &result() const { return m_result; }
     // When the request was signed and sent (the expiry STS reports is absolute; this is for
     // callers that track clock skew).
     [[nodiscard]] QDateTime sentAt() const { return m_sentAt; }
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override;
+    void doCancel() override;
 
 private:
     void finish(const Result<StsCredentials> &result);
@@ -82,11 +82,9 @@ private:
     QPointer<HttpJob> m_http;
     QDateTime m_sentAt;
     Result<StsCredentials> m_result = StsCredentials();
-    bool m_started = false;
-    bool m_finished = false;
 };
 
-class CallerIdentityJob final : public QObject
+class CallerIdentityJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(CallerIdentityJob)
@@ -96,13 +94,12 @@ public:
                       QObject *parent = nullptr);
     ~CallerIdentityJob() override;
 
-    void start();
-    void abort();
     [[nodiscard]] const Result<CallerIdentity> &result() const { return m_result; }
     [[nodiscard]] QDateTime sentAt() const { return m_sentAt; }
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override;
+    void doCancel() override;
 
 private:
     void finish(const Result<CallerIdentity> &result);
@@ -116,8 +113,6 @@ private:
     QPointer<HttpJob> m_http;
     QDateTime m_sentAt;
     Result<CallerIdentity> m_result = CallerIdentity();
-    bool m_started = false;
-    bool m_finished = false;
 };
 
 } // namespace TokenTray

@@ -75,7 +75,7 @@ private Q_SLOTS:
     void invalidParamsSendNothing_data();
     void invalidParamsSendNothing();
     void startNeverEmitsSynchronously();
-    void abort();
+    void cancel();
     void endpointFor_data();
     void endpointFor();
     void sessionNameForUser_data();
@@ -618,7 +618,7 @@ void tst_StsJobs::startNeverEmitsSynchronously()
     QCOMPARE(job.result().error().code, ErrorCode::Invalid);
 }
 
-void tst_StsJobs::abort()
+void tst_StsJobs::cancel()
 {
     m_sts->injectFault(FakeSts::Fault::Slow, 5000);
     AssumeRoleJob job(m_nam.get(), m_clientClock.get(), m_sts->url(), kRegion, params(),
@@ -626,7 +626,7 @@ void tst_StsJobs::abort()
     QSignalSpy spy(&job, &AssumeRoleJob::finished);
     job.start();
     QTRY_COMPARE(m_sts->requestCount(), 1);
-    job.abort();
+    job.cancel();
     QTRY_COMPARE(spy.count(), 1);
     QCOMPARE(job.result().error().code, ErrorCode::Cancelled);
     QCoreApplication::processEvents(); // a second emission would be queued behind the first
