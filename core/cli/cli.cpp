@@ -16,14 +16,12 @@
 #include "core/util/terminal.h"
 
 #include <QDir>
-#include <QFileInfo>
 #include <QIODevice>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLockFile>
 #include <QLoggingCategory>
-#include <QRegularExpression>
 #include <QTimer>
 #include <QUuid>
 
@@ -71,65 +69,13 @@ Error secretNotFound(const QString &profile, const QString &env, const QString &
                       + QLatin1Char('/') + env};
 }
 
-// The options that set one environment field (the shared per-kind rules say which fields
-// apply); anything else is a usage error, so a typo in a script fails loudly instead of being
-// stored and ignored.
-QStringList optionsFor(EnvField field)
-{
-    switch (field) {
-    case EnvField::Protected:
-        return {QStringLiteral("protected"), QStringLiteral("unprotected")};
-    case EnvField::Issuer:
-        return {QStringLiteral("issuer")};
-    case EnvField::TokenUrl:
-        return {QStringLiteral("token-url")};
-    case EnvField::DeviceUrl:
-        return {QStringLiteral("device-url")};
-    case EnvField::RevocationUrl:
-        return {QStringLiteral("revocation-url")};
-    case EnvField::ClientId:
-        return {QStringLiteral("client-id")};
-    case EnvField::ClientAuth:
-        return {QStringLiteral("auth")};
-    case EnvField::Scopes:
-        return {QStringLiteral("scope")};
-    case EnvField::Audience:
-        return {QStringLiteral("audience")};
-    case EnvField::RoleArn:
-        return {QStringLiteral("role-arn")};
-    case EnvField::SourceProfile:
-        return {QStringLiteral("source-profile")};
-    case EnvField::Region:
-        return {QStringLiteral("region")};
-    case EnvField::StsEndpoint:
-        return {QStringLiteral("sts-endpoint")};
-    case EnvField::Duration:
-        return {QStringLiteral("duration")};
-    case EnvField::ExternalId:
-        return {QStringLiteral("external-id")};
-    case EnvField::MfaSerial:
-        return {QStringLiteral("mfa-serial")};
-    case EnvField::SessionName:
-        return {QStringLiteral("session-name")};
-    case EnvField::MfaProcess:
-        return {QStringLiteral("mfa-process")};
-    case EnvField::SourceIdentity:
-        return {QStringLiteral("source-identity")};
-    case EnvField::ApiUrl:
-        return {QStringLiteral("api-url")};
-    case EnvField::CaFile:
-        return {QStringLiteral("ca-file")};
-    case EnvField::TokenVariable:
-        return {QStringLiteral("token-variable")};
-    }
-    return {};
-}
-
+// The options that set the environment fields of a kind; anything else is a usage error, so a
+// typo in a script fails loudly instead of being stored and ignored.
 QStringList optionsForKind(ProfileKind kind)
 {
     QStringList options;
     for (EnvField field : environmentFields(kind))
-        options += optionsFor(field);
+        options += envFieldOptions(envFieldSpec(field));
     return options;
 }
 
@@ -332,40 +278,18 @@ void Cli::profileShow()
         text += QStringLiteral("Environment  ") + env.name
             + (env.name == p.activeEnvironment ? QStringLiteral(" (active)") : QString())
             + (env.isProtected ? QStringLiteral(" [protected]") : QString()) + QLatin1Char('\n');
-        auto line = [&text](const char *label, const QString &value) {
+        auto line = [&text](const QString &label, const QString &value) {
             if (!value.isEmpty())
-                text += QStringLiteral("  ") + QString::fromLatin1(label).leftJustified(15) + value
-                    + QLatin1Char('\n');
+                text += QStringLiteral("  ") + label.leftJustified(15) + value + QLatin1Char('\n');
         };
-        line("issuer", env.issuer.toString());
-        line("token URL", env.tokenUrl.toString());
-        line("device URL", env.deviceUrl.toString());
-        line("revocation URL", env.revocationUrl.toString());
-        line("client id", env.clientId);
-        line("client auth", env.clientAuth);
-        line("scopes", env.scopes.join(QLatin1Char(' ')));
-        line("audience", env.audience);
-        line("API URL", env.apiUrl.toString());
-        line("CA file", env.caFile);
-        line("token variable", env.tokenVariable);
-        line("role ARN", env.roleArn);
-        line("source profile", env.sourceProfile);
-        line("region", env.region);
-        line("STS endpoint", env.stsEndpoint.toString());
-        line("duration",
-             env.durationSeconds ? QString::number(env.durationSeconds) + QStringLiteral(" s")
-                                 : QString());
-        line("external id", env.externalId.isEmpty() ? QString() : QStringLiteral("(set)"));
-        line("MFA serial", env.mfaSerial);
-        line("session name", env.sessionName);
-        line("MFA process", env.mfaProcess);
-        line("source identity", env.sourceIdentity);
+        for (const EnvFieldSpec &spec : envFieldTable())
+            line(spec.name, envFieldDisplay(spec, env));
         QStringList stored;
         for (const QString &entry : p.secretIndex) {
             if (entry.startsWith(env.name + QLatin1Char('/')))
                 stored << entry.mid(env.name.size() + 1);
         }
-        line("secrets", stored.join(QStringLiteral(", ")));
+        line(QStringLiteral("secrets"), stored.join(QStringLiteral(", ")));
     }
     print(text);
     finish(ExitCode::Ok);
@@ -523,84 +447,20 @@ Result<void> Cli::applyEnvironmentOptions(const Profile &profile, Environment *e
             return usage(QStringLiteral("--") + flag + QStringLiteral(" does not apply to ")
                          + kindName(profile.kind) + QStringLiteral(" profiles"));
     }
-    if (m_cmd.has(QStringLiteral("protected")) && m_cmd.has(QStringLiteral("unprotected")))
-        return usage(QStringLiteral("--protected and --unprotected contradict each other"));
-
-    auto url = [this](const char *option, QUrl *target) -> Result<void> {
-        const QString key = QLatin1String(option);
-        if (!m_cmd.values.contains(key))
-            return {};
-        const QString text = m_cmd.value(key);
-        if (text.isEmpty()) {
-            *target = QUrl();
-            return {};
-        }
-        const QUrl u(text, QUrl::StrictMode);
-        if (auto r = validateEndpointUrl(QStringLiteral("--") + key, u); !r)
-            return usage(r.error().detail);
-        *target = u;
-        return {};
-    };
-    auto text = [this](const char *option, QString *target) {
-        const QString key = QLatin1String(option);
-        if (m_cmd.values.contains(key))
-            *target = m_cmd.value(key);
-    };
-    for (const auto &[option, target] : std::initializer_list<std::pair<const char *, QUrl *>> {
-             {"issuer", &env->issuer},
-             {"token-url", &env->tokenUrl},
-             {"device-url", &env->deviceUrl},
-             {"revocation-url", &env->revocationUrl},
-             {"api-url", &env->apiUrl},
-             {"sts-endpoint", &env->stsEndpoint}}) {
-        if (auto r = url(option, target); !r)
-            return r;
+    for (const EnvFieldSpec &spec : envFieldTable()) {
+        const QStringList options = envFieldOptions(spec);
+        if (options.size() > 1 && m_cmd.has(options.at(0)) && m_cmd.has(options.at(1)))
+            return usage(QStringLiteral("--") + options.at(0) + QStringLiteral(" and --")
+                         + options.at(1) + QStringLiteral(" contradict each other"));
     }
-    text("client-id", &env->clientId);
-    text("audience", &env->audience);
-    text("token-variable", &env->tokenVariable);
-    text("role-arn", &env->roleArn);
-    text("source-profile", &env->sourceProfile);
-    text("region", &env->region);
-    text("external-id", &env->externalId);
-    text("mfa-serial", &env->mfaSerial);
-    text("session-name", &env->sessionName);
-    text("mfa-process", &env->mfaProcess);
-    text("source-identity", &env->sourceIdentity);
-    if (m_cmd.values.contains(QStringLiteral("auth"))) {
-        const QString auth = m_cmd.value(QStringLiteral("auth"));
-        if (!clientAuthFromName(auth))
-            // Quoted: messages are redacted, and a word after "basic " reads as a credential.
-            return usage(QStringLiteral("--auth must be \"basic\" or \"post\""));
-        env->clientAuth = auth;
-    }
-    if (m_cmd.values.contains(QStringLiteral("scope"))) {
-        static const QRegularExpression spaces(QStringLiteral("\\s+"));
-        env->scopes = m_cmd.value(QStringLiteral("scope")).split(spaces, Qt::SkipEmptyParts);
-    }
-    if (m_cmd.values.contains(QStringLiteral("duration"))) {
-        bool ok = false;
-        const int seconds = m_cmd.value(QStringLiteral("duration")).toInt(&ok);
-        if (!ok)
-            return usage(QStringLiteral("--duration must be a number of seconds"));
-        env->durationSeconds = seconds;
-    }
-    if (m_cmd.values.contains(QStringLiteral("ca-file"))) {
-        const QString path = m_cmd.value(QStringLiteral("ca-file"));
-        if (path.isEmpty()) {
-            env->caFile.clear();
-        } else {
-            const QFileInfo info(path);
-            if (!info.isFile() || !info.isReadable())
-                return usage(QStringLiteral("--ca-file ") + path
-                             + QStringLiteral(" is not a readable file"));
-            env->caFile = info.absoluteFilePath();
+    for (const EnvFieldSpec &spec : envFieldTable()) {
+        for (const QString &option : envFieldOptions(spec)) {
+            if (!m_cmd.has(option))
+                continue;
+            if (auto r = applyEnvFieldOption(spec, option, m_cmd.value(option), env); !r)
+                return usage(r.error().detail);
         }
     }
-    if (m_cmd.has(QStringLiteral("protected")))
-        env->isProtected = true;
-    if (m_cmd.has(QStringLiteral("unprotected")))
-        env->isProtected = false;
 
     // What each kind needs before it can produce a credential.
     if (const auto unmet = unmetRequirements(profile.kind, profile.grant, *env); !unmet.isEmpty())

@@ -1,5 +1,7 @@
 #include "core/cli/commandline.h"
 
+#include "core/model/envfields.h"
+
 namespace TokenTray::CommandLine {
 namespace {
 
@@ -8,25 +10,23 @@ Error usageError(const QString &detail)
     return Error {ErrorCode::Usage, detail};
 }
 
-const QStringList kEnvironmentOptions = {
-    QStringLiteral("issuer"),          QStringLiteral("token-url"),
-    QStringLiteral("device-url"),      QStringLiteral("revocation-url"),
-    QStringLiteral("client-id"),       QStringLiteral("auth"),
-    QStringLiteral("scope"),           QStringLiteral("audience"),
-    QStringLiteral("api-url"),         QStringLiteral("ca-file"),
-    QStringLiteral("protected"),       QStringLiteral("role-arn"),
-    QStringLiteral("source-profile"),  QStringLiteral("region"),
-    QStringLiteral("sts-endpoint"),    QStringLiteral("duration"),
-    QStringLiteral("external-id"),     QStringLiteral("mfa-serial"),
-    QStringLiteral("session-name"),    QStringLiteral("mfa-process"),
-    QStringLiteral("source-identity"), QStringLiteral("token-variable"),
-};
+// The environment fields' options, from their table.
+QList<OptionSpec> environmentOptionSpecs()
+{
+    QList<OptionSpec> specs;
+    for (const EnvFieldSpec &field : envFieldTable()) {
+        specs.append({field.option, field.valueName, field.help});
+        if (field.type == FieldType::Flag)
+            specs.append({QStringLiteral("un") + field.option, QString(), field.negationHelp});
+    }
+    return specs;
+}
 
 } // namespace
 
 const QList<OptionSpec> &options()
 {
-    static const QList<OptionSpec> list = {
+    static const QList<OptionSpec> list = QList<OptionSpec> {
         {QStringLiteral("kind"), QStringLiteral("KIND"),
          QStringLiteral("oauth2, aws-assume-role, aws-access-key or static-token")},
         {QStringLiteral("grant"), QStringLiteral("GRANT"),
@@ -34,48 +34,10 @@ const QList<OptionSpec> &options()
                         "device_code")},
         {QStringLiteral("refresh"), QStringLiteral("POLICY"),
          QStringLiteral("deferred (refresh when asked, default) or eager (before expiry)")},
-        {QStringLiteral("issuer"), QStringLiteral("URL"),
-         QStringLiteral("OpenID Connect / RFC 8414 issuer; endpoints are discovered")},
-        {QStringLiteral("token-url"), QStringLiteral("URL"), QStringLiteral("token endpoint")},
-        {QStringLiteral("device-url"), QStringLiteral("URL"),
-         QStringLiteral("device authorization endpoint")},
-        {QStringLiteral("revocation-url"), QStringLiteral("URL"),
-         QStringLiteral("token revocation endpoint (RFC 7009)")},
-        {QStringLiteral("client-id"), QStringLiteral("ID"), QStringLiteral("OAuth2 client id")},
-        {QStringLiteral("auth"), QStringLiteral("METHOD"),
-         QStringLiteral("client authentication: basic (default) or post")},
-        {QStringLiteral("scope"), QStringLiteral("\"S1 S2\""),
-         QStringLiteral("space-separated scopes")},
-        {QStringLiteral("audience"), QStringLiteral("A"), QStringLiteral("audience / resource")},
-        {QStringLiteral("token-variable"), QStringLiteral("NAME"),
-         QStringLiteral("export and exec also set the token in this variable")},
-        {QStringLiteral("api-url"), QStringLiteral("URL"),
-         QStringLiteral("the API this environment's tokens are for")},
-        {QStringLiteral("ca-file"), QStringLiteral("FILE"),
-         QStringLiteral("PEM file of CA certificates trusted for this environment only")},
-        {QStringLiteral("protected"), QString(),
-         QStringLiteral("guard this environment (PROD): confirm before copying its tokens")},
-        {QStringLiteral("unprotected"), QString(), QStringLiteral("remove the guard")},
-        {QStringLiteral("role-arn"), QStringLiteral("ARN"), QStringLiteral("IAM role to assume")},
-        {QStringLiteral("source-profile"), QStringLiteral("NAME"),
-         QStringLiteral("AWS profile whose credentials assume the role")},
-        {QStringLiteral("region"), QStringLiteral("R"), QStringLiteral("AWS region")},
-        {QStringLiteral("sts-endpoint"), QStringLiteral("URL"),
-         QStringLiteral("STS endpoint (default: the regional one)")},
-        {QStringLiteral("duration"), QStringLiteral("SECONDS"),
-         QStringLiteral("role session duration, 900-43200")},
-        {QStringLiteral("external-id"), QStringLiteral("X"), QStringLiteral("ExternalId")},
-        {QStringLiteral("mfa-serial"), QStringLiteral("ARN"), QStringLiteral("MFA device")},
-        {QStringLiteral("source-identity"), QStringLiteral("ID"),
-         QStringLiteral("AssumeRole SourceIdentity (2-64 of [\\w+=,.@-])")},
-        {QStringLiteral("mfa-process"), QStringLiteral("COMMAND"),
-         QStringLiteral("command that prints the MFA code (run with /bin/sh -c)")},
         {QStringLiteral("env"), QStringLiteral("ENV"),
          QStringLiteral("environment (default: the profile's active one)")},
         {QStringLiteral("min-valid"), QStringLiteral("SECONDS"),
          QStringLiteral("refresh first unless the token is valid this long")},
-        {QStringLiteral("session-name"), QStringLiteral("N"),
-         QStringLiteral("RoleSessionName (2-64 of [\\w+=,.@-])")},
         {QStringLiteral("config"), QStringLiteral("FILE"),
          QStringLiteral("AWS config file (default: $AWS_CONFIG_FILE, else ~/.aws/config)")},
         {QStringLiteral("credentials"), QStringLiteral("FILE"),
@@ -89,7 +51,7 @@ const QList<OptionSpec> &options()
          QStringLiteral("sh (default), fish or json")},
         {QStringLiteral("port"), QStringLiteral("PORT"),
          QStringLiteral("port on 127.0.0.1 (default: a free one)")},
-    };
+    } + environmentOptionSpecs();
     return list;
 }
 
@@ -115,12 +77,12 @@ const QList<CommandSpec> &commands()
         {QStringLiteral("environment add"),
          {QStringLiteral("PROFILE"), QStringLiteral("ENV")},
          {},
-         kEnvironmentOptions,
+         allEnvFieldOptions(false),
          QStringLiteral("add an environment to a profile")},
         {QStringLiteral("environment set"),
          {QStringLiteral("PROFILE"), QStringLiteral("ENV")},
          {},
-         kEnvironmentOptions + QStringList {QStringLiteral("unprotected")},
+         allEnvFieldOptions(true),
          QStringLiteral("change an environment's settings")},
         {QStringLiteral("environment remove"),
          {QStringLiteral("PROFILE"), QStringLiteral("ENV")},
