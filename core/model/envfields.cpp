@@ -21,7 +21,7 @@ QString s(const char *text)
 
 EnvFieldSpec row(EnvField id, FieldType type, FieldMember member, const char *jsonKey,
                  const char *option, const char *valueName, const char *name, KindSet kinds,
-                 const char *help, const char *example)
+                 const char *help, const char *example, const char *label, const char *hint)
 {
     EnvFieldSpec spec;
     spec.id = id;
@@ -34,6 +34,8 @@ EnvFieldSpec row(EnvField id, FieldType type, FieldMember member, const char *js
     spec.name = s(name);
     spec.kinds = kinds;
     spec.example = s(example);
+    spec.label = label;
+    spec.hint = hint;
     return spec;
 }
 
@@ -50,83 +52,129 @@ EnvFieldSpec checked(EnvFieldSpec spec, Result<void> (*check)(const QString &))
     return spec;
 }
 
+EnvFieldSpec bounded(EnvFieldSpec spec, int maximum, int step)
+{
+    spec.maximum = maximum;
+    spec.step = step;
+    return spec;
+}
+
 QList<EnvFieldSpec> buildTable()
 {
     using E = Environment;
     using F = FieldType;
     EnvFieldSpec clientAuth
         = row(EnvField::ClientAuth, F::Choice, &E::clientAuth, "clientAuth", "auth", "METHOD",
-              "client auth", kOAuth2, "client authentication: basic (default) or post", "post");
+              "client auth", kOAuth2, "client authentication: basic (default) or post", "post",
+              QT_TRANSLATE_NOOP("EnvFields", "Client authentication"), nullptr);
     clientAuth.choices = {QStringLiteral("basic"), QStringLiteral("post")};
-    EnvFieldSpec externalId
-        = row(EnvField::ExternalId, F::Text, &E::externalId, "externalId", "external-id", "X",
-              "external id", kAssumeRole, "ExternalId", "x-123");
+    clientAuth.choiceLabels
+        = {QT_TRANSLATE_NOOP("EnvFields", "HTTP Basic (client_secret_basic)"),
+           QT_TRANSLATE_NOOP("EnvFields", "In the request body (client_secret_post)")};
+    EnvFieldSpec externalId = row(EnvField::ExternalId, F::Text, &E::externalId, "externalId",
+                                  "external-id", "X", "external id", kAssumeRole, "ExternalId",
+                                  "x-123", QT_TRANSLATE_NOOP("EnvFields", "External ID"), nullptr);
     externalId.masked = true;
     EnvFieldSpec isProtected = row(
         EnvField::Protected, F::Flag, &E::isProtected, "protected", "protected", "", "protected",
-        kAllKinds, "guard this environment (PROD): confirm before copying its tokens", "");
+        kAllKinds, "guard this environment (PROD): confirm before copying its tokens", "",
+        QT_TRANSLATE_NOOP("EnvFields", "Protected (PROD)"),
+        QT_TRANSLATE_NOOP("EnvFields",
+                          "Protected (PROD): confirm before its tokens are copied, "
+                          "mark it in the tray"));
     isProtected.negationHelp = QStringLiteral("remove the guard");
     return {
         isProtected,
         row(EnvField::Issuer, F::Url, &E::issuer, "issuer", "issuer", "URL", "issuer", kOAuth2,
             "OpenID Connect / RFC 8414 issuer; endpoints are discovered",
-            "https://login.example.com"),
+            "https://login.example.com", QT_TRANSLATE_NOOP("EnvFields", "Issuer"),
+            QT_TRANSLATE_NOOP("EnvFields", "https://login.example.com (discovers the endpoints)")),
         row(EnvField::TokenUrl, F::Url, &E::tokenUrl, "tokenUrl", "token-url", "URL", "token URL",
-            kOAuth2, "token endpoint", "https://login.example.com/oauth2/token"),
+            kOAuth2, "token endpoint", "https://login.example.com/oauth2/token",
+            QT_TRANSLATE_NOOP("EnvFields", "Token URL"),
+            QT_TRANSLATE_NOOP("EnvFields", "https://login.example.com/oauth2/token")),
         row(EnvField::DeviceUrl, F::Url, &E::deviceUrl, "deviceUrl", "device-url", "URL",
             "device URL", kOAuth2, "device authorization endpoint",
-            "https://login.example.com/oauth2/device"),
+            "https://login.example.com/oauth2/device", QT_TRANSLATE_NOOP("EnvFields", "Device URL"),
+            QT_TRANSLATE_NOOP("EnvFields", "https://login.example.com/oauth2/device")),
         row(EnvField::RevocationUrl, F::Url, &E::revocationUrl, "revocationUrl", "revocation-url",
             "URL", "revocation URL", kOAuth2, "token revocation endpoint (RFC 7009)",
-            "https://login.example.com/oauth2/revoke"),
+            "https://login.example.com/oauth2/revoke",
+            QT_TRANSLATE_NOOP("EnvFields", "Revocation URL"),
+            QT_TRANSLATE_NOOP("EnvFields", "https://login.example.com/oauth2/revoke")),
         required(row(EnvField::ClientId, F::Text, &E::clientId, "clientId", "client-id", "ID",
-                     "client id", kOAuth2, "OAuth2 client id", "tokentray"),
+                     "client id", kOAuth2, "OAuth2 client id", "tokentray",
+                     QT_TRANSLATE_NOOP("EnvFields", "Client ID"), nullptr),
                  kOAuth2, Grant::RefreshToken),
         clientAuth,
         row(EnvField::Scopes, F::Words, &E::scopes, "scopes", "scope", "\"S1 S2\"", "scopes",
-            kOAuth2, "space-separated scopes", "read write"),
+            kOAuth2, "space-separated scopes", "read write",
+            QT_TRANSLATE_NOOP("EnvFields", "Scopes"),
+            QT_TRANSLATE_NOOP("EnvFields", "space-separated, e.g. read write")),
         row(EnvField::Audience, F::Text, &E::audience, "audience", "audience", "A", "audience",
-            kOAuth2, "audience / resource", "https://api.example.com"),
+            kOAuth2, "audience / resource", "https://api.example.com",
+            QT_TRANSLATE_NOOP("EnvFields", "Audience"), nullptr),
         required(checked(row(EnvField::RoleArn, F::Text, &E::roleArn, "roleArn", "role-arn", "ARN",
                              "role ARN", kAssumeRole, "IAM role to assume",
-                             "arn:aws:iam::123456789012:role/Name"),
+                             "arn:aws:iam::123456789012:role/Name",
+                             QT_TRANSLATE_NOOP("EnvFields", "Role ARN"),
+                             QT_TRANSLATE_NOOP("EnvFields", "arn:aws:iam::123456789012:role/Name")),
                          validateRoleArn),
                  kAssumeRole),
-        // Resolved against the config by validateEnvironment().
-        required(row(EnvField::SourceProfile, F::Text, &E::sourceProfile, "sourceProfile",
+        required(row(EnvField::SourceProfile, F::ProfileName, &E::sourceProfile, "sourceProfile",
                      "source-profile", "NAME", "source profile", kAssumeRole,
-                     "AWS profile whose credentials assume the role", "base"),
+                     "AWS profile whose credentials assume the role", "base",
+                     QT_TRANSLATE_NOOP("EnvFields", "Source profile"), nullptr),
                  kAssumeRole),
         checked(row(EnvField::Region, F::Text, &E::region, "region", "region", "R", "region",
-                    kAssumeRole | kAccessKey, "AWS region", "eu-west-1"),
+                    kAssumeRole | kAccessKey, "AWS region", "eu-west-1",
+                    QT_TRANSLATE_NOOP("EnvFields", "Region"),
+                    QT_TRANSLATE_NOOP("EnvFields", "e.g. eu-west-1")),
                 validateRegion),
         row(EnvField::StsEndpoint, F::Url, &E::stsEndpoint, "stsEndpoint", "sts-endpoint", "URL",
             "STS endpoint", kAssumeRole | kAccessKey, "STS endpoint (default: the regional one)",
-            "https://sts.eu-west-1.amazonaws.com"),
-        row(EnvField::Duration, F::Seconds, &E::durationSeconds, "durationSeconds", "duration",
-            "SECONDS", "duration", kAssumeRole, "role session duration, 900-43200", "3600"),
+            "https://sts.eu-west-1.amazonaws.com", QT_TRANSLATE_NOOP("EnvFields", "STS endpoint"),
+            QT_TRANSLATE_NOOP("EnvFields", "https://sts.eu-west-1.amazonaws.com")),
+        bounded(row(EnvField::Duration, F::Seconds, &E::durationSeconds, "durationSeconds",
+                    "duration", "SECONDS", "duration", kAssumeRole,
+                    "role session duration, 900-43200", "3600",
+                    QT_TRANSLATE_NOOP("EnvFields", "Session duration"), nullptr),
+                43200, 900),
         externalId,
         row(EnvField::MfaSerial, F::Text, &E::mfaSerial, "mfaSerial", "mfa-serial", "ARN",
-            "MFA serial", kAssumeRole, "MFA device", "arn:aws:iam::123456789012:mfa/name"),
+            "MFA serial", kAssumeRole, "MFA device", "arn:aws:iam::123456789012:mfa/name",
+            QT_TRANSLATE_NOOP("EnvFields", "MFA device ARN"),
+            QT_TRANSLATE_NOOP("EnvFields", "arn:aws:iam::123456789012:mfa/name")),
         // A shell command: whatever it is, it runs when a code is needed.
         row(EnvField::MfaProcess, F::Text, &E::mfaProcess, "mfaProcess", "mfa-process", "COMMAND",
             "MFA process", kAssumeRole, "command that prints the MFA code (run with /bin/sh -c)",
-            "oathtool --totp -b KEY"),
+            "oathtool --totp -b KEY", QT_TRANSLATE_NOOP("EnvFields", "MFA code command"),
+            QT_TRANSLATE_NOOP("EnvFields",
+                              "optional, e.g. oathtool --totp -b KEY; else you are asked")),
         checked(row(EnvField::SourceIdentity, F::Text, &E::sourceIdentity, "sourceIdentity",
                     "source-identity", "ID", "source identity", kAssumeRole,
-                    "AssumeRole SourceIdentity (2-64 of [\\w+=,.@-])", "alice"),
+                    "AssumeRole SourceIdentity (2-64 of [\\w+=,.@-])", "alice",
+                    QT_TRANSLATE_NOOP("EnvFields", "Source identity"), nullptr),
                 validateSourceIdentity),
         checked(row(EnvField::SessionName, F::Text, &E::sessionName, "sessionName", "session-name",
                     "N", "session name", kAssumeRole, "RoleSessionName (2-64 of [\\w+=,.@-])",
-                    "alice"),
+                    "alice", QT_TRANSLATE_NOOP("EnvFields", "Session name"),
+                    QT_TRANSLATE_NOOP("EnvFields", "2-64 characters, default: your user name")),
                 validateSessionName),
         row(EnvField::ApiUrl, F::Url, &E::apiUrl, "apiUrl", "api-url", "URL", "API URL", kAllKinds,
-            "the API this environment's tokens are for", "https://api.example.com"),
+            "the API this environment's tokens are for", "https://api.example.com",
+            QT_TRANSLATE_NOOP("EnvFields", "API URL"),
+            QT_TRANSLATE_NOOP("EnvFields", "https://api.example.com")),
         row(EnvField::CaFile, F::File, &E::caFile, "caFile", "ca-file", "FILE", "CA file",
-            kAllKinds, "PEM file of CA certificates trusted for this environment only", "ca.pem"),
+            kAllKinds, "PEM file of CA certificates trusted for this environment only", "ca.pem",
+            QT_TRANSLATE_NOOP("EnvFields", "CA certificates file"),
+            QT_TRANSLATE_NOOP("EnvFields", "system certificates")),
         checked(row(EnvField::TokenVariable, F::Text, &E::tokenVariable, "tokenVariable",
                     "token-variable", "NAME", "token variable", kOAuth2 | kStaticToken,
-                    "export and exec also set the token in this variable", "API_TOKEN"),
+                    "export and exec also set the token in this variable", "API_TOKEN",
+                    QT_TRANSLATE_NOOP("EnvFields", "Token variable"),
+                    QT_TRANSLATE_NOOP("EnvFields",
+                                      "optional, e.g. API_TOKEN (besides TOKENTRAY_TOKEN)")),
                 validateVariableName),
     };
 }
@@ -178,82 +226,104 @@ QStringList allEnvFieldOptions(bool withNegations)
     return options;
 }
 
+QString envFieldText(const EnvFieldSpec &spec, const Environment &env)
+{
+    switch (spec.type) {
+    case FieldType::Flag:
+        return envFieldValue<bool>(spec, env) ? QStringLiteral("true") : QString();
+    case FieldType::Url:
+        return envFieldValue<QUrl>(spec, env).toString();
+    case FieldType::Words:
+        return envFieldValue<QStringList>(spec, env).join(QLatin1Char(' '));
+    case FieldType::Seconds: {
+        const int seconds = envFieldValue<int>(spec, env);
+        return seconds ? QString::number(seconds) : QString();
+    }
+    case FieldType::Text:
+    case FieldType::Choice:
+    case FieldType::File:
+    case FieldType::ProfileName:
+        return envFieldValue<QString>(spec, env);
+    }
+    return {};
+}
+
+void setEnvFieldText(const EnvFieldSpec &spec, const QString &text, Environment *env)
+{
+    switch (spec.type) {
+    case FieldType::Flag:
+        envFieldValue<bool>(spec, *env) = !text.isEmpty();
+        return;
+    case FieldType::Url:
+        envFieldValue<QUrl>(spec, *env) = text.isEmpty() ? QUrl() : QUrl(text, QUrl::StrictMode);
+        return;
+    case FieldType::Words: {
+        static const QRegularExpression spaces(QStringLiteral("\\s+"));
+        envFieldValue<QStringList>(spec, *env) = text.split(spaces, Qt::SkipEmptyParts);
+        return;
+    }
+    case FieldType::Seconds:
+        envFieldValue<int>(spec, *env) = text.toInt();
+        return;
+    case FieldType::Text:
+    case FieldType::Choice:
+    case FieldType::File:
+    case FieldType::ProfileName:
+        envFieldValue<QString>(spec, *env) = text;
+        return;
+    }
+}
+
 Result<void> applyEnvFieldOption(const EnvFieldSpec &spec, const QString &option,
                                  const QString &text, Environment *env)
 {
     const QString dashed = QStringLiteral("--") + option;
     switch (spec.type) {
     case FieldType::Flag:
-        envFieldValue<bool>(spec, *env) = option == spec.option;
+        setEnvFieldText(spec, option == spec.option ? option : QString(), env);
         return {};
     case FieldType::Text:
-        envFieldValue<QString>(spec, *env) = text;
-        return {};
-    case FieldType::Url: {
-        QUrl url;
+    case FieldType::ProfileName:
+    case FieldType::Words:
+        break;
+    case FieldType::Url:
         if (!text.isEmpty()) {
-            url = QUrl(text, QUrl::StrictMode);
-            if (auto r = validateEndpointUrl(dashed, url); !r)
+            if (auto r = validateEndpointUrl(dashed, QUrl(text, QUrl::StrictMode)); !r)
                 return r;
         }
-        envFieldValue<QUrl>(spec, *env) = url;
-        return {};
-    }
-    case FieldType::Words: {
-        static const QRegularExpression spaces(QStringLiteral("\\s+"));
-        envFieldValue<QStringList>(spec, *env) = text.split(spaces, Qt::SkipEmptyParts);
-        return {};
-    }
+        break;
     case FieldType::Seconds: {
         bool ok = false;
-        const int seconds = text.toInt(&ok);
+        text.toInt(&ok);
         if (!ok)
             return invalid(dashed + QStringLiteral(" must be a number of seconds"));
-        envFieldValue<int>(spec, *env) = seconds;
-        return {};
+        break;
     }
     case FieldType::Choice:
         if (!spec.choices.contains(text))
             // Quoted: messages are redacted, and a word after "basic " reads as a credential.
             return invalid(dashed + QStringLiteral(" must be \"")
                            + spec.choices.join(QStringLiteral("\" or \"")) + QLatin1Char('"'));
-        envFieldValue<QString>(spec, *env) = text;
-        return {};
+        break;
     case FieldType::File:
-        if (text.isEmpty()) {
-            envFieldValue<QString>(spec, *env).clear();
-            return {};
-        }
+        if (text.isEmpty())
+            break;
         if (auto r = checkReadableFile(dashed, text); !r)
             return r;
-        envFieldValue<QString>(spec, *env) = QFileInfo(text).absoluteFilePath();
+        setEnvFieldText(spec, QFileInfo(text).absoluteFilePath(), env);
         return {};
     }
+    setEnvFieldText(spec, text, env);
     return {};
 }
 
 QString envFieldDisplay(const EnvFieldSpec &spec, const Environment &env)
 {
-    QString value;
-    switch (spec.type) {
-    case FieldType::Flag:
+    if (spec.type == FieldType::Flag)
         return {}; // shown next to the environment's name
-    case FieldType::Url:
-        value = envFieldValue<QUrl>(spec, env).toString();
-        break;
-    case FieldType::Words:
-        value = envFieldValue<QStringList>(spec, env).join(QLatin1Char(' '));
-        break;
-    case FieldType::Seconds:
-        if (const int seconds = envFieldValue<int>(spec, env))
-            value = QString::number(seconds) + QStringLiteral(" s");
-        break;
-    case FieldType::Text:
-    case FieldType::Choice:
-    case FieldType::File:
-        value = envFieldValue<QString>(spec, env);
-        break;
-    }
+    QString value = envFieldText(spec, env);
+    if (spec.type == FieldType::Seconds && !value.isEmpty())
+        value += QStringLiteral(" s");
     return spec.masked && !value.isEmpty() ? QStringLiteral("(set)") : value;
 }
 
@@ -262,6 +332,7 @@ Result<void> validateEnvFieldValue(const EnvFieldSpec &spec, const Environment &
     switch (spec.type) {
     case FieldType::Flag:
     case FieldType::Words:
+    case FieldType::ProfileName: // resolved against the config by validateEnvironment()
         return {};
     case FieldType::Url: {
         const QUrl &url = envFieldValue<QUrl>(spec, env);

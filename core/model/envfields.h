@@ -52,6 +52,7 @@ enum class FieldType {
     Seconds, // int, 0 = the service default (validateDurationSeconds)
     Choice, // QString, one of the row's choices
     File, // QString, a readable file; the CLI stores its absolute path
+    ProfileName, // QString, another profile's name (checked against the config)
 };
 
 using FieldMember = std::variant<bool Environment::*, QString Environment::*, QUrl Environment::*,
@@ -81,8 +82,17 @@ struct EnvFieldSpec
     std::optional<Grant> exemptGrant = {}; // a grant under which it is not required
     Result<void> (*textCheck)(const QString &) = nullptr; // Text rows: a non-empty value
     QStringList choices = {}; // Choice rows
+    // The manager's texts, translated where shown (context kEnvFieldsContext).
+    const char *label = nullptr; // the form's label
+    const char *hint = nullptr; // a line edit's placeholder, a flag's check box text
+    QList<const char *> choiceLabels = {}; // Choice rows: the text of each choice
+    int maximum = 0; // Seconds rows: the largest value the form offers, and its step
+    int step = 1;
     bool masked = false; // `profile show` says "(set)" instead of the value
 };
+
+// The translation context of the table's labels, hints and choice texts.
+inline constexpr char kEnvFieldsContext[] = "EnvFields";
 
 // Every field in display order (the forms and `profile show` list them this way).
 const QList<EnvFieldSpec> &envFieldTable();
@@ -96,6 +106,11 @@ QStringList allEnvFieldOptions(bool withNegations);
 // Sets the field from a CLI option's text (an empty text clears it). Errors name the option.
 Result<void> applyEnvFieldOption(const EnvFieldSpec &spec, const QString &option,
                                  const QString &text, Environment *env);
+// The value as text a person types (URLs as typed, words space-separated); empty when unset.
+QString envFieldText(const EnvFieldSpec &spec, const Environment &env);
+// Sets the field from such a text without checking it (validateEnvFieldValue says what is
+// wrong); an empty text clears it.
+void setEnvFieldText(const EnvFieldSpec &spec, const QString &text, Environment *env);
 // The value as `profile show` prints it; empty when unset.
 QString envFieldDisplay(const EnvFieldSpec &spec, const Environment &env);
 // Checks the field's value on its own; an empty value is always fine.

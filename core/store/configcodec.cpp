@@ -164,6 +164,7 @@ Environment decodeEnvironment(const Reader &r)
         case FieldType::Text:
         case FieldType::Choice:
         case FieldType::File:
+        case FieldType::ProfileName:
             envFieldValue<QString>(spec, env) = r.string(key.constData());
             break;
         }
@@ -198,6 +199,7 @@ QJsonObject encodeEnvironment(const Environment &env)
         case FieldType::Text:
         case FieldType::Choice:
         case FieldType::File:
+        case FieldType::ProfileName:
             if (const QString &text = envFieldValue<QString>(spec, env); !text.isEmpty())
                 value = text;
             break;

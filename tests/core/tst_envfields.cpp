@@ -117,6 +117,7 @@ void tst_EnvFields::everyFieldHasOneRow()
 void tst_EnvFields::namesAreUnique()
 {
     QSet<QString> names;
+    QSet<QString> labels;
     QSet<QString> options;
     QSet<QString> keys {QStringLiteral("name")}; // the environment's own key
     for (const EnvFieldSpec &spec : envFieldTable()) {
@@ -126,6 +127,16 @@ void tst_EnvFields::namesAreUnique()
         QVERIFY2(!names.contains(spec.name), qPrintable(spec.name));
         QVERIFY2(!keys.contains(spec.jsonKey), qPrintable(spec.jsonKey));
         names << spec.name;
+        // The manager's label (translated where shown) and the form's pieces of the row's type.
+        QVERIFY2(spec.label && *spec.label, qPrintable(spec.name));
+        QVERIFY2(!labels.contains(QLatin1String(spec.label)), spec.label);
+        labels << QLatin1String(spec.label);
+        QCOMPARE(spec.choiceLabels.size(), spec.choices.size());
+        QCOMPARE(spec.type == FieldType::Choice, !spec.choices.isEmpty());
+        if (spec.type == FieldType::Flag)
+            QVERIFY2(spec.hint && !spec.negationHelp.isEmpty(), qPrintable(spec.name));
+        if (spec.type == FieldType::Seconds)
+            QVERIFY(spec.example.toInt() > 0 && spec.example.toInt() <= spec.maximum);
         keys << spec.jsonKey;
         for (const QString &option : envFieldOptions(spec)) {
             QVERIFY2(!option.isEmpty() && !options.contains(option), qPrintable(option));
