@@ -82,7 +82,7 @@ public:
         QStringList out;
         if (v.isArray()) {
             const QJsonArray array = v.toArray();
-            for (const QJsonValue &item : array) {
+            for (const auto &item : array) {
                 if (!item.isString())
                     break;
                 out << item.toString();
