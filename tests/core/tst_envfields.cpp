@@ -254,6 +254,12 @@ void tst_EnvFields::cliRoundTrip()
     QVERIFY(env == exampleEnvironment(spec));
     QVERIFY(env != named());
 
+    // The text a person types in the manager's form reads back to the same value.
+    Environment typed = named();
+    setEnvFieldText(spec, envFieldText(spec, env), &typed);
+    QVERIFY(typed == env);
+    QVERIFY(!envFieldText(spec, env).isEmpty());
+
     // `profile show` prints what is set, except flags (shown next to the name).
     QCOMPARE(envFieldDisplay(spec, env).isEmpty(), spec.type == FieldType::Flag);
     QVERIFY(envFieldDisplay(spec, named()).isEmpty());
