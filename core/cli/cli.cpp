@@ -1,6 +1,7 @@
 #include "core/cli/cli.h"
 
 #include "core/cli/climfa.h"
+#include "core/cli/statusreport.h"
 #include "core/ipc/agentclient.h"
 #include "core/model/configedits.h"
 #include "core/model/kindrules.h"
@@ -143,67 +144,142 @@ void Cli::run(const QStringList &arguments)
     QTimer::singleShot(0, this, &Cli::dispatch);
 }
 
+const QHash<QString, Cli::Handler> &Cli::handlers()
+{
+    // One handler per row of CommandLine::commands() (tst_commandtable checks that none is
+    // missing); dispatch() looks the command up here.
+    static const QHash<QString, Handler> table {
+        {QStringLiteral("version"),
+         [](Cli &cli) {
+             cli.printVersion();
+         }},
+        {QStringLiteral("help"),
+         [](Cli &cli) {
+             cli.printHelp();
+         }},
+        {QStringLiteral("profile list"),
+         [](Cli &cli) {
+             cli.profileList();
+         }},
+        {QStringLiteral("profile show"),
+         [](Cli &cli) {
+             cli.profileShow();
+         }},
+        {QStringLiteral("profile add"),
+         [](Cli &cli) {
+             cli.profileAdd();
+         }},
+        {QStringLiteral("profile remove"),
+         [](Cli &cli) {
+             cli.profileRemove();
+         }},
+        {QStringLiteral("environment add"),
+         [](Cli &cli) {
+             cli.environmentAdd(true);
+         }},
+        {QStringLiteral("environment set"),
+         [](Cli &cli) {
+             cli.environmentAdd(false);
+         }},
+        {QStringLiteral("environment remove"),
+         [](Cli &cli) {
+             cli.environmentRemove();
+         }},
+        {QStringLiteral("secret set"),
+         [](Cli &cli) {
+             cli.secretSet();
+         }},
+        {QStringLiteral("secret delete"),
+         [](Cli &cli) {
+             cli.secretDelete();
+         }},
+        {QStringLiteral("switch"),
+         [](Cli &cli) {
+             cli.switchProfile();
+         }},
+        {QStringLiteral("status"),
+         [](Cli &cli) {
+             cli.status();
+         }},
+        {QStringLiteral("token"),
+         [](Cli &cli) {
+             cli.token();
+         }},
+        {QStringLiteral("login"),
+         [](Cli &cli) {
+             cli.login();
+         }},
+        {QStringLiteral("logout"),
+         [](Cli &cli) {
+             cli.logout();
+         }},
+        {QStringLiteral("import-aws"),
+         [](Cli &cli) {
+             cli.importAws();
+         }},
+        {QStringLiteral("verify"),
+         [](Cli &cli) {
+             cli.verify();
+         }},
+        {QStringLiteral("credential-process"),
+         [](Cli &cli) {
+             cli.credentialProcess();
+         }},
+        {QStringLiteral("export"),
+         [](Cli &cli) {
+             cli.exportVariables();
+         }},
+        {QStringLiteral("exec"),
+         [](Cli &cli) {
+             cli.execCommand();
+         }},
+        {QStringLiteral("serve"),
+         [](Cli &cli) {
+             cli.serve();
+         }},
+    };
+    return table;
+}
+
+bool Cli::implements(const QString &command)
+{
+    return handlers().contains(command);
+}
+
 void Cli::dispatch()
 {
+    // --version and --help run their commands whatever the line names; neither reads the config.
+    const bool informational = m_cmd.version || m_cmd.help
+        || m_cmd.command == QLatin1String("version") || m_cmd.command == QLatin1String("help");
+    const QString name = m_cmd.version ? QStringLiteral("version")
+        : m_cmd.help                   ? QStringLiteral("help")
+                                       : m_cmd.command;
+    const auto handler = handlers().constFind(name);
+    if (handler == handlers().cend()) {
+        fail(Error {ErrorCode::Internal, QStringLiteral("command not implemented: ") + name});
+        return;
+    }
+    if (!informational) {
+        qCDebug(lcCli) << "command" << name << "config dir"
+                       << ProfileStore::resolveConfigDir(m_cmd.configDir);
+        if (forwardToAgent())
+            return;
+    }
+    (*handler)(*this);
+}
+
+void Cli::printVersion()
+{
+    print(QStringLiteral("tokentray-cli " TOKENTRAY_VERSION "\n"));
+    finish(ExitCode::Ok);
+}
+
+void Cli::printHelp()
+{
     const QString &c = m_cmd.command;
-    if (m_cmd.version || c == QLatin1String("version")) {
-        print(QStringLiteral("tokentray-cli " TOKENTRAY_VERSION "\n"));
-        finish(ExitCode::Ok);
-        return;
-    }
-    if (m_cmd.help || c == QLatin1String("help")) {
-        const QString topic
-            = c == QLatin1String("help") ? m_cmd.positionals.join(QLatin1Char(' ')) : c;
-        print(topic.isEmpty() ? CommandLine::usage() : CommandLine::help(topic));
-        finish(ExitCode::Ok);
-        return;
-    }
-    qCDebug(lcCli) << "command" << c << "config dir"
-                   << ProfileStore::resolveConfigDir(m_cmd.configDir);
-    if (forwardToAgent())
-        return;
-    if (c == QLatin1String("profile list"))
-        profileList();
-    else if (c == QLatin1String("profile show"))
-        profileShow();
-    else if (c == QLatin1String("profile add"))
-        profileAdd();
-    else if (c == QLatin1String("profile remove"))
-        profileRemove();
-    else if (c == QLatin1String("environment add"))
-        environmentAdd(true);
-    else if (c == QLatin1String("environment set"))
-        environmentAdd(false);
-    else if (c == QLatin1String("environment remove"))
-        environmentRemove();
-    else if (c == QLatin1String("secret set"))
-        secretSet();
-    else if (c == QLatin1String("secret delete"))
-        secretDelete();
-    else if (c == QLatin1String("switch"))
-        switchProfile();
-    else if (c == QLatin1String("status"))
-        status();
-    else if (c == QLatin1String("token"))
-        token();
-    else if (c == QLatin1String("login"))
-        login();
-    else if (c == QLatin1String("logout"))
-        logout();
-    else if (c == QLatin1String("import-aws"))
-        importAws();
-    else if (c == QLatin1String("verify"))
-        verify();
-    else if (c == QLatin1String("credential-process"))
-        credentialProcess();
-    else if (c == QLatin1String("export"))
-        exportVariables();
-    else if (c == QLatin1String("exec"))
-        execCommand();
-    else if (c == QLatin1String("serve"))
-        serve();
-    else
-        fail(Error {ErrorCode::Internal, QStringLiteral("command not implemented: ") + c});
+    const QString topic = c == QLatin1String("help") ? m_cmd.positionals.join(QLatin1Char(' ')) : c;
+    print(topic.isEmpty() ? CommandLine::usage() : CommandLine::help(topic));
+    finish(ExitCode::Ok);
 }
 
 // ---- profiles ------------------------------------------------------------------------------
@@ -748,156 +824,32 @@ void Cli::status()
 {
     if (auto r = loadConfig(); !r)
         return fail(r.error());
-    struct Row
-    {
-        QString profile;
-        QString environment;
-        QString secretName;
-    };
-    QList<Row> rows;
+    const QList<StatusSecretRead> reads = statusSecretReads(m_config);
     QList<SecretJob *> jobs;
-    for (const Profile &p : std::as_const(m_config.profiles)) {
-        for (const Environment &env : p.environments) {
-            QStringList names = requiredSecretNames(p.kind, p.grant);
-            for (const QString &entry : p.secretIndex) {
-                if (entry.startsWith(env.name + QLatin1Char('/'))
-                    && !names.contains(entry.mid(env.name.size() + 1)))
-                    names << entry.mid(env.name.size() + 1);
-            }
-            names << QStringLiteral("token_cache");
-            for (const QString &name : std::as_const(names)) {
-                rows.append({p.name, env.name, name});
-                jobs << m_secrets->read(secretKey(p.id, env.name, name));
-            }
+    for (const StatusSecretRead &read : reads)
+        jobs << m_secrets->read(secretKey(read.profileId, read.environment, read.secretName));
+    runSecretJobs(jobs, [this, reads](const QList<Result<Secret>> &results) {
+        LiveTokenLookup live;
+        // Inside the agent its engine knows better than the keychain copy: what it holds in
+        // memory, refreshing now, or failing.
+        if (inAgent()) {
+            live = [engine = m_services.engine](const QString &profileId,
+                                                const QString &env) -> std::optional<LiveToken> {
+                const TokenState state = engine->state(profileId, env);
+                if (state == TokenState::None)
+                    return std::nullopt;
+                const auto held = engine->credential(profileId, env);
+                return LiveToken {state, held ? held->expiresAt : QDateTime()};
+            };
         }
-    }
-    runSecretJobs(jobs, [this, rows](const QList<Result<Secret>> &results) {
-        std::optional<Error> keychainError;
-        auto presence = [&](const QString &profile, const QString &env) {
-            QList<std::pair<QString, QString>> out;
-            for (qsizetype i = 0; i < rows.size(); ++i) {
-                if (rows.at(i).profile != profile || rows.at(i).environment != env
-                    || rows.at(i).secretName == QLatin1String("token_cache"))
-                    continue;
-                const Result<Secret> &r = results.at(i);
-                QString state = QStringLiteral("present");
-                if (!r && r.error().code == ErrorCode::SecretNotFound) {
-                    state = QStringLiteral("missing");
-                } else if (!r) {
-                    state = r.error().code == ErrorCode::KeychainLocked ? QStringLiteral("locked")
-                                                                        : QStringLiteral("unknown");
-                    if (!keychainError)
-                        keychainError = r.error();
-                }
-                out.append({rows.at(i).secretName, state});
-            }
-            return out;
-        };
-
-        const QDateTime now = m_services.clock->nowUtc();
-        // State and expiry of the cached token (what `token` would start from).
-        auto tokenInfo
-            = [&](const QString &profile, const QString &env) -> std::pair<TokenState, QDateTime> {
-            for (qsizetype i = 0; i < rows.size(); ++i) {
-                if (rows.at(i).profile != profile || rows.at(i).environment != env
-                    || rows.at(i).secretName != QLatin1String("token_cache"))
-                    continue;
-                const Result<Secret> &r = results.at(i);
-                if (!r) {
-                    if (r.error().isKeychainError()) {
-                        if (!keychainError)
-                            keychainError = r.error();
-                        return {TokenState::Locked, {}};
-                    }
-                    return {TokenState::None, {}};
-                }
-                const auto cached = Credential::fromCacheBytes(r->expose());
-                if (!cached)
-                    return {TokenState::None, {}};
-                return {classify(*cached, now), cached->expiresAt};
-            }
-            return {TokenState::None, {}};
-        };
-
-        QJsonArray profilesJson;
-        QString text;
-        for (const Profile &p : std::as_const(m_config.profiles)) {
-            const bool current = p.id == m_config.currentProfileId;
-            QJsonArray envsJson;
-            if (p.environments.isEmpty())
-                text += (current ? QStringLiteral("* ") : QStringLiteral("  "))
-                    + p.name.leftJustified(28) + kindName(p.kind).leftJustified(17)
-                    + QStringLiteral("no environments\n");
-            for (const Environment &env : p.environments) {
-                const auto secrets = presence(p.name, env.name);
-                QJsonObject secretsJson;
-                QStringList parts;
-                for (const auto &[name, state] : secrets) {
-                    secretsJson.insert(name, state);
-                    parts << name + QStringLiteral(": ") + state;
-                }
-                const bool active = env.name == p.activeEnvironment;
-                auto [state, expiresAt] = tokenInfo(p.name, env.name);
-                // Inside the agent its engine knows better than the keychain copy: what it holds
-                // in memory, refreshing now, or failing.
-                if (inAgent()) {
-                    const TokenState live = m_services.engine->state(p.id, env.name);
-                    if (live != TokenState::None) {
-                        state = live;
-                        const auto held = m_services.engine->credential(p.id, env.name);
-                        expiresAt = held ? held->expiresAt : QDateTime();
-                    }
-                }
-                QJsonObject e {{QStringLiteral("name"), env.name},
-                               {QStringLiteral("active"), active},
-                               {QStringLiteral("protected"), env.isProtected},
-                               {QStringLiteral("state"), tokenStateName(state)},
-                               {QStringLiteral("secrets"), secretsJson}};
-                if (expiresAt.isValid())
-                    e.insert(QStringLiteral("expiresAt"), expiresAt.toString(Qt::ISODate));
-                envsJson.append(e);
-                QString stateText = tokenStateName(state);
-                if (expiresAt.isValid()) {
-                    const qint64 left = now.secsTo(expiresAt);
-                    if (left > 0)
-                        stateText += QStringLiteral(", expires in ") + humanDuration(left);
-                    else
-                        stateText += QStringLiteral(", expired ") + humanDuration(-left)
-                            + QStringLiteral(" ago");
-                }
-                const QString marker = current && active ? QStringLiteral("* ")
-                    : active                             ? QStringLiteral("+ ")
-                                                         : QStringLiteral("  ");
-                text += marker + QString(p.name + QLatin1Char('/') + env.name).leftJustified(28)
-                    + kindName(p.kind).leftJustified(17) + stateText.leftJustified(32)
-                    + (parts.isEmpty() ? QStringLiteral("no secrets needed")
-                                       : parts.join(QStringLiteral(", ")))
-                    + (env.isProtected ? QStringLiteral("  [protected]") : QString())
-                    + QLatin1Char('\n');
-            }
-            QJsonObject o {{QStringLiteral("name"), p.name},
-                           {QStringLiteral("kind"), kindName(p.kind)},
-                           {QStringLiteral("current"), current},
-                           {QStringLiteral("activeEnvironment"), p.activeEnvironment},
-                           {QStringLiteral("environments"), envsJson}};
-            profilesJson.append(o);
-        }
-        const QString keychain = !keychainError                ? QStringLiteral("available")
-            : keychainError->code == ErrorCode::KeychainLocked ? QStringLiteral("locked")
-                                                               : QStringLiteral("unavailable");
-        if (m_cmd.json) {
-            printJson(QJsonObject {{QStringLiteral("keychain"), keychain},
-                                   {QStringLiteral("profiles"), profilesJson}});
-        } else if (m_config.profiles.isEmpty()) {
-            print(QStringLiteral(
-                "No profiles yet. Add one with: tokentray-cli profile add NAME --kind oauth2\n"));
-        } else {
-            print(text
-                  + QStringLiteral(
-                      "(* current profile's active environment, + active environment)\n"));
-        }
-        if (keychainError)
-            return fail(*keychainError);
+        const StatusReport report
+            = buildStatus(m_config, reads, results, m_services.clock->nowUtc(), live);
+        if (m_cmd.json)
+            printJson(statusJson(report));
+        else
+            print(statusText(report));
+        if (report.keychainError)
+            return fail(*report.keychainError);
         finish(ExitCode::Ok);
     });
 }
@@ -1019,14 +971,12 @@ void Cli::fail(const Error &error)
 
 bool Cli::forwardToAgent()
 {
-    // The commands that use a token engine or change what it holds. The lean front forwards
-    // these already; this catches tokentray-cli-full started directly, or an agent that started
-    // after the front looked. (Others, like switch, the full CLI runs itself when the agent
-    // leaves them to it.)
-    static const QStringList engineCommands {
-        QStringLiteral("token"), QStringLiteral("credential-process"), QStringLiteral("export"),
-        QStringLiteral("verify"), QStringLiteral("logout")};
-    if (inAgent() || !engineCommands.contains(m_cmd.command))
+    // The commands that use a token engine or change what it holds (AgentRole::Forwarded in the
+    // command table). The lean front forwards these already; this catches tokentray-cli-full
+    // started directly, or an agent that started after the front looked. (The agent also serves
+    // others, like switch; the full CLI runs those itself when the agent leaves them to it.)
+    const CommandSpec *spec = CommandLine::command(m_cmd.command);
+    if (inAgent() || !spec || spec->agent != AgentRole::Forwarded)
         return false;
     const QString configDir = ProfileStore::resolveConfigDir(m_cmd.configDir);
     const QJsonObject request {{QStringLiteral("op"), QStringLiteral("cli")},

@@ -58,12 +58,20 @@ const QList<OptionSpec> &options()
 const QList<CommandSpec> &commands()
 {
     static const QList<CommandSpec> list = {
-        {QStringLiteral("profile list"), {}, {}, {}, QStringLiteral("list profiles")},
+        {QStringLiteral("profile list"),
+         {},
+         {},
+         {},
+         QStringLiteral("list profiles"),
+         false,
+         AgentRole::Served},
         {QStringLiteral("profile show"),
          {QStringLiteral("NAME")},
          {},
          {},
-         QStringLiteral("show one profile and its environments")},
+         QStringLiteral("show one profile and its environments"),
+         false,
+         AgentRole::Served},
         {QStringLiteral("profile add"),
          {QStringLiteral("NAME")},
          {},
@@ -103,17 +111,23 @@ const QList<CommandSpec> &commands()
          {QStringLiteral("PROFILE")},
          {QStringLiteral("ENV")},
          {},
-         QStringLiteral("make PROFILE current and ENV its active environment")},
+         QStringLiteral("make PROFILE current and ENV its active environment"),
+         false,
+         AgentRole::Served},
         {QStringLiteral("status"),
          {},
          {},
          {},
-         QStringLiteral("every profile and environment: token state, expiry, secrets")},
+         QStringLiteral("every profile and environment: token state, expiry, secrets"),
+         false,
+         AgentRole::Served},
         {QStringLiteral("token"),
          {},
          {QStringLiteral("PROFILE")},
          {QStringLiteral("env"), QStringLiteral("min-valid")},
-         QStringLiteral("print an access token (refreshed when needed)")},
+         QStringLiteral("print an access token (refreshed when needed)"),
+         false,
+         AgentRole::Forwarded},
         {QStringLiteral("login"),
          {QStringLiteral("PROFILE")},
          {},
@@ -123,24 +137,31 @@ const QList<CommandSpec> &commands()
          {QStringLiteral("PROFILE")},
          {},
          {QStringLiteral("env")},
-         QStringLiteral("revoke the refresh token and forget cached tokens")},
+         QStringLiteral("revoke the refresh token and forget cached tokens"),
+         false,
+         AgentRole::Forwarded},
         {QStringLiteral("verify"),
          {},
          {QStringLiteral("PROFILE")},
          {QStringLiteral("env"), QStringLiteral("mfa-code")},
          QStringLiteral("ask the provider whether the credential is good (AWS: "
-                        "GetCallerIdentity; OAuth2: introspection)")},
+                        "GetCallerIdentity; OAuth2: introspection)"),
+         false,
+         AgentRole::Forwarded},
         {QStringLiteral("credential-process"),
          {QStringLiteral("PROFILE")},
          {},
          {QStringLiteral("env"), QStringLiteral("mfa-code")},
-         QStringLiteral("print AWS credential_process JSON (for ~/.aws/config)")},
+         QStringLiteral("print AWS credential_process JSON (for ~/.aws/config)"),
+         false,
+         AgentRole::Forwarded},
         {QStringLiteral("export"),
          {},
          {QStringLiteral("PROFILE")},
          {QStringLiteral("env"), QStringLiteral("format"), QStringLiteral("mfa-code")},
-         QStringLiteral(
-             "print the credential as environment variables (AWS_* or TOKENTRAY_TOKEN)")},
+         QStringLiteral("print the credential as environment variables (AWS_* or TOKENTRAY_TOKEN)"),
+         false,
+         AgentRole::Forwarded},
         {QStringLiteral("exec"),
          {},
          {QStringLiteral("PROFILE")},
@@ -187,6 +208,16 @@ const CommandSpec *command(const QString &name)
             return &c;
     }
     return nullptr;
+}
+
+QStringList servedByAgent()
+{
+    QStringList names;
+    for (const CommandSpec &c : commands()) {
+        if (c.servedByAgent())
+            names << c.name;
+    }
+    return names;
 }
 
 Result<ParsedCommand> parse(const QStringList &arguments)
