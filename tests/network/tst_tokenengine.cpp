@@ -7,6 +7,7 @@
 #include "core/oauth/oauthendpoints.h"
 #include "core/oauth/oauthjobs.h"
 #include "core/refresh/tokenengine.h"
+#include "core/secrets/keychainbackend.h"
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
 #include "core/workspace/persistjob.h"
@@ -179,6 +180,7 @@ private:
 
     std::unique_ptr<TestHttpServer> m_server;
     std::unique_ptr<QNetworkAccessManager> m_nam;
+    KeychainBackend m_keychain;
     std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<DiscoveryCache> m_discovery;
     std::unique_ptr<ManualClock> m_clock;
@@ -209,7 +211,7 @@ void tst_TokenEngine::init()
         m_deadPort = gone.port();
     } // nothing listens there any more: connection refused
     m_nam = std::make_unique<QNetworkAccessManager>();
-    m_secrets = std::make_unique<SecretStore>(kService);
+    m_secrets = std::make_unique<SecretStore>(&m_keychain, kService);
     m_discovery = std::make_unique<DiscoveryCache>();
     m_clock = std::make_unique<ManualClock>(kStart);
     m_httpTimeoutMs = 5000;
@@ -443,7 +445,8 @@ void tst_TokenEngine::fetchThenMemoryThenKeychainCache()
     QCOMPARE(cached->expiresAt, first->expiresAt);
 
     // A new engine (a restart) with a store that has nothing in memory reuses it.
-    auto *store = m_extraStores.emplace_back(std::make_unique<SecretStore>(kService)).get();
+    auto *store
+        = m_extraStores.emplace_back(std::make_unique<SecretStore>(&m_keychain, kService)).get();
     auto restarted = makeEngine(config, fastOptions(), store);
     const auto reused = await(restarted->ask(id, kEnv));
     QVERIFY(reused);
@@ -1163,7 +1166,8 @@ void tst_TokenEngine::lockedKeychainIsLockedNotMissing()
     serveTokens("/token");
     QVERIFY(storeClientSecret(id));
     // A store with nothing in memory, as after a restart: every item must come from the keychain.
-    auto *store = m_extraStores.emplace_back(std::make_unique<SecretStore>(kService)).get();
+    auto *store
+        = m_extraStores.emplace_back(std::make_unique<SecretStore>(&m_keychain, kService)).get();
     auto engine
         = makeEngine(configOf({makeProfile(id, m_server->url("/token"))}), fastOptions(), store);
     QSignalSpy states(engine.get(), &TokenEngine::stateChanged);
@@ -1428,7 +1432,8 @@ void tst_TokenEngine::eagerRecoversFromALockWithoutAnAsk()
     serveTokens("/token");
     const QString id = newId();
     QVERIFY(storeClientSecret(id));
-    auto *store = m_extraStores.emplace_back(std::make_unique<SecretStore>(kService)).get();
+    auto *store
+        = m_extraStores.emplace_back(std::make_unique<SecretStore>(&m_keychain, kService)).get();
     QVERIFY(TestEnv::lockKeyring());
     TokenEngine::Options options = fastOptions();
     options.heartbeatMs = 200;
