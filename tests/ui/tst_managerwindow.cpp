@@ -5,6 +5,7 @@
 #include "core/model/envfields.h"
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/tokenengine.h"
+#include "core/secrets/keychainbackend.h"
 #include "core/secrets/secretstore.h"
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
@@ -106,7 +107,8 @@ struct Fixture
     QTemporaryDir dir;
     ManualClock clock {QDateTime(QDate(2026, 11, 21), QTime(12, 0), Qt::UTC)};
     QNetworkAccessManager nam;
-    SecretStore secrets {kService};
+    KeychainBackend keychain;
+    SecretStore secrets {&keychain, kService};
     DiscoveryCache discovery;
     std::unique_ptr<TokenEngine> engine;
     std::unique_ptr<ProfileStore> store;
