@@ -104,6 +104,18 @@ bool writeSecret(SecretStore *store, const QString &key, const QByteArray &value
     return ok;
 }
 
+// A copy of an INI file at a path this process never opened, for QSettings to read back: Qt
+// caches each INI file per process, and a rewrite of the same size within the file system's
+// timestamp granularity would be served stale.
+QString readBackPath(const QString &path)
+{
+    static int serial = 0;
+    const QString copy = path + QStringLiteral(".readback%1").arg(++serial);
+    if (!QFile::copy(path, copy))
+        return {};
+    return copy;
+}
+
 } // namespace
 
 class tst_Dialogs : public QObject
@@ -722,7 +734,7 @@ void tst_Dialogs::settingsIgnoreNonsense()
     settings.setClipboardClearSeconds(99999);
     QCOMPARE(settings.clipboardClearSeconds(), AppSettings::kMaxClipboardClearSeconds);
     // Saving a setting keeps every other value of the file as it was.
-    const QSettings ini(settings.filePath(), QSettings::IniFormat);
+    const QSettings ini(readBackPath(settings.filePath()), QSettings::IniFormat);
     QCOMPARE(ini.value(QStringLiteral("profiles/defaultRefreshPolicy")).toString(),
              QStringLiteral("sometimes"));
     QCOMPARE(ini.value(QStringLiteral("other/note")).toString(),
@@ -761,7 +773,8 @@ void tst_Dialogs::settingsSurviveFullDisk()
     // Room again: saved, and read back the same by QSettings.
     settings.setClipboardClearSeconds(50);
     QCOMPARE(changed.count(), 1);
-    QSettings ini(settings.filePath(), QSettings::IniFormat);
+    QCOMPARE(settings.clipboardClearSeconds(), 50);
+    const QSettings ini(readBackPath(settings.filePath()), QSettings::IniFormat);
     QCOMPARE(ini.value(QStringLiteral("clipboard/clearAfterSeconds")).toInt(), 50);
     QCOMPARE(ini.value(QStringLiteral("ui/language")).toString(), QStringLiteral("de"));
 }
