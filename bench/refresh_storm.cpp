@@ -7,6 +7,7 @@
 #include "core/model/config.h"
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/tokenengine.h"
+#include "core/secrets/keychainbackend.h"
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
 
@@ -193,7 +194,8 @@ int main(int argc, char *argv[])
         Qt::BlockingQueuedConnection);
     const QUrl tokenUrl = server->url("/token");
 
-    SecretStore secrets(QStringLiteral("tokentray-bench"));
+    KeychainBackend keychain;
+    SecretStore secrets(&keychain, QStringLiteral("tokentray-bench"));
     QList<QString> ids;
     int written = 0;
     for (int i = 0; i < total; ++i) {

@@ -2,6 +2,165 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>EnvFields</name>
+    <message>
+        <source>Client authentication</source>
+        <translation>Client-Authentifizierung</translation>
+    </message>
+    <message>
+        <source>HTTP Basic (client_secret_basic)</source>
+        <translation>HTTP Basic (client_secret_basic)</translation>
+    </message>
+    <message>
+        <source>In the request body (client_secret_post)</source>
+        <translation>Im Anfrageinhalt (client_secret_post)</translation>
+    </message>
+    <message>
+        <source>External ID</source>
+        <translation>Externe ID</translation>
+    </message>
+    <message>
+        <source>Protected (PROD)</source>
+        <translation>Geschützt (PROD)</translation>
+    </message>
+    <message>
+        <source>Protected (PROD): confirm before its tokens are copied, mark it in the tray</source>
+        <translation>Geschützt (PROD): Kopieren der Tokens bestätigen lassen, im Infobereich kennzeichnen</translation>
+    </message>
+    <message>
+        <source>Issuer</source>
+        <translation>Aussteller</translation>
+    </message>
+    <message>
+        <source>https://login.example.com (discovers the endpoints)</source>
+        <translation>https://login.example.com (ermittelt die Endpunkte)</translation>
+    </message>
+    <message>
+        <source>Token URL</source>
+        <translation>Token-URL</translation>
+    </message>
+    <message>
+        <source>https://login.example.com/oauth2/token</source>
+        <translation>https://login.example.com/oauth2/token</translation>
+    </message>
+    <message>
+        <source>Device URL</source>
+        <translation>Geräte-URL</translation>
+    </message>
+    <message>
+        <source>https://login.example.com/oauth2/device</source>
+        <translation>https://login.example.com/oauth2/device</translation>
+    </message>
+    <message>
+        <source>Revocation URL</source>
+        <translation>Widerrufs-URL</translation>
+    </message>
+    <message>
+        <source>https://login.example.com/oauth2/revoke</source>
+        <translation>https://login.example.com/oauth2/revoke</translation>
+    </message>
+    <message>
+        <source>Client ID</source>
+        <translation>Client-ID</translation>
+    </message>
+    <message>
+        <source>Scopes</source>
+        <translation>Bereiche (Scopes)</translation>
+    </message>
+    <message>
+        <source>space-separated, e.g. read write</source>
+        <translation>durch Leerzeichen getrennt, z. B. read write</translation>
+    </message>
+    <message>
+        <source>Audience</source>
+        <translation>Zielgruppe (Audience)</translation>
+    </message>
+    <message>
+        <source>Role ARN</source>
+        <translation>Rollen-ARN</translation>
+    </message>
+    <message>
+        <source>arn:aws:iam::123456789012:role/Name</source>
+        <translation>arn:aws:iam::123456789012:role/Name</translation>
+    </message>
+    <message>
+        <source>Source profile</source>
+        <translation>Quellprofil</translation>
+    </message>
+    <message>
+        <source>Region</source>
+        <translation>Region</translation>
+    </message>
+    <message>
+        <source>e.g. eu-west-1</source>
+        <translation>z. B. eu-west-1</translation>
+    </message>
+    <message>
+        <source>STS endpoint</source>
+        <translation>STS-Endpunkt</translation>
+    </message>
+    <message>
+        <source>https://sts.eu-west-1.amazonaws.com</source>
+        <translation>https://sts.eu-west-1.amazonaws.com</translation>
+    </message>
+    <message>
+        <source>Session duration</source>
+        <translation>Sitzungsdauer</translation>
+    </message>
+    <message>
+        <source>MFA device ARN</source>
+        <translation>MFA-Geräte-ARN</translation>
+    </message>
+    <message>
+        <source>arn:aws:iam::123456789012:mfa/name</source>
+        <translation>arn:aws:iam::123456789012:mfa/name</translation>
+    </message>
+    <message>
+        <source>MFA code command</source>
+        <translation>Befehl für den MFA-Code</translation>
+    </message>
+    <message>
+        <source>optional, e.g. oathtool --totp -b KEY; else you are asked</source>
+        <translation>optional, z. B. oathtool --totp -b SCHLÜSSEL; sonst werden Sie gefragt</translation>
+    </message>
+    <message>
+        <source>Source identity</source>
+        <translation>Quellidentität</translation>
+    </message>
+    <message>
+        <source>Session name</source>
+        <translation>Sitzungsname</translation>
+    </message>
+    <message>
+        <source>2-64 characters, default: your user name</source>
+        <translation>2–64 Zeichen, Standard: Ihr Benutzername</translation>
+    </message>
+    <message>
+        <source>API URL</source>
+        <translation>API-URL</translation>
+    </message>
+    <message>
+        <source>https://api.example.com</source>
+        <translation>https://api.example.com</translation>
+    </message>
+    <message>
+        <source>CA certificates file</source>
+        <translation>CA-Zertifikatsdatei</translation>
+    </message>
+    <message>
+        <source>system certificates</source>
+        <translation>Systemzertifikate</translation>
+    </message>
+    <message>
+        <source>Token variable</source>
+        <translation>Token-Variable</translation>
+    </message>
+    <message>
+        <source>optional, e.g. API_TOKEN (besides TOKENTRAY_TOKEN)</source>
+        <translation>optional, z. B. API_TOKEN (zusätzlich zu TOKENTRAY_TOKEN)</translation>
+    </message>
+</context>
+<context>
     <name>ManagerText</name>
     <message>
         <source>OAuth 2.0</source>
@@ -50,134 +209,6 @@
     <message>
         <source>Keep a token ready (eager)</source>
         <translation>Token bereithalten (vorausschauend)</translation>
-    </message>
-    <message>
-        <source>Protected (PROD)</source>
-        <translation>Geschützt (PROD)</translation>
-    </message>
-    <message>
-        <source>Issuer</source>
-        <translation>Aussteller</translation>
-    </message>
-    <message>
-        <source>Token URL</source>
-        <translation>Token-URL</translation>
-    </message>
-    <message>
-        <source>Device URL</source>
-        <translation>Geräte-URL</translation>
-    </message>
-    <message>
-        <source>Revocation URL</source>
-        <translation>Widerrufs-URL</translation>
-    </message>
-    <message>
-        <source>Client ID</source>
-        <translation>Client-ID</translation>
-    </message>
-    <message>
-        <source>Client authentication</source>
-        <translation>Client-Authentifizierung</translation>
-    </message>
-    <message>
-        <source>Scopes</source>
-        <translation>Bereiche (Scopes)</translation>
-    </message>
-    <message>
-        <source>Audience</source>
-        <translation>Zielgruppe (Audience)</translation>
-    </message>
-    <message>
-        <source>Role ARN</source>
-        <translation>Rollen-ARN</translation>
-    </message>
-    <message>
-        <source>Source profile</source>
-        <translation>Quellprofil</translation>
-    </message>
-    <message>
-        <source>Region</source>
-        <translation>Region</translation>
-    </message>
-    <message>
-        <source>STS endpoint</source>
-        <translation>STS-Endpunkt</translation>
-    </message>
-    <message>
-        <source>Session duration</source>
-        <translation>Sitzungsdauer</translation>
-    </message>
-    <message>
-        <source>External ID</source>
-        <translation>Externe ID</translation>
-    </message>
-    <message>
-        <source>MFA device ARN</source>
-        <translation>MFA-Geräte-ARN</translation>
-    </message>
-    <message>
-        <source>Session name</source>
-        <translation>Sitzungsname</translation>
-    </message>
-    <message>
-        <source>API URL</source>
-        <translation>API-URL</translation>
-    </message>
-    <message>
-        <source>CA certificates file</source>
-        <translation>CA-Zertifikatsdatei</translation>
-    </message>
-    <message>
-        <source>https://login.example.com (discovers the endpoints)</source>
-        <translation>https://login.example.com (ermittelt die Endpunkte)</translation>
-    </message>
-    <message>
-        <source>https://login.example.com/oauth2/token</source>
-        <translation>https://login.example.com/oauth2/token</translation>
-    </message>
-    <message>
-        <source>https://login.example.com/oauth2/device</source>
-        <translation>https://login.example.com/oauth2/device</translation>
-    </message>
-    <message>
-        <source>https://login.example.com/oauth2/revoke</source>
-        <translation>https://login.example.com/oauth2/revoke</translation>
-    </message>
-    <message>
-        <source>space-separated, e.g. read write</source>
-        <translation>durch Leerzeichen getrennt, z. B. read write</translation>
-    </message>
-    <message>
-        <source>arn:aws:iam::123456789012:role/Name</source>
-        <translation>arn:aws:iam::123456789012:role/Name</translation>
-    </message>
-    <message>
-        <source>e.g. eu-west-1</source>
-        <translation>z. B. eu-west-1</translation>
-    </message>
-    <message>
-        <source>https://sts.eu-west-1.amazonaws.com</source>
-        <translation>https://sts.eu-west-1.amazonaws.com</translation>
-    </message>
-    <message>
-        <source>arn:aws:iam::123456789012:mfa/name</source>
-        <translation>arn:aws:iam::123456789012:mfa/name</translation>
-    </message>
-    <message>
-        <source>https://api.example.com</source>
-        <translation>https://api.example.com</translation>
-    </message>
-    <message>
-        <source>system certificates</source>
-        <translation>Systemzertifikate</translation>
-    </message>
-    <message>
-        <source>Token variable</source>
-        <translation>Token-Variable</translation>
-    </message>
-    <message>
-        <source>optional, e.g. API_TOKEN (besides TOKENTRAY_TOKEN)</source>
-        <translation>optional, z. B. API_TOKEN (zusätzlich zu TOKENTRAY_TOKEN)</translation>
     </message>
     <message>
         <source>Client secret</source>
@@ -314,22 +345,6 @@
     <message>
         <source>Something went wrong (%1).</source>
         <translation>Ein Fehler ist aufgetreten (%1).</translation>
-    </message>
-    <message>
-        <source>MFA code command</source>
-        <translation>Befehl für den MFA-Code</translation>
-    </message>
-    <message>
-        <source>2-64 characters, default: your user name</source>
-        <translation>2–64 Zeichen, Standard: Ihr Benutzername</translation>
-    </message>
-    <message>
-        <source>optional, e.g. oathtool --totp -b KEY; else you are asked</source>
-        <translation>optional, z. B. oathtool --totp -b SCHLÜSSEL; sonst werden Sie gefragt</translation>
-    </message>
-    <message>
-        <source>Source identity</source>
-        <translation>Quellidentität</translation>
     </message>
 </context>
 <context>
@@ -518,18 +533,6 @@
         <translation>Geheimnisse (im System-Schlüsselbund gespeichert)</translation>
     </message>
     <message>
-        <source>Protected (PROD): confirm before its tokens are copied, mark it in the tray</source>
-        <translation>Geschützt (PROD): Kopieren der Tokens bestätigen lassen, im Infobereich kennzeichnen</translation>
-    </message>
-    <message>
-        <source>HTTP Basic (client_secret_basic)</source>
-        <translation>HTTP Basic (client_secret_basic)</translation>
-    </message>
-    <message>
-        <source>In the request body (client_secret_post)</source>
-        <translation>Im Anfrageinhalt (client_secret_post)</translation>
-    </message>
-    <message>
         <source>(choose a profile)</source>
         <translation>(Profil auswählen)</translation>
     </message>
@@ -544,10 +547,6 @@
     <message>
         <source>Browse…</source>
         <translation>Durchsuchen …</translation>
-    </message>
-    <message>
-        <source>CA certificates file</source>
-        <translation>CA-Zertifikatsdatei</translation>
     </message>
     <message>
         <source>PEM certificates (*.pem *.crt);;All files (*)</source>

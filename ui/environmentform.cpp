@@ -19,25 +19,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
 namespace TokenTray {
-namespace {
-
-QString urlText(const QUrl &url)
-{
-    return url.toString();
-}
-
-QUrl urlFrom(const QLineEdit *edit)
-{
-    const QString text = edit->text().trimmed();
-    return text.isEmpty() ? QUrl() : QUrl(text, QUrl::StrictMode);
-}
-
-} // namespace
 
 EnvironmentForm::EnvironmentForm(Workspace *workspace, SecretStore *secrets,
                                  const QString &profileId, const QString &envName, QWidget *parent)
@@ -125,112 +110,59 @@ EnvironmentForm::~EnvironmentForm() = default;
 void EnvironmentForm::addFieldRow(QFormLayout *form, EnvField field,
                                   const QStringList &sourceProfiles)
 {
+    const EnvFieldSpec &spec = envFieldSpec(field);
     Row row {field};
     row.message = new FieldMessage(this);
     const QString label = ManagerText::fieldLabel(field);
-    switch (field) {
-    case EnvField::Protected: {
-        auto *box = new QCheckBox(
-            tr("Protected (PROD): confirm before its tokens are copied, mark it in the tray"),
-            this);
-        box->setChecked(m_original.isProtected);
+    switch (spec.type) {
+    case FieldType::Flag: {
+        auto *box = new QCheckBox(QCoreApplication::translate(kEnvFieldsContext, spec.hint), this);
+        box->setChecked(envFieldValue<bool>(spec, m_original));
         connect(box, &QCheckBox::toggled, this, &EnvironmentForm::updateForm);
         row.editor = box;
         break;
     }
-    case EnvField::ClientAuth: {
+    case FieldType::Choice: {
         auto *combo = new QComboBox(this);
-        combo->addItem(tr("HTTP Basic (client_secret_basic)"), QStringLiteral("basic"));
-        combo->addItem(tr("In the request body (client_secret_post)"), QStringLiteral("post"));
-        combo->setCurrentIndex(m_original.clientAuth == QLatin1String("post") ? 1 : 0);
+        for (qsizetype i = 0; i < spec.choices.size(); ++i)
+            combo->addItem(QCoreApplication::translate(kEnvFieldsContext, spec.choiceLabels.at(i)),
+                           spec.choices.at(i));
+        combo->setCurrentIndex(qMax(0, combo->findData(envFieldValue<QString>(spec, m_original))));
         connect(combo, &QComboBox::currentIndexChanged, this, &EnvironmentForm::updateForm);
         row.editor = combo;
         break;
     }
-    case EnvField::SourceProfile: {
+    case FieldType::ProfileName: {
+        const QString &current = envFieldValue<QString>(spec, m_original);
         auto *combo = new QComboBox(this);
         combo->addItem(tr("(choose a profile)"), QString());
         for (const QString &name : sourceProfiles)
             combo->addItem(name, name);
-        if (!m_original.sourceProfile.isEmpty() && combo->findData(m_original.sourceProfile) < 0)
-            combo->addItem(m_original.sourceProfile, m_original.sourceProfile);
-        combo->setCurrentIndex(qMax(0, combo->findData(m_original.sourceProfile)));
+        if (!current.isEmpty() && combo->findData(current) < 0)
+            combo->addItem(current, current);
+        combo->setCurrentIndex(qMax(0, combo->findData(current)));
         connect(combo, &QComboBox::currentIndexChanged, this, &EnvironmentForm::updateForm);
         row.editor = combo;
         break;
     }
-    case EnvField::Duration: {
+    case FieldType::Seconds: {
         auto *spin = new QSpinBox(this);
-        spin->setRange(0, 43200);
-        spin->setSingleStep(900);
+        spin->setRange(0, spec.maximum);
+        spin->setSingleStep(spec.step);
         spin->setSpecialValueText(tr("service default"));
         spin->setSuffix(tr(" s"));
-        spin->setValue(m_original.durationSeconds);
+        spin->setValue(envFieldValue<int>(spec, m_original));
         connect(spin, &QSpinBox::valueChanged, this, &EnvironmentForm::updateForm);
         row.editor = spin;
         break;
     }
-    default: {
+    case FieldType::Text:
+    case FieldType::Url:
+    case FieldType::Words:
+    case FieldType::File: {
         auto *edit = new QLineEdit(this);
         edit->setPlaceholderText(ManagerText::fieldPlaceholder(field));
-        switch (field) {
-        case EnvField::Issuer:
-            edit->setText(urlText(m_original.issuer));
-            break;
-        case EnvField::TokenUrl:
-            edit->setText(urlText(m_original.tokenUrl));
-            break;
-        case EnvField::DeviceUrl:
-            edit->setText(urlText(m_original.deviceUrl));
-            break;
-        case EnvField::RevocationUrl:
-            edit->setText(urlText(m_original.revocationUrl));
-            break;
-        case EnvField::ApiUrl:
-            edit->setText(urlText(m_original.apiUrl));
-            break;
-        case EnvField::StsEndpoint:
-            edit->setText(urlText(m_original.stsEndpoint));
-            break;
-        case EnvField::ClientId:
-            edit->setText(m_original.clientId);
-            break;
-        case EnvField::Scopes:
-            edit->setText(m_original.scopes.join(QLatin1Char(' ')));
-            break;
-        case EnvField::Audience:
-            edit->setText(m_original.audience);
-            break;
-        case EnvField::RoleArn:
-            edit->setText(m_original.roleArn);
-            break;
-        case EnvField::Region:
-            edit->setText(m_original.region);
-            break;
-        case EnvField::ExternalId:
-            edit->setText(m_original.externalId);
-            break;
-        case EnvField::MfaSerial:
-            edit->setText(m_original.mfaSerial);
-            break;
-        case EnvField::SessionName:
-            edit->setText(m_original.sessionName);
-            break;
-        case EnvField::MfaProcess:
-            edit->setText(m_original.mfaProcess);
-            break;
-        case EnvField::SourceIdentity:
-            edit->setText(m_original.sourceIdentity);
-            break;
-        case EnvField::CaFile:
-            edit->setText(m_original.caFile);
-            break;
-        case EnvField::TokenVariable:
-            edit->setText(m_original.tokenVariable);
-            break;
-        default:
-            break;
-        }
+        edit->setText(envFieldText(spec, m_original));
         connect(edit, &QLineEdit::textChanged, this, &EnvironmentForm::updateForm);
         row.editor = edit;
         break;
@@ -240,11 +172,11 @@ void EnvironmentForm::addFieldRow(QFormLayout *form, EnvField field,
     row.message->setObjectName(QStringLiteral("message:") + label);
 
     QWidget *editor = row.editor;
-    if (field == EnvField::CaFile) {
+    if (spec.type == FieldType::File) {
         auto *edit = static_cast<QLineEdit *>(row.editor);
         auto *browse = new QPushButton(tr("Browse…"), this);
-        connect(browse, &QPushButton::clicked, this, [this, edit] {
-            auto *dialog = new QFileDialog(this, tr("CA certificates file"));
+        connect(browse, &QPushButton::clicked, this, [this, edit, label] {
+            auto *dialog = new QFileDialog(this, label);
             dialog->setAttribute(Qt::WA_DeleteOnClose);
             dialog->setFileMode(QFileDialog::ExistingFile);
             dialog->setNameFilter(tr("PEM certificates (*.pem *.crt);;All files (*)"));
@@ -258,7 +190,8 @@ void EnvironmentForm::addFieldRow(QFormLayout *form, EnvField field,
         h->addWidget(browse);
         editor = line;
     }
-    if (field == EnvField::Protected)
+    // A check box carries its own text.
+    if (spec.type == FieldType::Flag)
         form->addRow(QString(), FieldMessage::below(editor, row.message, this));
     else
         form->addRow(label + QLatin1Char(':'), FieldMessage::below(editor, row.message, this));
@@ -320,81 +253,31 @@ Environment EnvironmentForm::environmentFromFields() const
     Environment env = m_original;
     env.name = m_envName.isEmpty() ? m_name->text().trimmed() : m_envName;
     for (const Row &r : m_rows) {
-        auto *edit = qobject_cast<QLineEdit *>(r.editor);
-        const QString text = edit ? edit->text().trimmed() : QString();
-        switch (r.field) {
-        case EnvField::Protected:
-            env.isProtected = static_cast<QCheckBox *>(r.editor)->isChecked();
+        const EnvFieldSpec &spec = envFieldSpec(r.field);
+        switch (spec.type) {
+        case FieldType::Flag:
+            envFieldValue<bool>(spec, env) = static_cast<QCheckBox *>(r.editor)->isChecked();
             break;
-        case EnvField::ClientAuth: {
+        case FieldType::Choice: {
             const QString chosen = static_cast<QComboBox *>(r.editor)->currentData().toString();
-            // "basic" is the default: keep an unset value unset.
-            env.clientAuth = chosen == QLatin1String("basic") && m_original.clientAuth.isEmpty()
-                ? QString()
-                : chosen;
+            // The first choice is the default: keep an unset value unset.
+            const bool unset = envFieldValue<QString>(spec, m_original).isEmpty();
+            envFieldValue<QString>(spec, env)
+                = chosen == spec.choices.first() && unset ? QString() : chosen;
             break;
         }
-        case EnvField::SourceProfile:
-            env.sourceProfile = static_cast<QComboBox *>(r.editor)->currentData().toString();
+        case FieldType::ProfileName:
+            envFieldValue<QString>(spec, env)
+                = static_cast<QComboBox *>(r.editor)->currentData().toString();
             break;
-        case EnvField::Duration:
-            env.durationSeconds = static_cast<QSpinBox *>(r.editor)->value();
+        case FieldType::Seconds:
+            envFieldValue<int>(spec, env) = static_cast<QSpinBox *>(r.editor)->value();
             break;
-        case EnvField::Issuer:
-            env.issuer = urlFrom(edit);
-            break;
-        case EnvField::TokenUrl:
-            env.tokenUrl = urlFrom(edit);
-            break;
-        case EnvField::DeviceUrl:
-            env.deviceUrl = urlFrom(edit);
-            break;
-        case EnvField::RevocationUrl:
-            env.revocationUrl = urlFrom(edit);
-            break;
-        case EnvField::ApiUrl:
-            env.apiUrl = urlFrom(edit);
-            break;
-        case EnvField::StsEndpoint:
-            env.stsEndpoint = urlFrom(edit);
-            break;
-        case EnvField::ClientId:
-            env.clientId = text;
-            break;
-        case EnvField::Scopes: {
-            static const QRegularExpression spaces(QStringLiteral("\\s+"));
-            env.scopes = text.split(spaces, Qt::SkipEmptyParts);
-            break;
-        }
-        case EnvField::Audience:
-            env.audience = text;
-            break;
-        case EnvField::RoleArn:
-            env.roleArn = text;
-            break;
-        case EnvField::Region:
-            env.region = text;
-            break;
-        case EnvField::ExternalId:
-            env.externalId = text;
-            break;
-        case EnvField::MfaSerial:
-            env.mfaSerial = text;
-            break;
-        case EnvField::SessionName:
-            env.sessionName = text;
-            break;
-        case EnvField::MfaProcess:
-            env.mfaProcess = text;
-            break;
-        case EnvField::SourceIdentity:
-            env.sourceIdentity = text;
-            break;
-        case EnvField::CaFile:
-            env.caFile = text;
-            break;
-        case EnvField::TokenVariable:
-            env.tokenVariable = text;
+        case FieldType::Text:
+        case FieldType::Url:
+        case FieldType::Words:
+        case FieldType::File:
+            setEnvFieldText(spec, static_cast<QLineEdit *>(r.editor)->text().trimmed(), &env);
             break;
         }
     }

@@ -78,89 +78,16 @@ QString ManagerText::refreshPolicy(RefreshPolicy policy)
 
 QString ManagerText::fieldLabel(EnvField field)
 {
-    switch (field) {
-    case EnvField::Protected:
-        return tr("Protected (PROD)");
-    case EnvField::Issuer:
-        return tr("Issuer");
-    case EnvField::TokenUrl:
-        return tr("Token URL");
-    case EnvField::DeviceUrl:
-        return tr("Device URL");
-    case EnvField::RevocationUrl:
-        return tr("Revocation URL");
-    case EnvField::ClientId:
-        return tr("Client ID");
-    case EnvField::ClientAuth:
-        return tr("Client authentication");
-    case EnvField::Scopes:
-        return tr("Scopes");
-    case EnvField::Audience:
-        return tr("Audience");
-    case EnvField::RoleArn:
-        return tr("Role ARN");
-    case EnvField::SourceProfile:
-        return tr("Source profile");
-    case EnvField::Region:
-        return tr("Region");
-    case EnvField::StsEndpoint:
-        return tr("STS endpoint");
-    case EnvField::Duration:
-        return tr("Session duration");
-    case EnvField::ExternalId:
-        return tr("External ID");
-    case EnvField::MfaSerial:
-        return tr("MFA device ARN");
-    case EnvField::SessionName:
-        return tr("Session name");
-    case EnvField::MfaProcess:
-        return tr("MFA code command");
-    case EnvField::SourceIdentity:
-        return tr("Source identity");
-    case EnvField::ApiUrl:
-        return tr("API URL");
-    case EnvField::CaFile:
-        return tr("CA certificates file");
-    case EnvField::TokenVariable:
-        return tr("Token variable");
-    }
-    return {};
+    return QCoreApplication::translate(kEnvFieldsContext, envFieldSpec(field).label);
 }
 
 QString ManagerText::fieldPlaceholder(EnvField field)
 {
-    switch (field) {
-    case EnvField::Issuer:
-        return tr("https://login.example.com (discovers the endpoints)");
-    case EnvField::TokenUrl:
-        return tr("https://login.example.com/oauth2/token");
-    case EnvField::DeviceUrl:
-        return tr("https://login.example.com/oauth2/device");
-    case EnvField::RevocationUrl:
-        return tr("https://login.example.com/oauth2/revoke");
-    case EnvField::Scopes:
-        return tr("space-separated, e.g. read write");
-    case EnvField::RoleArn:
-        return tr("arn:aws:iam::123456789012:role/Name");
-    case EnvField::Region:
-        return tr("e.g. eu-west-1");
-    case EnvField::StsEndpoint:
-        return tr("https://sts.eu-west-1.amazonaws.com");
-    case EnvField::MfaSerial:
-        return tr("arn:aws:iam::123456789012:mfa/name");
-    case EnvField::SessionName:
-        return tr("2-64 characters, default: your user name");
-    case EnvField::MfaProcess:
-        return tr("optional, e.g. oathtool --totp -b KEY; else you are asked");
-    case EnvField::ApiUrl:
-        return tr("https://api.example.com");
-    case EnvField::CaFile:
-        return tr("system certificates");
-    case EnvField::TokenVariable:
-        return tr("optional, e.g. API_TOKEN (besides TOKENTRAY_TOKEN)");
-    default:
+    const char *hint = envFieldSpec(field).hint;
+    // A flag's hint is its check box text, not a placeholder.
+    if (!hint || envFieldSpec(field).type == FieldType::Flag)
         return {};
-    }
+    return QCoreApplication::translate(kEnvFieldsContext, hint);
 }
 
 QString ManagerText::secretLabel(const QString &secretName)

@@ -104,52 +104,49 @@ AppSettings::Spec AppSettings::spec(Key key)
 
 AppSettings::AppSettings(const QString &configDir, Workspace *workspace, QObject *parent)
     : QObject(parent)
-    , m_ini(std::make_unique<QSettings>(QDir(configDir).filePath(QStringLiteral("settings.ini")),
-                                        QSettings::IniFormat))
+    , m_path(QDir(configDir).filePath(QStringLiteral("settings.ini")))
     , m_workspace(workspace)
 {
+    // QSettings only parses the file, once: the values live here. A QSettings made again after
+    // each write would share Qt's per-process cache of the file, which a rewrite of the same
+    // size within the file system's timestamp granularity does not invalidate.
+    const QSettings ini(m_path, QSettings::IniFormat);
+    for (const QString &name : ini.allKeys())
+        m_values.insert(name, ini.value(name));
 }
 
 AppSettings::~AppSettings() = default;
 
 QString AppSettings::filePath() const
 {
-    return m_ini->fileName();
+    return m_path;
 }
 
 QVariant AppSettings::iniValue(Key key) const
 {
     const Spec s = spec(key);
-    return m_ini->value(QLatin1String(s.name), s.defaultValue);
+    return m_values.value(QLatin1String(s.name), s.defaultValue);
 }
 
 void AppSettings::setIniValue(Key key, const QVariant &value)
 {
     const Spec s = spec(key);
-    if (m_ini->value(QLatin1String(s.name), s.defaultValue) == value)
+    if (m_values.value(QLatin1String(s.name), s.defaultValue) == value)
         return;
     // Not QSettings::setValue(): it writes through QSaveFile, whose commit() in Qt 6.4 ignores
     // a failed flush (a full disk truncates the file). The whole file is written checked; the
     // settings keep their old values when that fails.
-    QMap<QString, QVariant> values;
-    for (const QString &name : m_ini->allKeys())
-        values.insert(name, m_ini->value(name));
+    QMap<QString, QVariant> values = m_values;
     values.insert(QLatin1String(s.name), value);
-    const QString path = filePath();
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    if (auto written = writeFileAtomically(path, iniText(values),
+    QDir().mkpath(QFileInfo(m_path).absolutePath());
+    if (auto written = writeFileAtomically(m_path, iniText(values),
                                            QFileDevice::ReadOwner | QFileDevice::WriteOwner);
         !written) {
         qCWarning(lcStore).noquote() << "settings not saved:" << written.error().detail;
         return;
     }
-    m_ini = std::make_unique<QSettings>(path, QSettings::IniFormat);
+    m_values = std::move(values);
     Q_EMIT changed(key);
-}
-
-void AppSettings::sync()
-{
-    m_ini->sync();
 }
 
 int AppSettings::clipboardClearSeconds() const

@@ -3,12 +3,9 @@
 #include "core/model/kinds.h"
 #include "core/util/result.h"
 
+#include <QMap>
 #include <QObject>
 #include <QVariant>
-
-#include <memory>
-
-class QSettings;
 
 namespace TokenTray {
 
@@ -79,9 +76,6 @@ public:
     // The command the autostart entry runs; the running executable unless set.
     void setAutostartCommand(const QString &program) { m_autostartCommand = program; }
 
-    // Writes pending INI changes to disk now (they are also written on destruction).
-    void sync();
-
 Q_SIGNALS:
     void changed(TokenTray::AppSettings::Key key);
 
@@ -89,7 +83,9 @@ private:
     [[nodiscard]] QVariant iniValue(Key key) const;
     void setIniValue(Key key, const QVariant &value);
 
-    std::unique_ptr<QSettings> m_ini;
+    QString m_path;
+    QMap<QString, QVariant> m_values; // "group/key" -> value, as last read or written
+
     Workspace *m_workspace;
     QString m_autostartCommand;
 };

@@ -113,7 +113,6 @@ bool SettingsDialog::apply()
     m_settings->setDefaultRefreshPolicy(
         static_cast<RefreshPolicy>(m_refreshPolicy->currentData().toInt()));
     m_settings->setLanguage(m_language->currentData().toString());
-    m_settings->sync();
 
     QStringList failures;
     if (m_settings->canSetMaxConcurrency()) {

@@ -1,5 +1,6 @@
 // tokentray-cli: the composition root of the command line tool. No logic here.
 #include "core/cli/cli.h"
+#include "core/secrets/keychainbackend.h"
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
 #include "core/util/processhardening.h"
@@ -29,7 +30,8 @@ int main(int argc, char *argv[])
     out.open(stdout, QIODevice::WriteOnly | QIODevice::Unbuffered);
     err.open(stderr, QIODevice::WriteOnly | QIODevice::Unbuffered);
 
-    TokenTray::SecretStore secrets;
+    TokenTray::KeychainBackend keychain;
+    TokenTray::SecretStore secrets(&keychain);
     bool ok = false;
     const int timeoutSeconds = qEnvironmentVariableIntValue("TOKENTRAY_KEYCHAIN_TIMEOUT", &ok);
     if (ok && timeoutSeconds > 0)

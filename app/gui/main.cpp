@@ -8,6 +8,7 @@
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/sleepwatcher.h"
 #include "core/refresh/tokenengine.h"
+#include "core/secrets/keychainbackend.h"
 #include "core/secrets/secretstore.h"
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
@@ -165,8 +166,9 @@ int main(int argc, char *argv[])
     std::unique_ptr<QTemporaryDir> demoDir;
     if (options->demo && options->configDir.isEmpty())
         demoDir = std::make_unique<QTemporaryDir>();
-    TokenTray::SecretStore secrets(options->demo ? QStringLiteral("tokentray-demo")
-                                                 : QStringLiteral("tokentray"));
+    TokenTray::KeychainBackend keychain;
+    TokenTray::SecretStore secrets(
+        &keychain, options->demo ? QStringLiteral("tokentray-demo") : QStringLiteral("tokentray"));
     TokenTray::DiscoveryCache discovery;
     // A role that needs an MFA code asks the person, also during a background refresh; a code a
     // CLI client passed with --mfa-code is used first.

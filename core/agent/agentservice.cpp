@@ -29,13 +29,8 @@ AgentService::~AgentService() = default;
 
 const QStringList &AgentService::servedCommands()
 {
-    static const QStringList commands {
-        QStringLiteral("token"),        QStringLiteral("credential-process"),
-        QStringLiteral("export"),       QStringLiteral("status"),
-        QStringLiteral("switch"),       QStringLiteral("verify"),
-        QStringLiteral("logout"),       QStringLiteral("profile list"),
-        QStringLiteral("profile show"),
-    };
+    // The command table says which commands a running agent runs for a client.
+    static const QStringList commands = CommandLine::servedByAgent();
     return commands;
 }
 

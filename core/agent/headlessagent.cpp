@@ -6,6 +6,7 @@
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/sleepwatcher.h"
 #include "core/refresh/tokenengine.h"
+#include "core/secrets/keychainbackend.h"
 #include "core/secrets/secretstore.h"
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
@@ -47,7 +48,8 @@ int runHeadlessAgent(const QString &configDirOption)
 {
     const SystemClock clock;
     QNetworkAccessManager nam;
-    SecretStore secrets;
+    KeychainBackend keychain;
+    SecretStore secrets(&keychain);
     DiscoveryCache discovery;
     OfferedCodePrompter mfa; // only codes a client passes: nobody to ask here
     FetchServices fetch {&nam, &secrets, &discovery, &clock};

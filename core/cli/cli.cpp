@@ -1,6 +1,7 @@
 #include "core/cli/cli.h"
 
 #include "core/cli/climfa.h"
+#include "core/cli/statusreport.h"
 #include "core/ipc/agentclient.h"
 #include "core/model/configedits.h"
 #include "core/model/kindrules.h"
@@ -16,14 +17,12 @@
 #include "core/util/terminal.h"
 
 #include <QDir>
-#include <QFileInfo>
 #include <QIODevice>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLockFile>
 #include <QLoggingCategory>
-#include <QRegularExpression>
 #include <QTimer>
 #include <QUuid>
 
@@ -71,65 +70,13 @@ Error secretNotFound(const QString &profile, const QString &env, const QString &
                       + QLatin1Char('/') + env};
 }
 
-// The options that set one environment field (the shared per-kind rules say which fields
-// apply); anything else is a usage error, so a typo in a script fails loudly instead of being
-// stored and ignored.
-QStringList optionsFor(EnvField field)
-{
-    switch (field) {
-    case EnvField::Protected:
-        return {QStringLiteral("protected"), QStringLiteral("unprotected")};
-    case EnvField::Issuer:
-        return {QStringLiteral("issuer")};
-    case EnvField::TokenUrl:
-        return {QStringLiteral("token-url")};
-    case EnvField::DeviceUrl:
-        return {QStringLiteral("device-url")};
-    case EnvField::RevocationUrl:
-        return {QStringLiteral("revocation-url")};
-    case EnvField::ClientId:
-        return {QStringLiteral("client-id")};
-    case EnvField::ClientAuth:
-        return {QStringLiteral("auth")};
-    case EnvField::Scopes:
-        return {QStringLiteral("scope")};
-    case EnvField::Audience:
-        return {QStringLiteral("audience")};
-    case EnvField::RoleArn:
-        return {QStringLiteral("role-arn")};
-    case EnvField::SourceProfile:
-        return {QStringLiteral("source-profile")};
-    case EnvField::Region:
-        return {QStringLiteral("region")};
-    case EnvField::StsEndpoint:
-        return {QStringLiteral("sts-endpoint")};
-    case EnvField::Duration:
-        return {QStringLiteral("duration")};
-    case EnvField::ExternalId:
-        return {QStringLiteral("external-id")};
-    case EnvField::MfaSerial:
-        return {QStringLiteral("mfa-serial")};
-    case EnvField::SessionName:
-        return {QStringLiteral("session-name")};
-    case EnvField::MfaProcess:
-        return {QStringLiteral("mfa-process")};
-    case EnvField::SourceIdentity:
-        return {QStringLiteral("source-identity")};
-    case EnvField::ApiUrl:
-        return {QStringLiteral("api-url")};
-    case EnvField::CaFile:
-        return {QStringLiteral("ca-file")};
-    case EnvField::TokenVariable:
-        return {QStringLiteral("token-variable")};
-    }
-    return {};
-}
-
+// The options that set the environment fields of a kind; anything else is a usage error, so a
+// typo in a script fails loudly instead of being stored and ignored.
 QStringList optionsForKind(ProfileKind kind)
 {
     QStringList options;
     for (EnvField field : environmentFields(kind))
-        options += optionsFor(field);
+        options += envFieldOptions(envFieldSpec(field));
     return options;
 }
 
@@ -197,67 +144,142 @@ void Cli::run(const QStringList &arguments)
     QTimer::singleShot(0, this, &Cli::dispatch);
 }
 
+const QHash<QString, Cli::Handler> &Cli::handlers()
+{
+    // One handler per row of CommandLine::commands() (tst_commandtable checks that none is
+    // missing); dispatch() looks the command up here.
+    static const QHash<QString, Handler> table {
+        {QStringLiteral("version"),
+         [](Cli &cli) {
+             cli.printVersion();
+         }},
+        {QStringLiteral("help"),
+         [](Cli &cli) {
+             cli.printHelp();
+         }},
+        {QStringLiteral("profile list"),
+         [](Cli &cli) {
+             cli.profileList();
+         }},
+        {QStringLiteral("profile show"),
+         [](Cli &cli) {
+             cli.profileShow();
+         }},
+        {QStringLiteral("profile add"),
+         [](Cli &cli) {
+             cli.profileAdd();
+         }},
+        {QStringLiteral("profile remove"),
+         [](Cli &cli) {
+             cli.profileRemove();
+         }},
+        {QStringLiteral("environment add"),
+         [](Cli &cli) {
+             cli.environmentAdd(true);
+         }},
+        {QStringLiteral("environment set"),
+         [](Cli &cli) {
+             cli.environmentAdd(false);
+         }},
+        {QStringLiteral("environment remove"),
+         [](Cli &cli) {
+             cli.environmentRemove();
+         }},
+        {QStringLiteral("secret set"),
+         [](Cli &cli) {
+             cli.secretSet();
+         }},
+        {QStringLiteral("secret delete"),
+         [](Cli &cli) {
+             cli.secretDelete();
+         }},
+        {QStringLiteral("switch"),
+         [](Cli &cli) {
+             cli.switchProfile();
+         }},
+        {QStringLiteral("status"),
+         [](Cli &cli) {
+             cli.status();
+         }},
+        {QStringLiteral("token"),
+         [](Cli &cli) {
+             cli.token();
+         }},
+        {QStringLiteral("login"),
+         [](Cli &cli) {
+             cli.login();
+         }},
+        {QStringLiteral("logout"),
+         [](Cli &cli) {
+             cli.logout();
+         }},
+        {QStringLiteral("import-aws"),
+         [](Cli &cli) {
+             cli.importAws();
+         }},
+        {QStringLiteral("verify"),
+         [](Cli &cli) {
+             cli.verify();
+         }},
+        {QStringLiteral("credential-process"),
+         [](Cli &cli) {
+             cli.credentialProcess();
+         }},
+        {QStringLiteral("export"),
+         [](Cli &cli) {
+             cli.exportVariables();
+         }},
+        {QStringLiteral("exec"),
+         [](Cli &cli) {
+             cli.execCommand();
+         }},
+        {QStringLiteral("serve"),
+         [](Cli &cli) {
+             cli.serve();
+         }},
+    };
+    return table;
+}
+
+bool Cli::implements(const QString &command)
+{
+    return handlers().contains(command);
+}
+
 void Cli::dispatch()
 {
+    // --version and --help run their commands whatever the line names; neither reads the config.
+    const bool informational = m_cmd.version || m_cmd.help
+        || m_cmd.command == QLatin1String("version") || m_cmd.command == QLatin1String("help");
+    const QString name = m_cmd.version ? QStringLiteral("version")
+        : m_cmd.help                   ? QStringLiteral("help")
+                                       : m_cmd.command;
+    const auto handler = handlers().constFind(name);
+    if (handler == handlers().cend()) {
+        fail(Error {ErrorCode::Internal, QStringLiteral("command not implemented: ") + name});
+        return;
+    }
+    if (!informational) {
+        qCDebug(lcCli) << "command" << name << "config dir"
+                       << ProfileStore::resolveConfigDir(m_cmd.configDir);
+        if (forwardToAgent())
+            return;
+    }
+    (*handler)(*this);
+}
+
+void Cli::printVersion()
+{
+    print(QStringLiteral("tokentray-cli " TOKENTRAY_VERSION "\n"));
+    finish(ExitCode::Ok);
+}
+
+void Cli::printHelp()
+{
     const QString &c = m_cmd.command;
-    if (m_cmd.version || c == QLatin1String("version")) {
-        print(QStringLiteral("tokentray-cli " TOKENTRAY_VERSION "\n"));
-        finish(ExitCode::Ok);
-        return;
-    }
-    if (m_cmd.help || c == QLatin1String("help")) {
-        const QString topic
-            = c == QLatin1String("help") ? m_cmd.positionals.join(QLatin1Char(' ')) : c;
-        print(topic.isEmpty() ? CommandLine::usage() : CommandLine::help(topic));
-        finish(ExitCode::Ok);
-        return;
-    }
-    qCDebug(lcCli) << "command" << c << "config dir"
-                   << ProfileStore::resolveConfigDir(m_cmd.configDir);
-    if (forwardToAgent())
-        return;
-    if (c == QLatin1String("profile list"))
-        profileList();
-    else if (c == QLatin1String("profile show"))
-        profileShow();
-    else if (c == QLatin1String("profile add"))
-        profileAdd();
-    else if (c == QLatin1String("profile remove"))
-        profileRemove();
-    else if (c == QLatin1String("environment add"))
-        environmentAdd(true);
-    else if (c == QLatin1String("environment set"))
-        environmentAdd(false);
-    else if (c == QLatin1String("environment remove"))
-        environmentRemove();
-    else if (c == QLatin1String("secret set"))
-        secretSet();
-    else if (c == QLatin1String("secret delete"))
-        secretDelete();
-    else if (c == QLatin1String("switch"))
-        switchProfile();
-    else if (c == QLatin1String("status"))
-        status();
-    else if (c == QLatin1String("token"))
-        token();
-    else if (c == QLatin1String("login"))
-        login();
-    else if (c == QLatin1String("logout"))
-        logout();
-    else if (c == QLatin1String("import-aws"))
-        importAws();
-    else if (c == QLatin1String("verify"))
-        verify();
-    else if (c == QLatin1String("credential-process"))
-        credentialProcess();
-    else if (c == QLatin1String("export"))
-        exportVariables();
-    else if (c == QLatin1String("exec"))
-        execCommand();
-    else if (c == QLatin1String("serve"))
-        serve();
-    else
-        fail(Error {ErrorCode::Internal, QStringLiteral("command not implemented: ") + c});
+    const QString topic = c == QLatin1String("help") ? m_cmd.positionals.join(QLatin1Char(' ')) : c;
+    print(topic.isEmpty() ? CommandLine::usage() : CommandLine::help(topic));
+    finish(ExitCode::Ok);
 }
 
 // ---- profiles ------------------------------------------------------------------------------
@@ -332,40 +354,18 @@ void Cli::profileShow()
         text += QStringLiteral("Environment  ") + env.name
             + (env.name == p.activeEnvironment ? QStringLiteral(" (active)") : QString())
             + (env.isProtected ? QStringLiteral(" [protected]") : QString()) + QLatin1Char('\n');
-        auto line = [&text](const char *label, const QString &value) {
+        auto line = [&text](const QString &label, const QString &value) {
             if (!value.isEmpty())
-                text += QStringLiteral("  ") + QString::fromLatin1(label).leftJustified(15) + value
-                    + QLatin1Char('\n');
+                text += QStringLiteral("  ") + label.leftJustified(15) + value + QLatin1Char('\n');
         };
-        line("issuer", env.issuer.toString());
-        line("token URL", env.tokenUrl.toString());
-        line("device URL", env.deviceUrl.toString());
-        line("revocation URL", env.revocationUrl.toString());
-        line("client id", env.clientId);
-        line("client auth", env.clientAuth);
-        line("scopes", env.scopes.join(QLatin1Char(' ')));
-        line("audience", env.audience);
-        line("API URL", env.apiUrl.toString());
-        line("CA file", env.caFile);
-        line("token variable", env.tokenVariable);
-        line("role ARN", env.roleArn);
-        line("source profile", env.sourceProfile);
-        line("region", env.region);
-        line("STS endpoint", env.stsEndpoint.toString());
-        line("duration",
-             env.durationSeconds ? QString::number(env.durationSeconds) + QStringLiteral(" s")
-                                 : QString());
-        line("external id", env.externalId.isEmpty() ? QString() : QStringLiteral("(set)"));
-        line("MFA serial", env.mfaSerial);
-        line("session name", env.sessionName);
-        line("MFA process", env.mfaProcess);
-        line("source identity", env.sourceIdentity);
+        for (const EnvFieldSpec &spec : envFieldTable())
+            line(spec.name, envFieldDisplay(spec, env));
         QStringList stored;
         for (const QString &entry : p.secretIndex) {
             if (entry.startsWith(env.name + QLatin1Char('/')))
                 stored << entry.mid(env.name.size() + 1);
         }
-        line("secrets", stored.join(QStringLiteral(", ")));
+        line(QStringLiteral("secrets"), stored.join(QStringLiteral(", ")));
     }
     print(text);
     finish(ExitCode::Ok);
@@ -523,84 +523,20 @@ Result<void> Cli::applyEnvironmentOptions(const Profile &profile, Environment *e
             return usage(QStringLiteral("--") + flag + QStringLiteral(" does not apply to ")
                          + kindName(profile.kind) + QStringLiteral(" profiles"));
     }
-    if (m_cmd.has(QStringLiteral("protected")) && m_cmd.has(QStringLiteral("unprotected")))
-        return usage(QStringLiteral("--protected and --unprotected contradict each other"));
-
-    auto url = [this](const char *option, QUrl *target) -> Result<void> {
-        const QString key = QLatin1String(option);
-        if (!m_cmd.values.contains(key))
-            return {};
-        const QString text = m_cmd.value(key);
-        if (text.isEmpty()) {
-            *target = QUrl();
-            return {};
-        }
-        const QUrl u(text, QUrl::StrictMode);
-        if (auto r = validateEndpointUrl(QStringLiteral("--") + key, u); !r)
-            return usage(r.error().detail);
-        *target = u;
-        return {};
-    };
-    auto text = [this](const char *option, QString *target) {
-        const QString key = QLatin1String(option);
-        if (m_cmd.values.contains(key))
-            *target = m_cmd.value(key);
-    };
-    for (const auto &[option, target] : std::initializer_list<std::pair<const char *, QUrl *>> {
-             {"issuer", &env->issuer},
-             {"token-url", &env->tokenUrl},
-             {"device-url", &env->deviceUrl},
-             {"revocation-url", &env->revocationUrl},
-             {"api-url", &env->apiUrl},
-             {"sts-endpoint", &env->stsEndpoint}}) {
-        if (auto r = url(option, target); !r)
-            return r;
+    for (const EnvFieldSpec &spec : envFieldTable()) {
+        const QStringList options = envFieldOptions(spec);
+        if (options.size() > 1 && m_cmd.has(options.at(0)) && m_cmd.has(options.at(1)))
+            return usage(QStringLiteral("--") + options.at(0) + QStringLiteral(" and --")
+                         + options.at(1) + QStringLiteral(" contradict each other"));
     }
-    text("client-id", &env->clientId);
-    text("audience", &env->audience);
-    text("token-variable", &env->tokenVariable);
-    text("role-arn", &env->roleArn);
-    text("source-profile", &env->sourceProfile);
-    text("region", &env->region);
-    text("external-id", &env->externalId);
-    text("mfa-serial", &env->mfaSerial);
-    text("session-name", &env->sessionName);
-    text("mfa-process", &env->mfaProcess);
-    text("source-identity", &env->sourceIdentity);
-    if (m_cmd.values.contains(QStringLiteral("auth"))) {
-        const QString auth = m_cmd.value(QStringLiteral("auth"));
-        if (!clientAuthFromName(auth))
-            // Quoted: messages are redacted, and a word after "basic " reads as a credential.
-            return usage(QStringLiteral("--auth must be \"basic\" or \"post\""));
-        env->clientAuth = auth;
-    }
-    if (m_cmd.values.contains(QStringLiteral("scope"))) {
-        static const QRegularExpression spaces(QStringLiteral("\\s+"));
-        env->scopes = m_cmd.value(QStringLiteral("scope")).split(spaces, Qt::SkipEmptyParts);
-    }
-    if (m_cmd.values.contains(QStringLiteral("duration"))) {
-        bool ok = false;
-        const int seconds = m_cmd.value(QStringLiteral("duration")).toInt(&ok);
-        if (!ok)
-            return usage(QStringLiteral("--duration must be a number of seconds"));
-        env->durationSeconds = seconds;
-    }
-    if (m_cmd.values.contains(QStringLiteral("ca-file"))) {
-        const QString path = m_cmd.value(QStringLiteral("ca-file"));
-        if (path.isEmpty()) {
-            env->caFile.clear();
-        } else {
-            const QFileInfo info(path);
-            if (!info.isFile() || !info.isReadable())
-                return usage(QStringLiteral("--ca-file ") + path
-                             + QStringLiteral(" is not a readable file"));
-            env->caFile = info.absoluteFilePath();
+    for (const EnvFieldSpec &spec : envFieldTable()) {
+        for (const QString &option : envFieldOptions(spec)) {
+            if (!m_cmd.has(option))
+                continue;
+            if (auto r = applyEnvFieldOption(spec, option, m_cmd.value(option), env); !r)
+                return usage(r.error().detail);
         }
     }
-    if (m_cmd.has(QStringLiteral("protected")))
-        env->isProtected = true;
-    if (m_cmd.has(QStringLiteral("unprotected")))
-        env->isProtected = false;
 
     // What each kind needs before it can produce a credential.
     if (const auto unmet = unmetRequirements(profile.kind, profile.grant, *env); !unmet.isEmpty())
@@ -888,156 +824,32 @@ void Cli::status()
 {
     if (auto r = loadConfig(); !r)
         return fail(r.error());
-    struct Row
-    {
-        QString profile;
-        QString environment;
-        QString secretName;
-    };
-    QList<Row> rows;
+    const QList<StatusSecretRead> reads = statusSecretReads(m_config);
     QList<SecretJob *> jobs;
-    for (const Profile &p : std::as_const(m_config.profiles)) {
-        for (const Environment &env : p.environments) {
-            QStringList names = requiredSecretNames(p.kind, p.grant);
-            for (const QString &entry : p.secretIndex) {
-                if (entry.startsWith(env.name + QLatin1Char('/'))
-                    && !names.contains(entry.mid(env.name.size() + 1)))
-                    names << entry.mid(env.name.size() + 1);
-            }
-            names << QStringLiteral("token_cache");
-            for (const QString &name : std::as_const(names)) {
-                rows.append({p.name, env.name, name});
-                jobs << m_secrets->read(secretKey(p.id, env.name, name));
-            }
+    for (const StatusSecretRead &read : reads)
+        jobs << m_secrets->read(secretKey(read.profileId, read.environment, read.secretName));
+    runSecretJobs(jobs, [this, reads](const QList<Result<Secret>> &results) {
+        LiveTokenLookup live;
+        // Inside the agent its engine knows better than the keychain copy: what it holds in
+        // memory, refreshing now, or failing.
+        if (inAgent()) {
+            live = [engine = m_services.engine](const QString &profileId,
+                                                const QString &env) -> std::optional<LiveToken> {
+                const TokenState state = engine->state(profileId, env);
+                if (state == TokenState::None)
+                    return std::nullopt;
+                const auto held = engine->credential(profileId, env);
+                return LiveToken {state, held ? held->expiresAt : QDateTime()};
+            };
         }
-    }
-    runSecretJobs(jobs, [this, rows](const QList<Result<Secret>> &results) {
-        std::optional<Error> keychainError;
-        auto presence = [&](const QString &profile, const QString &env) {
-            QList<std::pair<QString, QString>> out;
-            for (qsizetype i = 0; i < rows.size(); ++i) {
-                if (rows.at(i).profile != profile || rows.at(i).environment != env
-                    || rows.at(i).secretName == QLatin1String("token_cache"))
-                    continue;
-                const Result<Secret> &r = results.at(i);
-                QString state = QStringLiteral("present");
-                if (!r && r.error().code == ErrorCode::SecretNotFound) {
-                    state = QStringLiteral("missing");
-                } else if (!r) {
-                    state = r.error().code == ErrorCode::KeychainLocked ? QStringLiteral("locked")
-                                                                        : QStringLiteral("unknown");
-                    if (!keychainError)
-                        keychainError = r.error();
-                }
-                out.append({rows.at(i).secretName, state});
-            }
-            return out;
-        };
-
-        const QDateTime now = m_services.clock->nowUtc();
-        // State and expiry of the cached token (what `token` would start from).
-        auto tokenInfo
-            = [&](const QString &profile, const QString &env) -> std::pair<TokenState, QDateTime> {
-            for (qsizetype i = 0; i < rows.size(); ++i) {
-                if (rows.at(i).profile != profile || rows.at(i).environment != env
-                    || rows.at(i).secretName != QLatin1String("token_cache"))
-                    continue;
-                const Result<Secret> &r = results.at(i);
-                if (!r) {
-                    if (r.error().isKeychainError()) {
-                        if (!keychainError)
-                            keychainError = r.error();
-                        return {TokenState::Locked, {}};
-                    }
-                    return {TokenState::None, {}};
-                }
-                const auto cached = Credential::fromCacheBytes(r->expose());
-                if (!cached)
-                    return {TokenState::None, {}};
-                return {classify(*cached, now), cached->expiresAt};
-            }
-            return {TokenState::None, {}};
-        };
-
-        QJsonArray profilesJson;
-        QString text;
-        for (const Profile &p : std::as_const(m_config.profiles)) {
-            const bool current = p.id == m_config.currentProfileId;
-            QJsonArray envsJson;
-            if (p.environments.isEmpty())
-                text += (current ? QStringLiteral("* ") : QStringLiteral("  "))
-                    + p.name.leftJustified(28) + kindName(p.kind).leftJustified(17)
-                    + QStringLiteral("no environments\n");
-            for (const Environment &env : p.environments) {
-                const auto secrets = presence(p.name, env.name);
-                QJsonObject secretsJson;
-                QStringList parts;
-                for (const auto &[name, state] : secrets) {
-                    secretsJson.insert(name, state);
-                    parts << name + QStringLiteral(": ") + state;
-                }
-                const bool active = env.name == p.activeEnvironment;
-                auto [state, expiresAt] = tokenInfo(p.name, env.name);
-                // Inside the agent its engine knows better than the keychain copy: what it holds
-                // in memory, refreshing now, or failing.
-                if (inAgent()) {
-                    const TokenState live = m_services.engine->state(p.id, env.name);
-                    if (live != TokenState::None) {
-                        state = live;
-                        const auto held = m_services.engine->credential(p.id, env.name);
-                        expiresAt = held ? held->expiresAt : QDateTime();
-                    }
-                }
-                QJsonObject e {{QStringLiteral("name"), env.name},
-                               {QStringLiteral("active"), active},
-                               {QStringLiteral("protected"), env.isProtected},
-                               {QStringLiteral("state"), tokenStateName(state)},
-                               {QStringLiteral("secrets"), secretsJson}};
-                if (expiresAt.isValid())
-                    e.insert(QStringLiteral("expiresAt"), expiresAt.toString(Qt::ISODate));
-                envsJson.append(e);
-                QString stateText = tokenStateName(state);
-                if (expiresAt.isValid()) {
-                    const qint64 left = now.secsTo(expiresAt);
-                    if (left > 0)
-                        stateText += QStringLiteral(", expires in ") + humanDuration(left);
-                    else
-                        stateText += QStringLiteral(", expired ") + humanDuration(-left)
-                            + QStringLiteral(" ago");
-                }
-                const QString marker = current && active ? QStringLiteral("* ")
-                    : active                             ? QStringLiteral("+ ")
-                                                         : QStringLiteral("  ");
-                text += marker + QString(p.name + QLatin1Char('/') + env.name).leftJustified(28)
-                    + kindName(p.kind).leftJustified(17) + stateText.leftJustified(32)
-                    + (parts.isEmpty() ? QStringLiteral("no secrets needed")
-                                       : parts.join(QStringLiteral(", ")))
-                    + (env.isProtected ? QStringLiteral("  [protected]") : QString())
-                    + QLatin1Char('\n');
-            }
-            QJsonObject o {{QStringLiteral("name"), p.name},
-                           {QStringLiteral("kind"), kindName(p.kind)},
-                           {QStringLiteral("current"), current},
-                           {QStringLiteral("activeEnvironment"), p.activeEnvironment},
-                           {QStringLiteral("environments"), envsJson}};
-            profilesJson.append(o);
-        }
-        const QString keychain = !keychainError                ? QStringLiteral("available")
-            : keychainError->code == ErrorCode::KeychainLocked ? QStringLiteral("locked")
-                                                               : QStringLiteral("unavailable");
-        if (m_cmd.json) {
-            printJson(QJsonObject {{QStringLiteral("keychain"), keychain},
-                                   {QStringLiteral("profiles"), profilesJson}});
-        } else if (m_config.profiles.isEmpty()) {
-            print(QStringLiteral(
-                "No profiles yet. Add one with: tokentray-cli profile add NAME --kind oauth2\n"));
-        } else {
-            print(text
-                  + QStringLiteral(
-                      "(* current profile's active environment, + active environment)\n"));
-        }
-        if (keychainError)
-            return fail(*keychainError);
+        const StatusReport report
+            = buildStatus(m_config, reads, results, m_services.clock->nowUtc(), live);
+        if (m_cmd.json)
+            printJson(statusJson(report));
+        else
+            print(statusText(report));
+        if (report.keychainError)
+            return fail(*report.keychainError);
         finish(ExitCode::Ok);
     });
 }
@@ -1159,14 +971,12 @@ void Cli::fail(const Error &error)
 
 bool Cli::forwardToAgent()
 {
-    // The commands that use a token engine or change what it holds. The lean front forwards
-    // these already; this catches tokentray-cli-full started directly, or an agent that started
-    // after the front looked. (Others, like switch, the full CLI runs itself when the agent
-    // leaves them to it.)
-    static const QStringList engineCommands {
-        QStringLiteral("token"), QStringLiteral("credential-process"), QStringLiteral("export"),
-        QStringLiteral("verify"), QStringLiteral("logout")};
-    if (inAgent() || !engineCommands.contains(m_cmd.command))
+    // The commands that use a token engine or change what it holds (AgentRole::Forwarded in the
+    // command table). The lean front forwards these already; this catches tokentray-cli-full
+    // started directly, or an agent that started after the front looked. (The agent also serves
+    // others, like switch; the full CLI runs those itself when the agent leaves them to it.)
+    const CommandSpec *spec = CommandLine::command(m_cmd.command);
+    if (inAgent() || !spec || spec->agent != AgentRole::Forwarded)
         return false;
     const QString configDir = ProfileStore::resolveConfigDir(m_cmd.configDir);
     const QJsonObject request {{QStringLiteral("op"), QStringLiteral("cli")},

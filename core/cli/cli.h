@@ -72,12 +72,18 @@ public:
 
     // The sentence the CLI prints for an error (never contains a secret).
     static QString messageFor(const Error &error);
+    // Whether dispatch() has a handler for a command of CommandLine::commands().
+    static bool implements(const QString &command);
 
 Q_SIGNALS:
     void finished(int exitCode);
 
 private:
+    using Handler = void (*)(Cli &);
+    static const QHash<QString, Handler> &handlers();
     void dispatch();
+    void printVersion();
+    void printHelp();
 
     void profileList();
     void profileShow();

@@ -1,5 +1,7 @@
 #include "core/cli/commandline.h"
 
+#include "core/model/envfields.h"
+
 namespace TokenTray::CommandLine {
 namespace {
 
@@ -8,25 +10,23 @@ Error usageError(const QString &detail)
     return Error {ErrorCode::Usage, detail};
 }
 
-const QStringList kEnvironmentOptions = {
-    QStringLiteral("issuer"),          QStringLiteral("token-url"),
-    QStringLiteral("device-url"),      QStringLiteral("revocation-url"),
-    QStringLiteral("client-id"),       QStringLiteral("auth"),
-    QStringLiteral("scope"),           QStringLiteral("audience"),
-    QStringLiteral("api-url"),         QStringLiteral("ca-file"),
-    QStringLiteral("protected"),       QStringLiteral("role-arn"),
-    QStringLiteral("source-profile"),  QStringLiteral("region"),
-    QStringLiteral("sts-endpoint"),    QStringLiteral("duration"),
-    QStringLiteral("external-id"),     QStringLiteral("mfa-serial"),
-    QStringLiteral("session-name"),    QStringLiteral("mfa-process"),
-    QStringLiteral("source-identity"), QStringLiteral("token-variable"),
-};
+// The environment fields' options, from their table.
+QList<OptionSpec> environmentOptionSpecs()
+{
+    QList<OptionSpec> specs;
+    for (const EnvFieldSpec &field : envFieldTable()) {
+        specs.append({field.option, field.valueName, field.help});
+        if (field.type == FieldType::Flag)
+            specs.append({QStringLiteral("un") + field.option, QString(), field.negationHelp});
+    }
+    return specs;
+}
 
 } // namespace
 
 const QList<OptionSpec> &options()
 {
-    static const QList<OptionSpec> list = {
+    static const QList<OptionSpec> list = QList<OptionSpec> {
         {QStringLiteral("kind"), QStringLiteral("KIND"),
          QStringLiteral("oauth2, aws-assume-role, aws-access-key or static-token")},
         {QStringLiteral("grant"), QStringLiteral("GRANT"),
@@ -34,48 +34,10 @@ const QList<OptionSpec> &options()
                         "device_code")},
         {QStringLiteral("refresh"), QStringLiteral("POLICY"),
          QStringLiteral("deferred (refresh when asked, default) or eager (before expiry)")},
-        {QStringLiteral("issuer"), QStringLiteral("URL"),
-         QStringLiteral("OpenID Connect / RFC 8414 issuer; endpoints are discovered")},
-        {QStringLiteral("token-url"), QStringLiteral("URL"), QStringLiteral("token endpoint")},
-        {QStringLiteral("device-url"), QStringLiteral("URL"),
-         QStringLiteral("device authorization endpoint")},
-        {QStringLiteral("revocation-url"), QStringLiteral("URL"),
-         QStringLiteral("token revocation endpoint (RFC 7009)")},
-        {QStringLiteral("client-id"), QStringLiteral("ID"), QStringLiteral("OAuth2 client id")},
-        {QStringLiteral("auth"), QStringLiteral("METHOD"),
-         QStringLiteral("client authentication: basic (default) or post")},
-        {QStringLiteral("scope"), QStringLiteral("\"S1 S2\""),
-         QStringLiteral("space-separated scopes")},
-        {QStringLiteral("audience"), QStringLiteral("A"), QStringLiteral("audience / resource")},
-        {QStringLiteral("token-variable"), QStringLiteral("NAME"),
-         QStringLiteral("export and exec also set the token in this variable")},
-        {QStringLiteral("api-url"), QStringLiteral("URL"),
-         QStringLiteral("the API this environment's tokens are for")},
-        {QStringLiteral("ca-file"), QStringLiteral("FILE"),
-         QStringLiteral("PEM file of CA certificates trusted for this environment only")},
-        {QStringLiteral("protected"), QString(),
-         QStringLiteral("guard this environment (PROD): confirm before copying its tokens")},
-        {QStringLiteral("unprotected"), QString(), QStringLiteral("remove the guard")},
-        {QStringLiteral("role-arn"), QStringLiteral("ARN"), QStringLiteral("IAM role to assume")},
-        {QStringLiteral("source-profile"), QStringLiteral("NAME"),
-         QStringLiteral("AWS profile whose credentials assume the role")},
-        {QStringLiteral("region"), QStringLiteral("R"), QStringLiteral("AWS region")},
-        {QStringLiteral("sts-endpoint"), QStringLiteral("URL"),
-         QStringLiteral("STS endpoint (default: the regional one)")},
-        {QStringLiteral("duration"), QStringLiteral("SECONDS"),
-         QStringLiteral("role session duration, 900-43200")},
-        {QStringLiteral("external-id"), QStringLiteral("X"), QStringLiteral("ExternalId")},
-        {QStringLiteral("mfa-serial"), QStringLiteral("ARN"), QStringLiteral("MFA device")},
-        {QStringLiteral("source-identity"), QStringLiteral("ID"),
-         QStringLiteral("AssumeRole SourceIdentity (2-64 of [\\w+=,.@-])")},
-        {QStringLiteral("mfa-process"), QStringLiteral("COMMAND"),
-         QStringLiteral("command that prints the MFA code (run with /bin/sh -c)")},
         {QStringLiteral("env"), QStringLiteral("ENV"),
          QStringLiteral("environment (default: the profile's active one)")},
         {QStringLiteral("min-valid"), QStringLiteral("SECONDS"),
          QStringLiteral("refresh first unless the token is valid this long")},
-        {QStringLiteral("session-name"), QStringLiteral("N"),
-         QStringLiteral("RoleSessionName (2-64 of [\\w+=,.@-])")},
         {QStringLiteral("config"), QStringLiteral("FILE"),
          QStringLiteral("AWS config file (default: $AWS_CONFIG_FILE, else ~/.aws/config)")},
         {QStringLiteral("credentials"), QStringLiteral("FILE"),
@@ -89,19 +51,27 @@ const QList<OptionSpec> &options()
          QStringLiteral("sh (default), fish or json")},
         {QStringLiteral("port"), QStringLiteral("PORT"),
          QStringLiteral("port on 127.0.0.1 (default: a free one)")},
-    };
+    } + environmentOptionSpecs();
     return list;
 }
 
 const QList<CommandSpec> &commands()
 {
     static const QList<CommandSpec> list = {
-        {QStringLiteral("profile list"), {}, {}, {}, QStringLiteral("list profiles")},
+        {QStringLiteral("profile list"),
+         {},
+         {},
+         {},
+         QStringLiteral("list profiles"),
+         false,
+         AgentRole::Served},
         {QStringLiteral("profile show"),
          {QStringLiteral("NAME")},
          {},
          {},
-         QStringLiteral("show one profile and its environments")},
+         QStringLiteral("show one profile and its environments"),
+         false,
+         AgentRole::Served},
         {QStringLiteral("profile add"),
          {QStringLiteral("NAME")},
          {},
@@ -115,12 +85,12 @@ const QList<CommandSpec> &commands()
         {QStringLiteral("environment add"),
          {QStringLiteral("PROFILE"), QStringLiteral("ENV")},
          {},
-         kEnvironmentOptions,
+         allEnvFieldOptions(false),
          QStringLiteral("add an environment to a profile")},
         {QStringLiteral("environment set"),
          {QStringLiteral("PROFILE"), QStringLiteral("ENV")},
          {},
-         kEnvironmentOptions + QStringList {QStringLiteral("unprotected")},
+         allEnvFieldOptions(true),
          QStringLiteral("change an environment's settings")},
         {QStringLiteral("environment remove"),
          {QStringLiteral("PROFILE"), QStringLiteral("ENV")},
@@ -141,17 +111,23 @@ const QList<CommandSpec> &commands()
          {QStringLiteral("PROFILE")},
          {QStringLiteral("ENV")},
          {},
-         QStringLiteral("make PROFILE current and ENV its active environment")},
+         QStringLiteral("make PROFILE current and ENV its active environment"),
+         false,
+         AgentRole::Served},
         {QStringLiteral("status"),
          {},
          {},
          {},
-         QStringLiteral("every profile and environment: token state, expiry, secrets")},
+         QStringLiteral("every profile and environment: token state, expiry, secrets"),
+         false,
+         AgentRole::Served},
         {QStringLiteral("token"),
          {},
          {QStringLiteral("PROFILE")},
          {QStringLiteral("env"), QStringLiteral("min-valid")},
-         QStringLiteral("print an access token (refreshed when needed)")},
+         QStringLiteral("print an access token (refreshed when needed)"),
+         false,
+         AgentRole::Forwarded},
         {QStringLiteral("login"),
          {QStringLiteral("PROFILE")},
          {},
@@ -161,24 +137,31 @@ const QList<CommandSpec> &commands()
          {QStringLiteral("PROFILE")},
          {},
          {QStringLiteral("env")},
-         QStringLiteral("revoke the refresh token and forget cached tokens")},
+         QStringLiteral("revoke the refresh token and forget cached tokens"),
+         false,
+         AgentRole::Forwarded},
         {QStringLiteral("verify"),
          {},
          {QStringLiteral("PROFILE")},
          {QStringLiteral("env"), QStringLiteral("mfa-code")},
          QStringLiteral("ask the provider whether the credential is good (AWS: "
-                        "GetCallerIdentity; OAuth2: introspection)")},
+                        "GetCallerIdentity; OAuth2: introspection)"),
+         false,
+         AgentRole::Forwarded},
         {QStringLiteral("credential-process"),
          {QStringLiteral("PROFILE")},
          {},
          {QStringLiteral("env"), QStringLiteral("mfa-code")},
-         QStringLiteral("print AWS credential_process JSON (for ~/.aws/config)")},
+         QStringLiteral("print AWS credential_process JSON (for ~/.aws/config)"),
+         false,
+         AgentRole::Forwarded},
         {QStringLiteral("export"),
          {},
          {QStringLiteral("PROFILE")},
          {QStringLiteral("env"), QStringLiteral("format"), QStringLiteral("mfa-code")},
-         QStringLiteral(
-             "print the credential as environment variables (AWS_* or TOKENTRAY_TOKEN)")},
+         QStringLiteral("print the credential as environment variables (AWS_* or TOKENTRAY_TOKEN)"),
+         false,
+         AgentRole::Forwarded},
         {QStringLiteral("exec"),
          {},
          {QStringLiteral("PROFILE")},
@@ -225,6 +208,16 @@ const CommandSpec *command(const QString &name)
             return &c;
     }
     return nullptr;
+}
+
+QStringList servedByAgent()
+{
+    QStringList names;
+    for (const CommandSpec &c : commands()) {
+        if (c.servedByAgent())
+            names << c.name;
+    }
+    return names;
 }
 
 Result<ParsedCommand> parse(const QStringList &arguments)

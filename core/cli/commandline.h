@@ -21,6 +21,13 @@ struct OptionSpec
     [[nodiscard]] bool takesValue() const { return !valueName.isEmpty(); }
 };
 
+// Who runs a command while an agent (the tray or `tokentray --no-tray`) is up.
+enum class AgentRole {
+    Local, // always this process
+    Served, // the agent runs it when the lean front sends it; the full CLI runs it itself
+    Forwarded, // uses the token engine: even the full CLI hands it to a running agent
+};
+
 struct CommandSpec
 {
     QString name; // "profile add"
@@ -29,6 +36,10 @@ struct CommandSpec
     QStringList options; // names of OptionSpec this command accepts
     QString summary;
     bool trailing = false; // accepts "-- ARGS..."
+    AgentRole agent = AgentRole::Local;
+    // The lean front (app/cli/lean/leanargs.cpp) and the agent service forward exactly these;
+    // tst_commandtable compares the lean list with this table.
+    [[nodiscard]] bool servedByAgent() const { return agent != AgentRole::Local; }
 };
 
 struct ParsedCommand
@@ -58,6 +69,7 @@ const QList<CommandSpec> &commands();
 const QList<OptionSpec> &options();
 const OptionSpec *option(const QString &name);
 const CommandSpec *command(const QString &name);
+QStringList servedByAgent(); // the names of the commands a running agent runs for a client
 
 Result<ParsedCommand> parse(const QStringList &arguments);
 

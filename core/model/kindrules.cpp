@@ -4,97 +4,26 @@
 #include "core/model/profile.h"
 #include "core/model/validation.h"
 
-#include <QFileInfo>
-
 namespace TokenTray {
 
 QList<EnvField> environmentFields(ProfileKind kind)
 {
-    switch (kind) {
-    case ProfileKind::OAuth2:
-        return {EnvField::Protected,  EnvField::Issuer,        EnvField::TokenUrl,
-                EnvField::DeviceUrl,  EnvField::RevocationUrl, EnvField::ClientId,
-                EnvField::ClientAuth, EnvField::Scopes,        EnvField::Audience,
-                EnvField::ApiUrl,     EnvField::CaFile,        EnvField::TokenVariable};
-    case ProfileKind::AwsAssumeRole:
-        return {EnvField::Protected,      EnvField::RoleArn,     EnvField::SourceProfile,
-                EnvField::Region,         EnvField::StsEndpoint, EnvField::Duration,
-                EnvField::ExternalId,     EnvField::MfaSerial,   EnvField::MfaProcess,
-                EnvField::SourceIdentity, EnvField::SessionName, EnvField::ApiUrl,
-                EnvField::CaFile};
-    case ProfileKind::AwsAccessKey:
-        return {EnvField::Protected, EnvField::Region, EnvField::StsEndpoint, EnvField::ApiUrl,
-                EnvField::CaFile};
-    case ProfileKind::StaticToken:
-        return {EnvField::Protected, EnvField::ApiUrl, EnvField::CaFile, EnvField::TokenVariable};
+    QList<EnvField> fields;
+    for (const EnvFieldSpec &spec : envFieldTable()) {
+        if (spec.kinds & kindBit(kind))
+            fields << spec.id;
     }
-    return {};
+    return fields;
 }
 
 bool fieldAppliesTo(EnvField field, ProfileKind kind)
 {
-    return environmentFields(kind).contains(field);
+    return envFieldSpec(field).kinds & kindBit(kind);
 }
 
 Result<void> validateField(EnvField field, const Environment &env)
 {
-    auto url = [](const char *label, const QUrl &value) -> Result<void> {
-        if (value.isEmpty())
-            return {};
-        return validateEndpointUrl(QLatin1String(label), value);
-    };
-    switch (field) {
-    case EnvField::Issuer:
-        return url("issuer", env.issuer);
-    case EnvField::TokenUrl:
-        return url("token URL", env.tokenUrl);
-    case EnvField::DeviceUrl:
-        return url("device URL", env.deviceUrl);
-    case EnvField::RevocationUrl:
-        return url("revocation URL", env.revocationUrl);
-    case EnvField::ApiUrl:
-        return url("API URL", env.apiUrl);
-    case EnvField::StsEndpoint:
-        return url("STS endpoint", env.stsEndpoint);
-    case EnvField::ClientAuth:
-        if (!env.clientAuth.isEmpty() && !clientAuthFromName(env.clientAuth))
-            return Error {ErrorCode::Invalid, QStringLiteral("client auth must be basic or post")};
-        return {};
-    case EnvField::RoleArn:
-        return env.roleArn.isEmpty() ? Result<void>() : validateRoleArn(env.roleArn);
-    case EnvField::Region:
-        return env.region.isEmpty() ? Result<void>() : validateRegion(env.region);
-    case EnvField::SessionName:
-        return env.sessionName.isEmpty() ? Result<void>() : validateSessionName(env.sessionName);
-    case EnvField::Duration:
-        return validateDurationSeconds(env.durationSeconds);
-    case EnvField::TokenVariable:
-        return env.tokenVariable.isEmpty() ? Result<void>()
-                                           : validateVariableName(env.tokenVariable);
-    case EnvField::CaFile: {
-        if (env.caFile.isEmpty())
-            return {};
-        const QFileInfo info(env.caFile);
-        if (!info.isFile() || !info.isReadable())
-            return Error {ErrorCode::Invalid,
-                          QStringLiteral("CA file ") + env.caFile
-                              + QStringLiteral(" is not a readable file")};
-        return {};
-    }
-    case EnvField::Protected:
-    case EnvField::ClientId:
-    case EnvField::Scopes:
-    case EnvField::Audience:
-    case EnvField::SourceProfile: // resolved against the config by validateEnvironment()
-    case EnvField::ExternalId:
-    case EnvField::MfaSerial:
-    case EnvField::MfaProcess: // a shell command: whatever it is, it runs when a code is needed
-        return {};
-    case EnvField::SourceIdentity:
-        return env.sourceIdentity.isEmpty() ? Result<void>()
-                                            : validateSourceIdentity(env.sourceIdentity);
-    }
-    return {};
+    return validateEnvFieldValue(envFieldSpec(field), env);
 }
 
 QList<Requirement> unmetRequirements(ProfileKind kind, Grant grant, const Environment &env)
@@ -135,15 +64,8 @@ EnvField requirementField(Requirement requirement)
 
 bool isRequiredField(EnvField field, ProfileKind kind, Grant grant)
 {
-    switch (field) {
-    case EnvField::ClientId:
-        return kind == ProfileKind::OAuth2 && grant != Grant::RefreshToken;
-    case EnvField::RoleArn:
-    case EnvField::SourceProfile:
-        return kind == ProfileKind::AwsAssumeRole;
-    default:
-        return false;
-    }
+    const EnvFieldSpec &spec = envFieldSpec(field);
+    return (spec.requiredFor & kindBit(kind)) && grant != spec.exemptGrant;
 }
 
 bool renewalNeedsPerson(const Config &config, const Profile &profile, const Environment &env)

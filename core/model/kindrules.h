@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/model/envfields.h"
 #include "core/model/environment.h"
 #include "core/model/kinds.h"
 #include "core/util/result.h"
@@ -16,32 +17,6 @@ struct Profile;
 // The per-kind rules the CLI and the manager's forms share: which environment settings apply
 // to a kind, which ones it needs before it can produce a credential, which secrets a person
 // types in, and which keychain items go with a profile.
-
-// One user-settable field of Environment.
-enum class EnvField {
-    Protected,
-    Issuer,
-    TokenUrl,
-    DeviceUrl,
-    RevocationUrl,
-    ClientId,
-    ClientAuth,
-    Scopes,
-    Audience,
-    RoleArn,
-    SourceProfile,
-    Region,
-    StsEndpoint,
-    Duration,
-    ExternalId,
-    MfaSerial,
-    SessionName,
-    MfaProcess,
-    SourceIdentity,
-    ApiUrl,
-    CaFile,
-    TokenVariable,
-};
 
 // The fields that apply to a kind, in display order. The others stay empty: the CLI refuses
 // their options, the forms hide them.

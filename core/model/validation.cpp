@@ -1,5 +1,7 @@
 #include "core/model/validation.h"
 
+#include "core/model/envfields.h"
+
 #include <QHash>
 #include <QHostAddress>
 #include <QRegularExpression>
@@ -155,39 +157,12 @@ Result<void> validateEnvironment(const Profile &profile, const Environment &env,
             return r;
         return invalid(where + r.error().detail);
     };
-    const std::pair<const char *, const QUrl *> urls[] = {
-        {"issuer", &env.issuer},        {"token URL", &env.tokenUrl},
-        {"device URL", &env.deviceUrl}, {"revocation URL", &env.revocationUrl},
-        {"API URL", &env.apiUrl},       {"STS endpoint", &env.stsEndpoint},
-    };
-    for (const auto &[label, url] : urls) {
-        if (!url->isEmpty()) {
-            if (auto r = prefixed(validateEndpointUrl(QLatin1String(label), *url)); !r)
-                return r;
-        }
-    }
-    if (!env.clientAuth.isEmpty() && !clientAuthFromName(env.clientAuth))
-        return invalid(where + QStringLiteral("client auth must be basic or post"));
-    if (!env.roleArn.isEmpty()) {
-        if (auto r = prefixed(validateRoleArn(env.roleArn)); !r)
-            return r;
-    }
-    if (!env.sessionName.isEmpty()) {
-        if (auto r = prefixed(validateSessionName(env.sessionName)); !r)
-            return r;
-    }
-    if (!env.sourceIdentity.isEmpty()) {
-        if (auto r = prefixed(validateSourceIdentity(env.sourceIdentity)); !r)
-            return r;
-    }
-    if (!env.region.isEmpty()) {
-        if (auto r = prefixed(validateRegion(env.region)); !r)
-            return r;
-    }
-    if (auto r = prefixed(validateDurationSeconds(env.durationSeconds)); !r)
-        return r;
-    if (!env.tokenVariable.isEmpty()) {
-        if (auto r = prefixed(validateVariableName(env.tokenVariable)); !r)
+    for (const EnvFieldSpec &spec : envFieldTable()) {
+        // A file is checked when it is chosen; one gone since fails the request that reads it,
+        // not loading the configuration.
+        if (spec.type == FieldType::File)
+            continue;
+        if (auto r = prefixed(validateEnvFieldValue(spec, env)); !r)
             return r;
     }
     if (!env.sourceProfile.isEmpty()) {

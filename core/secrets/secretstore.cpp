@@ -1,12 +1,10 @@
 #include "core/secrets/secretstore.h"
 
-#include "core/secrets/keychainprobe.h"
+#include "core/secrets/secretbackend.h"
 #include "core/util/knownsecrets.h"
 #include "core/util/logging.h"
 
 #include <QTimer>
-
-#include <qt6keychain/keychain.h>
 
 namespace TokenTray {
 
@@ -15,8 +13,9 @@ constexpr int kFirstRetryMs = 2000;
 constexpr int kMaxRetryMs = 60 * 1000;
 } // namespace
 
-SecretStore::SecretStore(const QString &service, QObject *parent)
+SecretStore::SecretStore(SecretBackend *backend, const QString &service, QObject *parent)
     : QObject(parent)
+    , m_backend(backend)
     , m_service(service)
     , m_retryTimer(new QTimer(this))
 {
@@ -69,13 +68,31 @@ void SecretStore::probeAvailability()
 {
     if (m_availabilityProbe)
         return;
-    m_availabilityProbe = new KeychainProbe(this);
-    connect(m_availabilityProbe, &KeychainProbe::finished, this, [this] {
-        KeychainProbe *p = m_availabilityProbe;
+    m_availabilityProbe = m_backend->create(SecretBackendJob::Operation::Probe, m_service,
+                                            QString(), Secret(), this);
+    connect(m_availabilityProbe, &SecretBackendJob::finished, this, [this] {
+        SecretBackendJob *p = m_availabilityProbe;
         p->deleteLater();
-        noteProbe(!p->error().has_value());
+        noteProbe(!probeError(p).has_value());
     });
     m_availabilityProbe->start();
+}
+
+std::optional<Error> SecretStore::probeError(const SecretBackendJob *probe)
+{
+    switch (probe->status()) {
+    case SecretBackendJob::Status::Locked:
+        return Error {ErrorCode::KeychainLocked, probe->message()};
+    case SecretBackendJob::Status::NoBackend:
+        return Error {ErrorCode::NoKeychain, probe->message()};
+    case SecretBackendJob::Status::Pending:
+    case SecretBackendJob::Status::Ok:
+    case SecretBackendJob::Status::NotFound:
+    case SecretBackendJob::Status::Denied:
+    case SecretBackendJob::Status::Failed:
+        break;
+    }
+    return std::nullopt;
 }
 
 void SecretStore::noteStarted()
@@ -178,13 +195,8 @@ SecretJob::SecretJob(SecretStore *store, Operation operation, const QString &key
 {
 }
 
-SecretJob::~SecretJob()
-{
-    // A backend job still running after our deadline deletes itself when it ends; it must
-    // not call back into a deleted object.
-    if (m_backendJob)
-        m_backendJob->disconnect(this);
-}
+// Backend jobs are children: they go with the job and never call back.
+SecretJob::~SecretJob() = default;
 
 void SecretJob::start()
 {
@@ -231,15 +243,14 @@ void SecretJob::probe(void (SecretJob::*next)(), bool allowRecent)
         (this->*next)();
         return;
     }
-    m_probe = new KeychainProbe(this);
-    connect(m_probe, &KeychainProbe::finished, this, [this, next] {
-        KeychainProbe *p = m_probe;
+    m_probe = m_store->backend()->create(SecretBackendJob::Operation::Probe, m_store->service(),
+                                         QString(), Secret(), this);
+    connect(m_probe, &SecretBackendJob::finished, this, [this, next] {
+        SecretBackendJob *p = m_probe;
         p->deleteLater();
-        m_store->noteProbe(!p->error().has_value());
-        if (auto error = p->error()) {
-            m_store->forgetCache();
-            Q_EMIT m_store->keychainUnavailable(*error);
-            finish(*error);
+        m_store->noteProbe(!SecretStore::probeError(p).has_value());
+        if (auto error = SecretStore::probeError(p)) {
+            unavailable(*error);
             return;
         }
         (this->*next)();
@@ -247,42 +258,35 @@ void SecretJob::probe(void (SecretJob::*next)(), bool allowRecent)
     m_probe->start();
 }
 
-void SecretJob::runBackend()
+void SecretJob::unavailable(const Error &error)
 {
-    QKeychain::Job *job = nullptr;
-    const QString service = m_store->service();
-    switch (m_operation) {
-    case Operation::Read:
-        job = new QKeychain::ReadPasswordJob(service);
-        break;
-    case Operation::Write: {
-        auto *write = new QKeychain::WritePasswordJob(service);
-        write->setTextData(m_value.exposeUtf8());
-        job = write;
-        break;
-    }
-    case Operation::Remove:
-        job = new QKeychain::DeletePasswordJob(service);
-        break;
-    }
-    job->setAutoDelete(true);
-    job->setInsecureFallback(false);
-    job->setKey(m_key);
-    m_backendJob = job;
-    connect(job, &QKeychain::Job::finished, this, &SecretJob::onBackendFinished);
-    job->start();
+    m_store->forgetCache();
+    Q_EMIT m_store->keychainUnavailable(error);
+    finish(error);
 }
 
-void SecretJob::onBackendFinished(QKeychain::Job *job)
+void SecretJob::runBackend()
 {
-    const QKeychain::Error code = job->error();
-    const QString message = job->errorString();
-    qCDebug(lcSecrets) << m_operation << m_key << "backend result" << code << message;
-    switch (code) {
-    case QKeychain::NoError:
+    auto operation = SecretBackendJob::Operation::Remove;
+    if (m_operation == Operation::Read)
+        operation = SecretBackendJob::Operation::Read;
+    else if (m_operation == Operation::Write)
+        operation = SecretBackendJob::Operation::Write;
+    m_backendJob = m_store->backend()->create(operation, m_store->service(), m_key, m_value, this);
+    connect(m_backendJob, &SecretBackendJob::finished, this, &SecretJob::onBackendFinished);
+    m_backendJob->start();
+}
+
+void SecretJob::onBackendFinished()
+{
+    SecretBackendJob *job = m_backendJob;
+    job->deleteLater();
+    const QString message = job->message();
+    qCDebug(lcSecrets) << m_operation << m_key << "backend result" << job->status() << message;
+    switch (job->status()) {
+    case SecretBackendJob::Status::Ok:
         if (m_operation == Operation::Read) {
-            const auto *read = static_cast<QKeychain::ReadPasswordJob *>(job);
-            m_value = Secret(read->textData().toUtf8());
+            m_value = job->value();
             succeed();
         } else if (m_operation == Operation::Remove) {
             // A locked Secret Service says "done" to a delete that did nothing.
@@ -292,24 +296,26 @@ void SecretJob::onBackendFinished(QKeychain::Job *job)
             succeed();
         }
         return;
-    case QKeychain::EntryNotFound:
+    case SecretBackendJob::Status::NotFound:
         // A locked Secret Service says "not found" to a read of an item that exists.
         m_pendingError
             = Error {ErrorCode::SecretNotFound, QStringLiteral("no keychain item ") + m_key};
         probe(&SecretJob::confirmNotLocked, false);
         return;
-    case QKeychain::AccessDenied:
-    case QKeychain::AccessDeniedByUser:
+    case SecretBackendJob::Status::Denied:
         m_pendingError = Error {ErrorCode::KeychainFailure,
                                 QStringLiteral("the keychain denied access: ") + message};
         probe(&SecretJob::confirmNotLocked, false);
         return;
-    case QKeychain::NoBackendAvailable:
-    case QKeychain::NotImplemented:
+    case SecretBackendJob::Status::Locked:
+        m_store->noteProbe(false);
+        unavailable(Error {ErrorCode::KeychainLocked, message});
+        return;
+    case SecretBackendJob::Status::NoBackend:
         finish(Error {ErrorCode::NoKeychain, QStringLiteral("no keychain backend: ") + message});
         return;
-    case QKeychain::CouldNotDeleteEntry:
-    case QKeychain::OtherError:
+    case SecretBackendJob::Status::Pending:
+    case SecretBackendJob::Status::Failed:
         break;
     }
     finish(Error {ErrorCode::KeychainFailure, QStringLiteral("keychain error: ") + message});

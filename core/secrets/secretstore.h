@@ -10,13 +10,11 @@
 #include <QSet>
 
 class QTimer;
-namespace QKeychain {
-class Job;
-}
 
 namespace TokenTray {
 
-class KeychainProbe;
+class SecretBackend;
+class SecretBackendJob;
 class SecretStore;
 
 // One keychain operation, with QtKeychain's contract plus what it lacks: start() never emits
@@ -52,7 +50,8 @@ private:
     void begin();
     void probe(void (SecretJob::*next)(), bool allowRecent);
     void runBackend();
-    void onBackendFinished(QKeychain::Job *job);
+    void onBackendFinished();
+    void unavailable(const Error &error);
     void confirmNotLocked();
     void succeed();
     void finish(const Result<Secret> &result);
@@ -64,16 +63,16 @@ private:
     Result<Secret> m_result = Secret();
     std::optional<Error> m_pendingError; // what to report if the re-probe finds no lock
     QTimer *m_deadline = nullptr;
-    QPointer<QKeychain::Job> m_backendJob;
-    QPointer<KeychainProbe> m_probe;
+    QPointer<SecretBackendJob> m_backendJob;
+    QPointer<SecretBackendJob> m_probe;
     bool m_kept = false; // SecretStore::keep(): the value stays in memory until written
     bool m_started = false;
     bool m_finished = false;
     bool m_autoDelete = true;
 };
 
-// The OS keychain (QtKeychain: Secret Service, macOS Keychain, Windows Credential Store) under
-// one service name, with an in-memory copy of what was read so each item is read once per
+// The secrets of one service name in a SecretBackend (the OS keychain in production:
+// KeychainBackend), with an in-memory copy of what was read so each item is read once per
 // unlock. Never falls back to plaintext.
 class SecretStore final : public QObject
 {
@@ -88,11 +87,14 @@ public:
     // QtKeychain gets wrong on a locked keychain are always double-checked).
     static constexpr int kProbeReuseMs = 1000;
 
-    explicit SecretStore(const QString &service = QStringLiteral("tokentray"),
+    // The backend is not owned and must outlive the store.
+    explicit SecretStore(SecretBackend *backend,
+                         const QString &service = QStringLiteral("tokentray"),
                          QObject *parent = nullptr);
     ~SecretStore() override;
 
     [[nodiscard]] QString service() const { return m_service; }
+    [[nodiscard]] SecretBackend *backend() const { return m_backend; }
     void setTimeout(int msecs) { m_timeoutMs = msecs; }
     [[nodiscard]] int timeout() const { return m_timeoutMs; }
 
@@ -142,6 +144,9 @@ private:
     void noteFinished(SecretJob *job);
     void scheduleRetry();
 
+    [[nodiscard]] static std::optional<Error> probeError(const SecretBackendJob *probe);
+
+    SecretBackend *m_backend;
     QString m_service;
     int m_timeoutMs = kDefaultTimeoutMs;
     QHash<QString, Secret> m_cache;
@@ -154,7 +159,7 @@ private:
     int m_retryDelayMs = 0;
     int m_running = 0;
     bool m_unavailable = false; // keychainUnavailable() was the last word
-    QPointer<KeychainProbe> m_availabilityProbe;
+    QPointer<SecretBackendJob> m_availabilityProbe;
 };
 
 } // namespace TokenTray

@@ -1,5 +1,6 @@
 #include "core/store/configcodec.h"
 
+#include "core/model/envfields.h"
 #include "core/util/logging.h"
 
 #include <QJsonArray>
@@ -81,7 +82,7 @@ public:
         QStringList out;
         if (v.isArray()) {
             const QJsonArray array = v.toArray();
-            for (const QJsonValue &item : array) {
+            for (const auto &item : array) {
                 if (!item.isString())
                     break;
                 out << item.toString();
@@ -141,70 +142,71 @@ void putString(QJsonObject &o, const char *key, const QString &value)
         o.insert(QLatin1String(key), value);
 }
 
-void putUrl(QJsonObject &o, const char *key, const QUrl &value)
-{
-    if (!value.isEmpty())
-        o.insert(QLatin1String(key), value.toString(QUrl::FullyEncoded));
-}
-
 Environment decodeEnvironment(const Reader &r)
 {
     Environment env;
     env.name = r.string("name", true);
-    env.isProtected = r.boolean("protected");
-    env.issuer = r.url("issuer");
-    env.tokenUrl = r.url("tokenUrl");
-    env.deviceUrl = r.url("deviceUrl");
-    env.revocationUrl = r.url("revocationUrl");
-    env.clientId = r.string("clientId");
-    env.clientAuth = r.string("clientAuth");
-    env.scopes = r.stringList("scopes");
-    env.audience = r.string("audience");
-    env.apiUrl = r.url("apiUrl");
-    env.caFile = r.string("caFile");
-    env.tokenVariable = r.string("tokenVariable");
-    env.roleArn = r.string("roleArn");
-    env.sourceProfile = r.string("sourceProfile");
-    env.region = r.string("region");
-    env.stsEndpoint = r.url("stsEndpoint");
-    env.durationSeconds = r.integer("durationSeconds", 0);
-    env.externalId = r.string("externalId");
-    env.mfaSerial = r.string("mfaSerial");
-    env.sessionName = r.string("sessionName");
-    env.mfaProcess = r.string("mfaProcess");
-    env.sourceIdentity = r.string("sourceIdentity");
+    for (const EnvFieldSpec &spec : envFieldTable()) {
+        const QByteArray key = spec.jsonKey.toLatin1();
+        switch (spec.type) {
+        case FieldType::Flag:
+            envFieldValue<bool>(spec, env) = r.boolean(key.constData());
+            break;
+        case FieldType::Url:
+            envFieldValue<QUrl>(spec, env) = r.url(key.constData());
+            break;
+        case FieldType::Words:
+            envFieldValue<QStringList>(spec, env) = r.stringList(key.constData());
+            break;
+        case FieldType::Seconds:
+            envFieldValue<int>(spec, env) = r.integer(key.constData(), 0);
+            break;
+        case FieldType::Text:
+        case FieldType::Choice:
+        case FieldType::File:
+        case FieldType::ProfileName:
+            envFieldValue<QString>(spec, env) = r.string(key.constData());
+            break;
+        }
+    }
     return env;
 }
 
+// Unset fields (false, empty, 0) are left out.
 QJsonObject encodeEnvironment(const Environment &env)
 {
     QJsonObject o;
     o.insert(QLatin1String("name"), env.name);
-    if (env.isProtected)
-        o.insert(QLatin1String("protected"), true);
-    putUrl(o, "issuer", env.issuer);
-    putUrl(o, "tokenUrl", env.tokenUrl);
-    putUrl(o, "deviceUrl", env.deviceUrl);
-    putUrl(o, "revocationUrl", env.revocationUrl);
-    putString(o, "clientId", env.clientId);
-    putString(o, "clientAuth", env.clientAuth);
-    if (!env.scopes.isEmpty())
-        o.insert(QLatin1String("scopes"), QJsonArray::fromStringList(env.scopes));
-    putString(o, "audience", env.audience);
-    putUrl(o, "apiUrl", env.apiUrl);
-    putString(o, "caFile", env.caFile);
-    putString(o, "tokenVariable", env.tokenVariable);
-    putString(o, "roleArn", env.roleArn);
-    putString(o, "sourceProfile", env.sourceProfile);
-    putString(o, "region", env.region);
-    putUrl(o, "stsEndpoint", env.stsEndpoint);
-    if (env.durationSeconds)
-        o.insert(QLatin1String("durationSeconds"), env.durationSeconds);
-    putString(o, "externalId", env.externalId);
-    putString(o, "mfaSerial", env.mfaSerial);
-    putString(o, "sessionName", env.sessionName);
-    putString(o, "mfaProcess", env.mfaProcess);
-    putString(o, "sourceIdentity", env.sourceIdentity);
+    for (const EnvFieldSpec &spec : envFieldTable()) {
+        QJsonValue value;
+        switch (spec.type) {
+        case FieldType::Flag:
+            if (envFieldValue<bool>(spec, env))
+                value = true;
+            break;
+        case FieldType::Url:
+            if (const QUrl &url = envFieldValue<QUrl>(spec, env); !url.isEmpty())
+                value = url.toString(QUrl::FullyEncoded);
+            break;
+        case FieldType::Words:
+            if (const QStringList &list = envFieldValue<QStringList>(spec, env); !list.isEmpty())
+                value = QJsonArray::fromStringList(list);
+            break;
+        case FieldType::Seconds:
+            if (const int number = envFieldValue<int>(spec, env))
+                value = number;
+            break;
+        case FieldType::Text:
+        case FieldType::Choice:
+        case FieldType::File:
+        case FieldType::ProfileName:
+            if (const QString &text = envFieldValue<QString>(spec, env); !text.isEmpty())
+                value = text;
+            break;
+        }
+        if (!value.isNull())
+            o.insert(spec.jsonKey, value);
+    }
     return o;
 }
 

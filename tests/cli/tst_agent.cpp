@@ -6,6 +6,7 @@
 #include "core/ipc/socketpath.h"
 #include "core/model/credential.h"
 #include "core/model/profile.h"
+#include "core/secrets/keychainbackend.h"
 #include "core/secrets/secretstore.h"
 #include "tests/support/clitest.h"
 #include "tests/support/testenv.h"
@@ -659,7 +660,8 @@ QString TestAgent::profileId(const QString &name)
 
 bool TestAgent::seedTokenCache(const QString &profileId, const QString &env, const Credential &c)
 {
-    SecretStore store(QStringLiteral("tokentray"));
+    KeychainBackend keychain;
+    SecretStore store(&keychain, QStringLiteral("tokentray"));
     SecretJob *job = store.write(secretKey(profileId, env, QStringLiteral("token_cache")),
                                  Secret(c.toCacheBytes()));
     job->setAutoDelete(false);

@@ -2,6 +2,7 @@
 // the real Secret Service of the test desktop session (scripts/desktop-session).
 #include "core/cli/cli.h"
 #include "core/cli/commandline.h"
+#include "core/secrets/keychainbackend.h"
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
 #include "tests/support/clitest.h"
@@ -919,7 +920,8 @@ void TestCli::keychainLockedHalfWayThroughRemoval()
     const QString id = profileId(QStringLiteral("api"));
 
     // In process, so the keyring can be locked between two removals.
-    TokenTray::SecretStore secrets;
+    TokenTray::KeychainBackend keychain;
+    TokenTray::SecretStore secrets(&keychain);
     QNetworkAccessManager nam;
     const TokenTray::SystemClock clock;
     QBuffer in;

@@ -7,6 +7,7 @@
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
 #include "core/workspace/workspace.h"
+#include "tests/support/memorysecretbackend.h"
 
 #include <QLockFile>
 #include <QNetworkAccessManager>
@@ -111,7 +112,8 @@ private:
     std::unique_ptr<QTemporaryDir> m_dir;
     ManualClock m_clock {QDateTime(QDate(2026, 11, 21), QTime(12, 0), Qt::UTC)};
     QNetworkAccessManager m_nam;
-    SecretStore m_secrets {"tokentray-test-workspacelock"};
+    MemorySecretBackend m_keychain;
+    SecretStore m_secrets {&m_keychain, "tokentray-test-workspacelock"};
     DiscoveryCache m_discovery;
     std::unique_ptr<TokenEngine> m_engine;
     std::unique_ptr<ProfileStore> m_store;

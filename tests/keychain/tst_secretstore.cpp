@@ -1,5 +1,6 @@
 // SecretStore against the real Secret Service (gnome-keyring in the test desktop session).
 #include "../support/testenv.h"
+#include "core/secrets/keychainbackend.h"
 #include "core/secrets/secretstore.h"
 
 #include <QSignalSpy>
@@ -29,6 +30,7 @@ private:
             + QStringLiteral("/QA/client_secret");
     }
     const QString m_service = QStringLiteral("tokentray-test");
+    KeychainBackend m_keychain;
 };
 
 Result<Secret> tst_SecretStore::runJob(SecretJob *job)
@@ -58,7 +60,7 @@ void tst_SecretStore::cleanup()
 
 void tst_SecretStore::jobContract()
 {
-    SecretStore store(m_service);
+    SecretStore store(&m_keychain, m_service);
     SecretJob *job = store.write(uniqueKey(), Secret(QByteArrayLiteral("v")));
     QSignalSpy spy(job, &SecretJob::finished);
     job->setAutoDelete(false);
@@ -77,19 +79,19 @@ void tst_SecretStore::writeReadOverwriteDelete()
 {
     const QString key = uniqueKey();
     {
-        SecretStore store(m_service);
+        SecretStore store(&m_keychain, m_service);
         QVERIFY(runJob(store.write(key, Secret(QByteArrayLiteral("first-value")))).has_value());
     }
     QCOMPARE(TestEnv::secretToolLookup(m_service, key), QByteArrayLiteral("first-value"));
     {
-        SecretStore store(m_service); // fresh: nothing cached
+        SecretStore store(&m_keychain, m_service); // fresh: nothing cached
         const auto read = runJob(store.read(key));
         QVERIFY(read.has_value());
         QCOMPARE(read->expose(), QByteArrayLiteral("first-value"));
         QVERIFY(runJob(store.write(key, Secret(QByteArrayLiteral("second-välue")))).has_value());
     }
     QCOMPARE(TestEnv::secretToolLookup(m_service, key), QByteArrayLiteral("second-välue"));
-    SecretStore store(m_service);
+    SecretStore store(&m_keychain, m_service);
     const auto reread = runJob(store.read(key));
     QVERIFY(reread.has_value());
     QCOMPARE(reread->exposeUtf8(), QStringLiteral("second-välue"));
@@ -104,7 +106,7 @@ void tst_SecretStore::writeReadOverwriteDelete()
 void tst_SecretStore::readsAreCached()
 {
     const QString key = uniqueKey();
-    SecretStore store(m_service);
+    SecretStore store(&m_keychain, m_service);
     QVERIFY(runJob(store.write(key, Secret(QByteArrayLiteral("cached")))).has_value());
     QVERIFY(store.isCached(key));
     // Changed behind the store's back: the store keeps serving what it read (once per unlock).
@@ -123,7 +125,7 @@ void tst_SecretStore::readsAreCached()
 
 void tst_SecretStore::missingItemIsNotFound()
 {
-    SecretStore store(m_service);
+    SecretStore store(&m_keychain, m_service);
     const auto read = runJob(store.read(uniqueKey()));
     QVERIFY(!read.has_value());
     QCOMPARE(read.error().code, ErrorCode::SecretNotFound);
@@ -133,12 +135,12 @@ void tst_SecretStore::lockedKeychainIsReportedAndNothingIsLost()
 {
     const QString key = uniqueKey();
     {
-        SecretStore store(m_service);
+        SecretStore store(&m_keychain, m_service);
         QVERIFY(runJob(store.write(key, Secret(QByteArrayLiteral("keep-me")))).has_value());
     }
     QVERIFY(TestEnv::lockKeyring());
 
-    SecretStore store(m_service);
+    SecretStore store(&m_keychain, m_service);
     QSignalSpy unavailable(&store, &SecretStore::keychainUnavailable);
     const auto read = runJob(store.read(key));
     QVERIFY(!read.has_value());
@@ -166,7 +168,7 @@ void tst_SecretStore::lockedKeychainIsReportedAndNothingIsLost()
 
 void tst_SecretStore::deadlineFinishesTheJob()
 {
-    SecretStore store(m_service);
+    SecretStore store(&m_keychain, m_service);
     store.setTimeout(0); // expires before the keychain can answer
     const auto read = runJob(store.read(uniqueKey()));
     QVERIFY(!read.has_value());

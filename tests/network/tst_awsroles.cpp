@@ -4,6 +4,7 @@
 // credentials refreshed before they expire (DESIGN §4, §7).
 #include "../support/fakests.h"
 #include "../support/testenv.h"
+#include "../support/memorysecretbackend.h"
 #include "core/aws/mfa.h"
 #include "core/model/config.h"
 #include "core/oauth/oauthendpoints.h"
@@ -58,7 +59,6 @@ class tst_AwsRoles : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase();
     void init();
     void cleanup();
 
@@ -91,6 +91,7 @@ private:
 
     std::unique_ptr<FakeSts> m_sts;
     std::unique_ptr<QNetworkAccessManager> m_nam;
+    std::unique_ptr<MemorySecretBackend> m_keychain;
     std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<DiscoveryCache> m_discovery;
     std::unique_ptr<ManualClock> m_clock;
@@ -98,12 +99,6 @@ private:
     bool m_usePrompter = true;
     QStringList m_ids;
 };
-
-void tst_AwsRoles::initTestCase()
-{
-    if (!TestEnv::hasTestKeyring())
-        QSKIP("needs the test desktop session's keyring: run through scripts/desktop-session");
-}
 
 void tst_AwsRoles::init()
 {
@@ -116,7 +111,8 @@ void tst_AwsRoles::init()
     m_sts->addRole({kRoleA, {}, {}, {}, 43200});
     m_sts->addRole({kRoleB, {}, {}, {}, 43200});
     m_nam = std::make_unique<QNetworkAccessManager>();
-    m_secrets = std::make_unique<SecretStore>(kService);
+    m_keychain = std::make_unique<MemorySecretBackend>();
+    m_secrets = std::make_unique<SecretStore>(m_keychain.get(), kService);
     m_discovery = std::make_unique<DiscoveryCache>();
     m_prompter = ScriptedPrompter();
     m_usePrompter = true;
@@ -126,11 +122,9 @@ void tst_AwsRoles::cleanup()
 {
     QTRY_VERIFY_WITH_TIMEOUT(m_secrets->findChildren<SecretJob *>().isEmpty(), 30000);
     m_secrets.reset();
+    m_keychain.reset();
     m_nam.reset();
     m_sts.reset();
-    if (!m_ids.isEmpty())
-        TestEnv::run(QStringLiteral("secret-tool"),
-                     {QStringLiteral("clear"), QStringLiteral("server"), kService});
     m_ids.clear();
 }
 

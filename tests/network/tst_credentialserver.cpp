@@ -3,6 +3,7 @@
 // project's loopback token endpoint with its client secret in the test session's keychain.
 #include "../support/testenv.h"
 #include "../support/testhttpserver.h"
+#include "../support/memorysecretbackend.h"
 #include "core/delivery/credentialserver.h"
 #include "core/model/config.h"
 #include "core/oauth/oauthendpoints.h"
@@ -88,7 +89,6 @@ class tst_CredentialServer : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase();
     void init();
     void cleanup();
 
@@ -130,6 +130,7 @@ private:
 
     std::unique_ptr<TestHttpServer> m_authority;
     std::unique_ptr<QNetworkAccessManager> m_nam;
+    std::unique_ptr<MemorySecretBackend> m_keychain;
     std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<DiscoveryCache> m_discovery;
     std::unique_ptr<ManualClock> m_clock;
@@ -142,12 +143,6 @@ private:
 };
 
 // ---- fixture -----------------------------------------------------------------------------------
-
-void tst_CredentialServer::initTestCase()
-{
-    if (!TestEnv::hasTestKeyring())
-        QSKIP("needs the test desktop session's keyring: run through scripts/desktop-session");
-}
 
 void tst_CredentialServer::init()
 {
@@ -163,7 +158,8 @@ void tst_CredentialServer::init()
                                        + R"(","token_type":"Bearer","expires_in":3600})");
     });
     m_nam = std::make_unique<QNetworkAccessManager>();
-    m_secrets = std::make_unique<SecretStore>(kService);
+    m_keychain = std::make_unique<MemorySecretBackend>();
+    m_secrets = std::make_unique<SecretStore>(m_keychain.get(), kService);
     m_discovery = std::make_unique<DiscoveryCache>();
     m_clock = std::make_unique<ManualClock>(kStart);
     m_ids.clear();
@@ -177,10 +173,9 @@ void tst_CredentialServer::cleanup()
     m_engine.reset();
     QTRY_VERIFY_WITH_TIMEOUT(m_secrets->findChildren<SecretJob *>().isEmpty(), 30000);
     m_secrets.reset();
+    m_keychain.reset();
     m_nam.reset();
     m_authority.reset();
-    TestEnv::run(QStringLiteral("secret-tool"),
-                 {QStringLiteral("clear"), QStringLiteral("server"), kService});
 }
 
 QString tst_CredentialServer::newId()

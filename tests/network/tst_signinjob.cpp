@@ -8,6 +8,7 @@
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
 #include "tests/support/fakeauthority.h"
+#include "tests/support/memorysecretbackend.h"
 #include "tests/support/testenv.h"
 
 #include <QNetworkAccessManager>
@@ -31,7 +32,6 @@ class tst_SignInJob : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase();
     void init();
     void cleanup();
 
@@ -50,6 +50,7 @@ private:
 
     std::unique_ptr<FakeAuthority> m_authority;
     std::unique_ptr<QNetworkAccessManager> m_nam;
+    std::unique_ptr<MemorySecretBackend> m_keychain;
     std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<DiscoveryCache> m_discovery;
     SystemClock m_clock;
@@ -57,19 +58,14 @@ private:
     QStringList m_ids;
 };
 
-void tst_SignInJob::initTestCase()
-{
-    if (!TestEnv::hasTestKeyring())
-        QSKIP("needs the test desktop session's keyring: run through scripts/desktop-session");
-}
-
 void tst_SignInJob::init()
 {
     FakeAuthority::Options options;
     m_authority = std::make_unique<FakeAuthority>(options);
     QVERIFY(m_authority->listen());
     m_nam = std::make_unique<QNetworkAccessManager>();
-    m_secrets = std::make_unique<SecretStore>(kService);
+    m_keychain = std::make_unique<MemorySecretBackend>();
+    m_secrets = std::make_unique<SecretStore>(m_keychain.get(), kService);
     m_discovery = std::make_unique<DiscoveryCache>();
     m_profile = Profile();
     m_profile.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -92,6 +88,7 @@ void tst_SignInJob::cleanup()
     }
     m_ids.clear();
     m_secrets.reset();
+    m_keychain.reset();
     m_nam.reset();
     m_authority.reset();
 }
@@ -157,7 +154,7 @@ void tst_SignInJob::signsInAndStoresTheRefreshToken()
     QVERIFY(result.credential.accessToken.exposeUtf8().startsWith(QLatin1String("at-")));
     QCOMPARE(result.credential.tokenType, QStringLiteral("Bearer"));
     QVERIFY(result.credential.expiresAt > m_clock.nowUtc().addSecs(3500));
-    const QByteArray stored = TestEnv::secretToolLookup(
+    const QByteArray stored = m_keychain->value(
         kService, secretKey(m_profile.id, kEnv, QStringLiteral("refresh_token")));
     QVERIFY(!stored.isEmpty());
     QVERIFY(m_authority->isRefreshTokenValid(QString::fromUtf8(stored)));
@@ -177,7 +174,7 @@ void tst_SignInJob::beforeStoreRunsFirstAndCanRefuse()
     const QString key = secretKey(m_profile.id, kEnv, QStringLiteral("refresh_token"));
     job->setBeforeStore([&](bool storesRefreshToken) -> Result<void> {
         calls << storesRefreshToken;
-        storedWhenCalled = TestEnv::secretToolLookup(kService, key);
+        storedWhenCalled = m_keychain->value(kService, key);
         return {};
     });
     QSignalSpy finished(job.get(), &SignInJob::finished);
@@ -186,7 +183,7 @@ void tst_SignInJob::beforeStoreRunsFirstAndCanRefuse()
     QVERIFY(job->result());
     QCOMPARE(calls, QList<bool> {true});
     QCOMPARE(storedWhenCalled, QByteArray());
-    QVERIFY(!TestEnv::secretToolLookup(kService, key).isEmpty());
+    QVERIFY(!m_keychain->value(kService, key).isEmpty());
 
     // Refusing: the job ends with that error and writes nothing.
     m_profile.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -200,9 +197,9 @@ void tst_SignInJob::beforeStoreRunsFirstAndCanRefuse()
     QVERIFY(finishes(job.get(), refused));
     QVERIFY(!job->result());
     QCOMPARE(job->result().error().code, ErrorCode::NotFound);
-    QCOMPARE(TestEnv::secretToolLookup(
-                 kService, secretKey(m_profile.id, kEnv, QStringLiteral("refresh_token"))),
-             QByteArray());
+    QCOMPARE(
+        m_keychain->value(kService, secretKey(m_profile.id, kEnv, QStringLiteral("refresh_token"))),
+        QByteArray());
 }
 
 void tst_SignInJob::deniedStoresNothing()
@@ -216,9 +213,9 @@ void tst_SignInJob::deniedStoresNothing()
     QVERIFY(!job->result());
     QCOMPARE(job->result().error().code, ErrorCode::Rejected);
     QCOMPARE(job->result().error().reason, QStringLiteral("access_denied"));
-    QCOMPARE(TestEnv::secretToolLookup(
-                 kService, secretKey(m_profile.id, kEnv, QStringLiteral("refresh_token"))),
-             QByteArray());
+    QCOMPARE(
+        m_keychain->value(kService, secretKey(m_profile.id, kEnv, QStringLiteral("refresh_token"))),
+        QByteArray());
 }
 
 void tst_SignInJob::cancelStopsPolling()

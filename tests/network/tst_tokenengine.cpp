@@ -1,7 +1,7 @@
-// TokenEngine end to end: a real QNetworkAccessManager against the loopback server, the real
-// keychain of the test desktop session, and a ManualClock for every instant the engine reasons
-// about (DESIGN §4).
-#include "../support/testenv.h"
+// TokenEngine end to end: a real QNetworkAccessManager against the loopback server, an
+// in-memory keychain (MemorySecretBackend; the real keychain's quirks are tst_secretstore's), and a
+// ManualClock for every instant the engine reasons about (DESIGN §4).
+#include "../support/memorysecretbackend.h"
 #include "../support/testhttpserver.h"
 #include "core/model/config.h"
 #include "core/oauth/oauthendpoints.h"
@@ -12,9 +12,6 @@
 #include "core/util/randomsource.h"
 #include "core/workspace/persistjob.h"
 
-#include <QDBusConnection>
-#include <QDBusMessage>
-#include <QDBusObjectPath>
 #include <QElapsedTimer>
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
@@ -51,58 +48,6 @@ QStringList names(const QList<TokenState> &states)
     for (TokenState s : states)
         out << tokenStateName(s);
     return out;
-}
-
-// Unlocks the login keyring the way a desktop does: the Secret Service's Unlock, whose prompt
-// (gcr-prompter on the session's display) is answered by typing the password. Unlike
-// TestEnv::unlockKeyring(), which starts a new daemon, this keeps the daemon, and with it the
-// Secret Service session libsecret holds in this process (a replaced daemon answers every
-// later secret transfer with "The session does not exist").
-bool unlockThroughPrompt()
-{
-    if (qEnvironmentVariableIsEmpty("DISPLAY"))
-        return false;
-    const QString service = QStringLiteral("org.freedesktop.secrets");
-    QDBusMessage unlock = QDBusMessage::createMethodCall(
-        service, QStringLiteral("/org/freedesktop/secrets"),
-        QStringLiteral("org.freedesktop.Secret.Service"), QStringLiteral("Unlock"));
-    unlock << QVariant::fromValue(QList<QDBusObjectPath> {
-        QDBusObjectPath(QStringLiteral("/org/freedesktop/secrets/collection/login"))});
-    const QDBusMessage reply = QDBusConnection::sessionBus().call(unlock, QDBus::Block, 10000);
-    if (reply.type() != QDBusMessage::ReplyMessage)
-        return false;
-    const QString prompt = reply.arguments().value(1).value<QDBusObjectPath>().path();
-    if (prompt.isEmpty() || prompt == QLatin1String("/"))
-        return !TestEnv::isKeyringLocked();
-    QDBusMessage show = QDBusMessage::createMethodCall(
-        service, prompt, QStringLiteral("org.freedesktop.Secret.Prompt"), QStringLiteral("Prompt"));
-    show << QString();
-    if (QDBusConnection::sessionBus().call(show, QDBus::Block, 10000).type()
-        != QDBusMessage::ReplyMessage)
-        return false;
-    // The prompter is another process with no signal to await: ask X until its window shows.
-    QByteArray window;
-    const bool appeared = QTest::qWaitFor(
-        [&window] {
-            window = TestEnv::run(QStringLiteral("xdotool"),
-                                  {QStringLiteral("search"), QStringLiteral("--onlyvisible"),
-                                   QStringLiteral("--class"), QStringLiteral("gcr-prompter")})
-                         .out.trimmed()
-                         .split('\n')
-                         .value(0);
-            return !window.isEmpty();
-        },
-        10000);
-    if (!appeared)
-        return false;
-    TestEnv::run(
-        QStringLiteral("xdotool"),
-        {QStringLiteral("windowactivate"), QStringLiteral("--sync"), QString::fromLatin1(window)});
-    TestEnv::run(QStringLiteral("xdotool"),
-                 {QStringLiteral("type"), QStringLiteral("--delay"), QStringLiteral("5"),
-                  qEnvironmentVariable("KEYRING_PASSWORD", QStringLiteral("ci-keyring-pw"))});
-    TestEnv::run(QStringLiteral("xdotool"), {QStringLiteral("key"), QStringLiteral("Return")});
-    return QTest::qWaitFor([] { return !TestEnv::isKeyringLocked(); }, 10000);
 }
 
 } // namespace
@@ -181,6 +126,7 @@ private:
 
     std::unique_ptr<TestHttpServer> m_server;
     std::unique_ptr<QNetworkAccessManager> m_nam;
+    MemorySecretBackend m_keychain;
     std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<DiscoveryCache> m_discovery;
     std::unique_ptr<ManualClock> m_clock;
@@ -196,9 +142,7 @@ private:
 
 void tst_TokenEngine::initTestCase()
 {
-    if (!TestEnv::hasTestKeyring())
-        QSKIP("needs the test desktop session's keyring: run through scripts/desktop-session");
-    QVERIFY2(!TestEnv::isKeyringLocked(), "the test keyring must start unlocked");
+    QVERIFY2(!m_keychain.isLocked(), "the keychain must start unlocked");
 }
 
 void tst_TokenEngine::init()
@@ -211,7 +155,7 @@ void tst_TokenEngine::init()
         m_deadPort = gone.port();
     } // nothing listens there any more: connection refused
     m_nam = std::make_unique<QNetworkAccessManager>();
-    m_secrets = std::make_unique<SecretStore>(kService);
+    m_secrets = std::make_unique<SecretStore>(&m_keychain, kService);
     m_discovery = std::make_unique<DiscoveryCache>();
     m_clock = std::make_unique<ManualClock>(kStart);
     m_httpTimeoutMs = 5000;
@@ -222,8 +166,7 @@ void tst_TokenEngine::init()
 
 void tst_TokenEngine::cleanup()
 {
-    if (TestEnv::isKeyringLocked())
-        QVERIFY(TestEnv::unlockKeyring());
+    m_keychain.setLocked(false);
     // Let keychain writes already under way land before the items are removed.
     auto idle = [](SecretStore *s) {
         return s->findChildren<SecretJob *>().isEmpty();
@@ -235,16 +178,7 @@ void tst_TokenEngine::cleanup()
     m_secrets.reset();
     m_nam.reset();
     m_server.reset();
-    if (!m_ids.isEmpty()) {
-        // Every item this test wrote lives under the test service ("clear" fails when none is
-        // left).
-        TestEnv::run(QStringLiteral("secret-tool"),
-                     {QStringLiteral("clear"), QStringLiteral("server"), kService});
-        const auto left = TestEnv::run(QStringLiteral("secret-tool"),
-                                       {QStringLiteral("search"), QStringLiteral("--all"),
-                                        QStringLiteral("server"), kService});
-        QVERIFY2(left.out.isEmpty() && !left.err.contains("attribute.user"), left.err.constData());
-    }
+    m_keychain.clear(); // nothing of a test stays in the keychain
 }
 
 QString tst_TokenEngine::newId()
@@ -438,14 +372,15 @@ void tst_TokenEngine::fetchThenMemoryThenKeychainCache()
 
     // The token cache item reached the keychain.
     const QString cacheKey = secretKey(id, kEnv, QStringLiteral("token_cache"));
-    QTRY_VERIFY_WITH_TIMEOUT(!TestEnv::secretToolLookup(kService, cacheKey).isEmpty(), 10000);
-    const auto cached = Credential::fromCacheBytes(TestEnv::secretToolLookup(kService, cacheKey));
+    QTRY_VERIFY_WITH_TIMEOUT(!m_keychain.value(kService, cacheKey).isEmpty(), 10000);
+    const auto cached = Credential::fromCacheBytes(m_keychain.value(kService, cacheKey));
     QVERIFY(cached);
     QCOMPARE(cached->accessToken.expose(), QByteArray("tok-1"));
     QCOMPARE(cached->expiresAt, first->expiresAt);
 
     // A new engine (a restart) with a store that has nothing in memory reuses it.
-    auto *store = m_extraStores.emplace_back(std::make_unique<SecretStore>(kService)).get();
+    auto *store
+        = m_extraStores.emplace_back(std::make_unique<SecretStore>(&m_keychain, kService)).get();
     auto restarted = makeEngine(config, fastOptions(), store);
     const auto reused = await(restarted->ask(id, kEnv));
     QVERIFY(reused);
@@ -519,7 +454,7 @@ void tst_TokenEngine::refreshTokenGrantPersistsRotation()
     QCOMPARE(sent.form().value("client_id"), kClientId); // a public client: no secret stored
     QVERIFY(sent.header("authorization").isEmpty());
     // The rotated refresh token is persisted before the credential is reported.
-    QCOMPARE(TestEnv::secretToolLookup(kService, refreshKey), QByteArray("rt-rotated"));
+    QCOMPARE(m_keychain.value(kService, refreshKey), QByteArray("rt-rotated"));
 }
 
 void tst_TokenEngine::clientSecretPost()
@@ -816,9 +751,8 @@ void tst_TokenEngine::faults()
     }
     if (grant == Grant::RefreshToken) {
         // invalid_grant: the refused refresh token is dropped from the keychain.
-        QTRY_VERIFY_WITH_TIMEOUT(TestEnv::secretToolLookup(kService, refreshKey).isEmpty(), 10000);
-        QCOMPARE(TestEnv::secretToolLookup(kService,
-                                           secretKey(id, kEnv, QStringLiteral("client_secret"))),
+        QTRY_VERIFY_WITH_TIMEOUT(m_keychain.value(kService, refreshKey).isEmpty(), 10000);
+        QCOMPARE(m_keychain.value(kService, secretKey(id, kEnv, QStringLiteral("client_secret"))),
                  kClientSecret);
     }
 }
@@ -1132,7 +1066,7 @@ void tst_TokenEngine::signInRequiredOnceForRepeatedInvalidGrant()
     QCOMPARE(signIn.first().at(2).value<Error>().reason, QStringLiteral("invalid_grant"));
     QCOMPARE(m_server->requestCount("/token"), 1); // no retries of a refused grant
     QCOMPARE(engine->state(id, kEnv), TokenState::SignInRequired);
-    QCOMPARE(TestEnv::secretToolLookup(kService, refreshKey), QByteArray());
+    QCOMPARE(m_keychain.value(kService, refreshKey), QByteArray());
 }
 
 void tst_TokenEngine::invalidateRefreshesOnce()
@@ -1165,11 +1099,12 @@ void tst_TokenEngine::lockedKeychainIsLockedNotMissing()
     serveTokens("/token");
     QVERIFY(storeClientSecret(id));
     // A store with nothing in memory, as after a restart: every item must come from the keychain.
-    auto *store = m_extraStores.emplace_back(std::make_unique<SecretStore>(kService)).get();
+    auto *store
+        = m_extraStores.emplace_back(std::make_unique<SecretStore>(&m_keychain, kService)).get();
     auto engine
         = makeEngine(configOf({makeProfile(id, m_server->url("/token"))}), fastOptions(), store);
     QSignalSpy states(engine.get(), &TokenEngine::stateChanged);
-    QVERIFY(TestEnv::lockKeyring());
+    m_keychain.setLocked(true);
 
     const auto r = await(engine->ask(id, kEnv));
     QVERIFY(!r);
@@ -1177,15 +1112,10 @@ void tst_TokenEngine::lockedKeychainIsLockedNotMissing()
     QCOMPARE(engine->state(id, kEnv), TokenState::Locked);
     QTRY_COMPARE(count(states, id, TokenState::Locked), 1);
     QCOMPARE(m_server->requestCount(), 0);
-    if (!unlockThroughPrompt()) {
-        QVERIFY(TestEnv::unlockKeyring());
-        QSKIP("could not answer the keyring's unlock prompt on this display; the recovery part "
-              "needs it");
-    }
+    m_keychain.setLocked(false);
     // Nothing was deleted or overwritten meanwhile.
-    QCOMPARE(
-        TestEnv::secretToolLookup(kService, secretKey(id, kEnv, QStringLiteral("client_secret"))),
-        kClientSecret);
+    QCOMPARE(m_keychain.value(kService, secretKey(id, kEnv, QStringLiteral("client_secret"))),
+             kClientSecret);
 
     // Unlocked again, the next ask works.
     const auto after = await(engine->ask(id, kEnv));
@@ -1411,7 +1341,7 @@ void tst_TokenEngine::rotatedRefreshTokenSurvivesALockedKeychain()
         const QString used = request.form().value(QStringLiteral("refresh_token"));
         sent << used;
         if (std::exchange(lockOnNext, false))
-            TestEnv::lockKeyring();
+            m_keychain.setLocked(true);
         const QByteArray next = "rt-" + QByteArray::number(sent.size() + 1);
         if (used != QStringLiteral("rt-%1").arg(sent.size()))
             return ScriptedReply::json(400, R"({"error":"invalid_grant"})");
@@ -1430,25 +1360,20 @@ void tst_TokenEngine::rotatedRefreshTokenSurvivesALockedKeychain()
     const auto first = await(engine->ask(id, kEnv));
     QVERIFY2(first, qPrintable(first ? QString() : first.error().detail));
     QCOMPARE(first->accessToken.expose(), QByteArray("at-1"));
-    QVERIFY(TestEnv::isKeyringLocked());
+    QVERIFY(m_keychain.isLocked());
     QVERIFY(m_secrets->hasUnsaved(refreshKey));
     // Whatever the keychain holds (or the store read before), the kept value is what is used.
     QCOMPARE(m_secrets->cached(refreshKey).value_or(Secret()).expose(), QByteArray("rt-2"));
-    if (!unlockThroughPrompt()) {
-        QVERIFY(TestEnv::unlockKeyring());
-        QSKIP("could not answer the keyring's unlock prompt on this display");
-    }
+    m_keychain.setLocked(false);
     // Written by the store's own retry once the keychain answers again.
-    QTRY_COMPARE_WITH_TIMEOUT(TestEnv::secretToolLookup(kService, refreshKey), QByteArray("rt-2"),
-                              30000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_keychain.value(kService, refreshKey), QByteArray("rt-2"), 30000);
     QTRY_VERIFY(!m_secrets->hasUnsaved(refreshKey));
 
     engine->invalidate(id, kEnv);
     QTRY_COMPARE_WITH_TIMEOUT(sent.size(), 2, 15000);
     QTRY_COMPARE_WITH_TIMEOUT(engine->state(id, kEnv), TokenState::Fresh, 15000);
     QCOMPARE(sent, (QStringList {QStringLiteral("rt-1"), QStringLiteral("rt-2")}));
-    QTRY_COMPARE_WITH_TIMEOUT(TestEnv::secretToolLookup(kService, refreshKey), QByteArray("rt-3"),
-                              15000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_keychain.value(kService, refreshKey), QByteArray("rt-3"), 15000);
 }
 
 void tst_TokenEngine::eagerRecoversFromALockWithoutAnAsk()
@@ -1456,8 +1381,9 @@ void tst_TokenEngine::eagerRecoversFromALockWithoutAnAsk()
     serveTokens("/token");
     const QString id = newId();
     QVERIFY(storeClientSecret(id));
-    auto *store = m_extraStores.emplace_back(std::make_unique<SecretStore>(kService)).get();
-    QVERIFY(TestEnv::lockKeyring());
+    auto *store
+        = m_extraStores.emplace_back(std::make_unique<SecretStore>(&m_keychain, kService)).get();
+    m_keychain.setLocked(true);
     TokenEngine::Options options = fastOptions();
     options.heartbeatMs = 200;
     auto engine
@@ -1465,10 +1391,7 @@ void tst_TokenEngine::eagerRecoversFromALockWithoutAnAsk()
                                            RefreshPolicy::Eager)}),
                      options, store);
     QTRY_COMPARE_WITH_TIMEOUT(engine->state(id, kEnv), TokenState::Locked, 15000);
-    if (!unlockThroughPrompt()) {
-        QVERIFY(TestEnv::unlockKeyring());
-        QSKIP("could not answer the keyring's unlock prompt on this display");
-    }
+    m_keychain.setLocked(false);
     // Nobody asks: the heartbeat notices the unlock and the eager profile fetches its token.
     QTRY_COMPARE_WITH_TIMEOUT(engine->state(id, kEnv), TokenState::Fresh, 30000);
     QCOMPARE(m_server->requestCount("/token"), 1);
@@ -1518,9 +1441,9 @@ void tst_TokenEngine::persistWaitsForARefreshUnderWay()
     QVERIFY(ask->isFinished());
     QVERIFY(ask->result());
     delete ask;
-    QCOMPARE(TestEnv::secretToolLookup(kService, secretKey(id, kEnv, QStringLiteral("token_cache")))
-                 .isEmpty(),
-             false);
+    QCOMPARE(
+        m_keychain.value(kService, secretKey(id, kEnv, QStringLiteral("token_cache"))).isEmpty(),
+        false);
 }
 
 QTEST_GUILESS_MAIN(tst_TokenEngine)

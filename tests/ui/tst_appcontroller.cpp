@@ -7,6 +7,7 @@
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
 #include "core/workspace/workspace.h"
+#include "tests/support/memorysecretbackend.h"
 #include "ui/activitylog.h"
 #include "ui/appcontroller.h"
 #include "ui/clipboardguard.h"
@@ -36,7 +37,8 @@ struct App
     QTemporaryDir dir;
     ManualClock clock {QDateTime(QDate(2026, 11, 21), QTime(12, 0), Qt::UTC)};
     QNetworkAccessManager nam;
-    SecretStore secrets {QStringLiteral("tokentray-test-app")};
+    MemorySecretBackend keychain;
+    SecretStore secrets {&keychain, QStringLiteral("tokentray-test-app")};
     DiscoveryCache discovery;
     std::unique_ptr<TokenEngine> engine;
     std::unique_ptr<ProfileStore> store;

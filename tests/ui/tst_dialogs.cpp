@@ -11,6 +11,7 @@
 #include "core/workspace/workspace.h"
 #include "tests/support/fakeauthority.h"
 #include "tests/support/filesizelimit.h"
+#include "tests/support/memorysecretbackend.h"
 #include "tests/support/testenv.h"
 #include "ui/activitylog.h"
 #include "ui/activitylogview.h"
@@ -56,12 +57,6 @@ namespace {
 const QString kService = QStringLiteral("tokentray-test-dialogs");
 const QString kEnv = QStringLiteral("DEV");
 constexpr double kFastPolls = 0.02; // the authority's 1 s interval -> 20 ms
-
-#define REQUIRE_TEST_KEYRING()                                                                     \
-    do {                                                                                           \
-        if (!TestEnv::hasTestKeyring())                                                            \
-            QSKIP("needs the unlocked test keyring: run inside scripts/desktop-session");          \
-    } while (false)
 
 QByteArray base64url(const QByteArray &bytes)
 {
@@ -109,6 +104,18 @@ bool writeSecret(SecretStore *store, const QString &key, const QByteArray &value
     return ok;
 }
 
+// A copy of an INI file at a path this process never opened, for QSettings to read back: Qt
+// caches each INI file per process, and a rewrite of the same size within the file system's
+// timestamp granularity would be served stale.
+QString readBackPath(const QString &path)
+{
+    static int serial = 0;
+    const QString copy = path + QStringLiteral(".readback%1").arg(++serial);
+    if (!QFile::copy(path, copy))
+        return {};
+    return copy;
+}
+
 } // namespace
 
 class tst_Dialogs : public QObject
@@ -154,6 +161,7 @@ private:
 
     std::unique_ptr<FakeAuthority> m_authority;
     std::unique_ptr<QNetworkAccessManager> m_nam;
+    std::unique_ptr<MemorySecretBackend> m_keychain;
     std::unique_ptr<SecretStore> m_secrets;
     std::unique_ptr<DiscoveryCache> m_discovery;
     std::unique_ptr<ManualClock> m_clock;
@@ -174,7 +182,8 @@ void tst_Dialogs::init()
     m_authority = std::make_unique<FakeAuthority>(FakeAuthority::Options());
     QVERIFY(m_authority->listen());
     m_nam = std::make_unique<QNetworkAccessManager>();
-    m_secrets = std::make_unique<SecretStore>(kService);
+    m_keychain = std::make_unique<MemorySecretBackend>();
+    m_secrets = std::make_unique<SecretStore>(m_keychain.get(), kService);
     m_discovery = std::make_unique<DiscoveryCache>();
     m_clock = std::make_unique<ManualClock>(
         QDateTime::fromSecsSinceEpoch(QDateTime::currentSecsSinceEpoch(), Qt::UTC));
@@ -185,15 +194,14 @@ void tst_Dialogs::init()
 
 void tst_Dialogs::cleanup()
 {
-    if (TestEnv::hasTestKeyring()) {
-        for (const QString &id : std::as_const(m_ids)) {
-            for (const char *name : {"refresh_token", "client_secret", "token_cache"})
-                QVERIFY(removeSecret(m_secrets.get(), secretKey(id, kEnv, QLatin1String(name))));
-        }
+    for (const QString &id : std::as_const(m_ids)) {
+        for (const char *name : {"refresh_token", "client_secret", "token_cache"})
+            QVERIFY(removeSecret(m_secrets.get(), secretKey(id, kEnv, QLatin1String(name))));
     }
     m_ids.clear();
     QFile::remove(AppSettings::autostartFilePath());
     m_secrets.reset();
+    m_keychain.reset();
     m_nam.reset();
     m_authority.reset();
     m_dir.reset();
@@ -244,7 +252,6 @@ SignInJob *tst_Dialogs::newSignInJob()
 
 void tst_Dialogs::signInShowsCodeAndSucceeds()
 {
-    REQUIRE_TEST_KEYRING();
     // Wired as the tray does: the workspace indexes the refresh token before it is written, the
     // engine adopts the credential.
     ProfileStore store(m_dir->path());
@@ -311,9 +318,9 @@ void tst_Dialogs::signInShowsCodeAndSucceeds()
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
     QVERIFY(dialog.job()->result());
     QVERIFY(dialog.job()->result()->refreshTokenStored);
-    QVERIFY(!TestEnv::secretToolLookup(
-                 kService, secretKey(m_profile.id, kEnv, QStringLiteral("refresh_token")))
-                 .isEmpty());
+    QVERIFY(
+        !m_keychain->value(kService, secretKey(m_profile.id, kEnv, QStringLiteral("refresh_token")))
+             .isEmpty());
     QCOMPARE(workspace.config().profileById(m_profile.id)->secretIndex,
              QStringList {QStringLiteral("DEV/refresh_token")});
     QCOMPARE(engine.state(m_profile.id, kEnv), TokenState::Fresh);
@@ -323,7 +330,6 @@ void tst_Dialogs::signInShowsCodeAndSucceeds()
 
 void tst_Dialogs::signInShowsPollingStatus()
 {
-    REQUIRE_TEST_KEYRING();
     // The authority first asks to slow down, then fails once, then keeps saying "pending".
     m_authority->server().enqueue("/token", ScriptedReply::json(400, R"({"error":"slow_down"})"));
     m_authority->server().enqueue(
@@ -344,7 +350,6 @@ void tst_Dialogs::signInShowsPollingStatus()
 
 void tst_Dialogs::signInDenied()
 {
-    REQUIRE_TEST_KEYRING();
     SignInDialog dialog(newSignInJob());
     connect(dialog.job(), &SignInJob::userCodeReady, m_authority.get(),
             [this](const QString &userCode) { m_authority->deny(userCode); });
@@ -358,9 +363,9 @@ void tst_Dialogs::signInDenied()
     QVERIFY(!dialog.openBrowserButton()->isEnabled());
     QCOMPARE(dialog.cancelButton()->text(), QStringLiteral("Close"));
     QCOMPARE(dialog.job()->result().error().reason, QStringLiteral("access_denied"));
-    QCOMPARE(TestEnv::secretToolLookup(
-                 kService, secretKey(m_profile.id, kEnv, QStringLiteral("refresh_token"))),
-             QByteArray());
+    QCOMPARE(
+        m_keychain->value(kService, secretKey(m_profile.id, kEnv, QStringLiteral("refresh_token"))),
+        QByteArray());
     screenshot(QStringLiteral("signin-denied"));
     dialog.cancelButton()->click();
     QCOMPARE(rejected.count(), 1);
@@ -369,7 +374,6 @@ void tst_Dialogs::signInDenied()
 
 void tst_Dialogs::signInCancelStopsPolling()
 {
-    REQUIRE_TEST_KEYRING();
     SignInDialog dialog(newSignInJob());
     QSignalSpy status(dialog.job(), &SignInJob::statusChanged);
     QSignalSpy jobFinished(dialog.job(), &SignInJob::finished);
@@ -506,7 +510,6 @@ void tst_Dialogs::inspectorRevealsOnlyOnClick()
 
 void tst_Dialogs::inspectorVerify()
 {
-    REQUIRE_TEST_KEYRING();
     const Profile profile = makeProfile(Grant::ClientCredentials);
     // Introspection needs the confidential client's secret.
     QVERIFY(writeSecret(m_secrets.get(),
@@ -731,7 +734,7 @@ void tst_Dialogs::settingsIgnoreNonsense()
     settings.setClipboardClearSeconds(99999);
     QCOMPARE(settings.clipboardClearSeconds(), AppSettings::kMaxClipboardClearSeconds);
     // Saving a setting keeps every other value of the file as it was.
-    const QSettings ini(settings.filePath(), QSettings::IniFormat);
+    const QSettings ini(readBackPath(settings.filePath()), QSettings::IniFormat);
     QCOMPARE(ini.value(QStringLiteral("profiles/defaultRefreshPolicy")).toString(),
              QStringLiteral("sometimes"));
     QCOMPARE(ini.value(QStringLiteral("other/note")).toString(),
@@ -770,7 +773,8 @@ void tst_Dialogs::settingsSurviveFullDisk()
     // Room again: saved, and read back the same by QSettings.
     settings.setClipboardClearSeconds(50);
     QCOMPARE(changed.count(), 1);
-    QSettings ini(settings.filePath(), QSettings::IniFormat);
+    QCOMPARE(settings.clipboardClearSeconds(), 50);
+    const QSettings ini(readBackPath(settings.filePath()), QSettings::IniFormat);
     QCOMPARE(ini.value(QStringLiteral("clipboard/clearAfterSeconds")).toInt(), 50);
     QCOMPARE(ini.value(QStringLiteral("ui/language")).toString(), QStringLiteral("de"));
 }

@@ -2,8 +2,10 @@
 // switches and reloads), the forms' validation, adding through the dialogs with secrets going
 // to the real keychain, removal with confirmation, and the read-only workspace.
 #include "core/model/configedits.h"
+#include "core/model/envfields.h"
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/tokenengine.h"
+#include "core/secrets/keychainbackend.h"
 #include "core/secrets/secretstore.h"
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
@@ -35,6 +37,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
+#include <QTemporaryFile>
 #include <QTest>
 #include <QTreeView>
 
@@ -104,7 +107,8 @@ struct Fixture
     QTemporaryDir dir;
     ManualClock clock {QDateTime(QDate(2026, 11, 21), QTime(12, 0), Qt::UTC)};
     QNetworkAccessManager nam;
-    SecretStore secrets {kService};
+    KeychainBackend keychain;
+    SecretStore secrets {&keychain, kService};
     DiscoveryCache discovery;
     std::unique_ptr<TokenEngine> engine;
     std::unique_ptr<ProfileStore> store;
@@ -212,6 +216,8 @@ private Q_SLOTS:
     void environmentFormValidation_data();
     void environmentFormValidation();
     void environmentFormFieldsPerKind();
+    void environmentFormWritesEveryField_data();
+    void environmentFormWritesEveryField();
     void addProfileAndEnvironmentThroughDialogs();
     void editProfileRenames();
     void duplicateAndMakeCurrent();
@@ -561,6 +567,59 @@ void tst_ManagerWindow::environmentFormFieldsPerKind()
     QVERIFY(qobject_cast<QCheckBox *>(edit.fieldEditor(EnvField::Protected))->isChecked());
     QVERIFY(edit.secretField("client_secret")->isEmpty());
     QVERIFY(edit.okButton()->isEnabled());
+}
+
+// Every row of the field table, through the form: its editor is found under its label, set
+// the way a person would, and what OK saves is the row's value (a new row is covered here too).
+void tst_ManagerWindow::environmentFormWritesEveryField_data()
+{
+    QTest::addColumn<EnvField>("field");
+    for (const EnvFieldSpec &spec : envFieldTable())
+        QTest::newRow(qPrintable(spec.option)) << spec.id;
+}
+
+void tst_ManagerWindow::environmentFormWritesEveryField()
+{
+    QFETCH(EnvField, field);
+    const EnvFieldSpec &spec = envFieldSpec(field);
+    // An environment that is valid before the change: work/QA for oauth2 fields, role/PROD else.
+    const bool oauth = spec.kinds & kindBit(ProfileKind::OAuth2);
+    const QString profileId = oauth ? "id-work" : "id-role";
+    const QString envName = oauth ? "QA" : "PROD";
+    QVERIFY(spec.kinds & kindBit(oauth ? ProfileKind::OAuth2 : ProfileKind::AwsAssumeRole));
+    QTemporaryFile file;
+    QVERIFY(file.open());
+    QString value = spec.type == FieldType::File ? file.fileName() : spec.example;
+
+    Fixture f(sampleConfig());
+    EnvironmentForm form(f.workspace.get(), &f.secrets, profileId, envName);
+    QWidget *editor = form.fieldEditor(field);
+    QVERIFY(editor);
+    QCOMPARE(editor->objectName(), "field:" + ManagerText::fieldLabel(field));
+    if (auto *edit = qobject_cast<QLineEdit *>(editor)) {
+        edit->setText(value);
+    } else if (auto *box = qobject_cast<QCheckBox *>(editor)) {
+        QVERIFY(!box->isChecked());
+        box->setChecked(true);
+    } else if (auto *spin = qobject_cast<QSpinBox *>(editor)) {
+        spin->setValue(value.toInt());
+        QCOMPARE(spin->maximum(), spec.maximum);
+    } else if (auto *combo = qobject_cast<QComboBox *>(editor)) {
+        // A profile name is chosen among the profiles there are.
+        if (spec.type == FieldType::ProfileName)
+            value = combo->itemData(combo->count() - 1).toString();
+        QVERIFY(combo->findData(value) >= 0);
+        combo->setCurrentIndex(combo->findData(value));
+    } else {
+        QFAIL("no editor of a known type");
+    }
+    Environment expected = *f.workspace->config().profileById(profileId)->environment(envName);
+    QVERIFY(applyEnvFieldOption(spec, spec.option, value, &expected));
+    QVERIFY2(form.isValid(), qPrintable(form.fieldMessage(field) + form.errorMessage()));
+    form.accept();
+    QCOMPARE(form.result(), int(QDialog::Accepted));
+    QVERIFY(*f.workspace->config().profileById(profileId)->environment(envName) == expected);
+    QVERIFY(*f.onDisk().profileById(profileId)->environment(envName) == expected);
 }
 
 void tst_ManagerWindow::addProfileAndEnvironmentThroughDialogs()

@@ -6,13 +6,14 @@
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
 #include "core/workspace/workspace.h"
+#include "tests/support/memorysecretbackend.h"
 #include "ui/translations.h"
 #include "ui/traycontroller.h"
 #include "ui/trayicons.h"
 
 #include <QAction>
-#include <QLockFile>
 #include <QApplication>
+#include <QLockFile>
 #include <QMenu>
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
@@ -75,7 +76,8 @@ struct Fixture
     QTemporaryDir dir;
     ManualClock clock {QDateTime(QDate(2026, 11, 21), QTime(12, 0), Qt::UTC)};
     QNetworkAccessManager nam;
-    SecretStore secrets {QStringLiteral("tokentray-test-tray")};
+    MemorySecretBackend keychain;
+    SecretStore secrets {&keychain, QStringLiteral("tokentray-test-tray")};
     DiscoveryCache discovery;
     std::unique_ptr<TokenEngine> engine;
     std::unique_ptr<ProfileStore> store;

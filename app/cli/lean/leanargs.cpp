@@ -7,13 +7,8 @@ namespace TokenTray::Lean {
 
 namespace {
 
-struct ForwardableCommand
-{
-    std::string_view name;
-    std::array<std::string_view, 3> options; // value options it accepts ("" = unused slot)
-};
-
-// The one list of what the agent runs. Keep the options in step with core/cli/commandline.cpp.
+// The one list of what the agent runs: the servedByAgent rows of core/cli/commandline.cpp's
+// table with their value options (tst_commandtable checks that both agree).
 // "profile" covers list and show; the agent answers "unsupported" for the other subcommands and
 // the full CLI runs them.
 constexpr std::array<ForwardableCommand, 8> kForwardable = {{
@@ -56,6 +51,11 @@ bool isKnownValueOption(std::string_view option)
 }
 
 } // namespace
+
+std::span<const ForwardableCommand> forwardableCommands()
+{
+    return kForwardable;
+}
 
 bool isForwardable(std::string_view command)
 {

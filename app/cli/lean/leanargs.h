@@ -3,6 +3,8 @@
 // tokentray-cli's front (no Qt): just enough of the command line grammar (core/cli/commandline)
 // to find the config dir and the command, and to tell whether the agent may run it.
 
+#include <array>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -22,5 +24,14 @@ Invocation parseArguments(int argc, const char *const *argv);
 
 // The commands sent to a running agent, with the options each accepts (all take a value).
 bool isForwardable(std::string_view command);
+
+struct ForwardableCommand
+{
+    std::string_view name;
+    std::array<std::string_view, 3> options; // value options it accepts ("" = unused slot)
+};
+
+// The whole list; tst_commandtable compares it with the servedByAgent rows of the command table.
+std::span<const ForwardableCommand> forwardableCommands();
 
 } // namespace TokenTray::Lean
