@@ -137,7 +137,7 @@ void TokenInspector::setToken(TokenState state, const std::optional<Credential> 
     m_credential = credential;
     if (m_verifyJob) {
         m_verifyJob->disconnect(this);
-        m_verifyJob->abort();
+        m_verifyJob->cancel();
         m_verifyJob->deleteLater();
         m_verifyJob = nullptr;
     }

@@ -10,12 +10,13 @@ namespace TokenTray {
 FreshCredentialJob::FreshCredentialJob(TokenEngine *engine, const Clock *clock,
                                        const QString &profileId, const QString &env,
                                        QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_engine(engine)
     , m_clock(clock)
     , m_profileId(profileId)
     , m_env(env)
 {
+    setAutoDelete(false); // the caller reads result() and deletes it
 }
 
 FreshCredentialJob::~FreshCredentialJob() = default;
@@ -30,9 +31,14 @@ qint64 FreshCredentialJob::requiredSeconds(const Credential &credential, qint64 
     return qMin(wantedSeconds, lifetimeSeconds / 2);
 }
 
-void FreshCredentialJob::start()
+void FreshCredentialJob::doStart()
 {
     ask(-1); // whatever the engine holds (memory, then keychain), refreshed only when due
+}
+
+void FreshCredentialJob::finishWithError(const Error &error)
+{
+    finish(error);
 }
 
 void FreshCredentialJob::ask(qint64 minValidSeconds)
@@ -64,11 +70,10 @@ void FreshCredentialJob::onAnswer(TokenAsk *answer)
 
 void FreshCredentialJob::finish(const Result<Credential> &result)
 {
-    if (m_finished)
+    if (isFinished())
         return;
-    m_finished = true;
     m_result = result;
-    Q_EMIT finished();
+    emitFinished(m_result);
 }
 
 } // namespace TokenTray

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/model/credential.h"
+#include "core/util/job.h"
 #include "core/util/result.h"
 
 #include <QObject>
@@ -18,7 +19,7 @@ class TokenEngine;
 // being fetched again on every call. Asks the engine for whatever it holds first, then, only
 // when that is not fresh enough, for a refreshed one; a freshly fetched credential is always
 // returned, however short its life.
-class FreshCredentialJob final : public QObject
+class FreshCredentialJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(FreshCredentialJob)
@@ -30,15 +31,15 @@ public:
     ~FreshCredentialJob() override;
 
     void setWantedSeconds(qint64 seconds) { m_wantedSeconds = seconds; }
-    void start(); // asks the engine; finished() comes later, exactly once
     [[nodiscard]] const Result<Credential> &result() const { return m_result; }
 
     // The validity asked of `credential`: min(wanted, half its lifetime); 0 when it never
     // expires.
     static qint64 requiredSeconds(const Credential &credential, qint64 wantedSeconds);
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override; // asks the engine
+    void finishWithError(const Error &error) override;
 
 private:
     void ask(qint64 minValidSeconds);
@@ -51,7 +52,6 @@ private:
     QString m_env;
     qint64 m_wantedSeconds = kDefaultWantedSeconds;
     bool m_refreshing = false; // the second ask, for a refreshed credential
-    bool m_finished = false;
     Result<Credential> m_result = Error {ErrorCode::Internal, QStringLiteral("not finished")};
 };
 

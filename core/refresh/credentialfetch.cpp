@@ -11,8 +11,6 @@
 #include "core/util/clock.h"
 #include "core/util/logging.h"
 
-#include <QTimer>
-
 namespace TokenTray {
 
 HttpPolicy httpPolicyFor(const FetchServices &services, const Environment &env)
@@ -46,27 +44,26 @@ Credential credentialFromResponse(const TokenResponse &response, const QDateTime
 
 CredentialFetchJob::CredentialFetchJob(const FetchServices &services, const Profile &profile,
                                        const Environment &env, QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_services(services)
     , m_profile(profile)
     , m_env(env)
 {
+    setAutoDelete(false); // the caller reads result() and deletes it
 }
 
 CredentialFetchJob::~CredentialFetchJob() = default;
 
-void CredentialFetchJob::start()
+// Runs at once: with the secrets in memory and known endpoints the request leaves now. Anything
+// that ends the job inside start() is reported from the event loop (Job defers it).
+void CredentialFetchJob::doStart()
 {
-    // Runs at once: with the secrets in memory and known endpoints the request leaves now.
-    // Anything that ends the job inside start() is reported from the event loop (finish()).
-    m_starting = true;
     run();
-    m_starting = false;
 }
 
-void CredentialFetchJob::abort()
+void CredentialFetchJob::finishWithError(const Error &error)
 {
-    finish(Error {ErrorCode::Cancelled, QStringLiteral("cancelled")});
+    finish(error);
 }
 
 void CredentialFetchJob::run()
@@ -443,9 +440,8 @@ void CredentialFetchJob::onAssumeRole(const Result<StsCredentials> &result, cons
 
 void CredentialFetchJob::finish(const Result<Credential> &result)
 {
-    if (m_finished)
+    if (isFinished())
         return;
-    m_finished = true;
     m_result = result;
     for (Secret &secret : m_secrets)
         secret.clear();
@@ -457,10 +453,7 @@ void CredentialFetchJob::finish(const Result<Credential> &result)
         if (!qobject_cast<SecretJob *>(m_step))
             m_step->deleteLater();
     }
-    if (m_starting)
-        QTimer::singleShot(0, this, &CredentialFetchJob::finished);
-    else
-        Q_EMIT finished();
+    emitFinished(m_result);
 }
 
 } // namespace TokenTray

@@ -4,6 +4,7 @@
 #include "core/model/credential.h"
 #include "core/model/profile.h"
 #include "core/net/httpjob.h"
+#include "core/util/job.h"
 #include "core/util/result.h"
 
 #include <QHash>
@@ -31,8 +32,6 @@ struct FetchServices
     SecretStore *secrets = nullptr;
     DiscoveryCache *discovery = nullptr;
     const Clock *clock = nullptr;
-    // Backoff and refresh jitter; none: SystemRandomSource::instance().
-    RandomSource *random = nullptr;
     int httpTimeoutMs = 30000;
     qint64 defaultLifetimeSeconds = 3600; // when neither expires_in nor a JWT exp says
     // Who is asked for an MFA code when a role needs one and has no mfa_process; none: such
@@ -42,6 +41,9 @@ struct FetchServices
     // Set by the engine that runs the job: a role's source credentials come from it (cached,
     // single-flight, refreshed like any other).
     TokenEngine *engine = nullptr;
+    // Backoff and refresh jitter; none: SystemRandomSource::instance(). Last, so that positional
+    // initialisers ({nam, secrets, discovery, clock, timeout}) keep their meaning.
+    RandomSource *random = nullptr;
 };
 
 HttpPolicy httpPolicyFor(const FetchServices &services, const Environment &env);
@@ -57,7 +59,7 @@ Credential credentialFromResponse(const TokenResponse &response, const QDateTime
 // reporting success, and drops a refresh token the server called invalid_grant. AWS kinds: the
 // access key pair from the keychain as is, or STS AssumeRole signed with the source profile's
 // credentials (asked from the engine), with an MFA code asked afresh each time one is needed.
-class CredentialFetchJob final : public QObject
+class CredentialFetchJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(CredentialFetchJob)
@@ -66,14 +68,13 @@ public:
                        const Environment &env, QObject *parent = nullptr);
     ~CredentialFetchJob() override;
 
-    void start();
-    void abort();
     [[nodiscard]] const Result<Credential> &result() const { return m_result; }
     [[nodiscard]] QString profileId() const { return m_profile.id; }
     [[nodiscard]] QString environmentName() const { return m_env.name; }
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override;
+    void finishWithError(const Error &error) override;
 
 private:
     void run();
@@ -109,8 +110,6 @@ private:
     Secret m_mfaCode;
     QPointer<QObject> m_step;
     Result<Credential> m_result = Credential();
-    bool m_starting = false;
-    bool m_finished = false;
 };
 
 } // namespace TokenTray

@@ -8,34 +8,34 @@ namespace TokenTray {
 
 OAuthClientJob::OAuthClientJob(const FetchServices &services, const Profile &profile,
                                const Environment &env, QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_services(services)
     , m_profile(profile)
     , m_env(env)
 {
+    setAutoDelete(false); // the caller reads result() and deletes it
 }
 
 OAuthClientJob::~OAuthClientJob() = default;
 
-void OAuthClientJob::start()
+void OAuthClientJob::doStart()
 {
     QTimer::singleShot(0, this, [this] {
+        if (isFinished())
+            return; // cancelled before it began
         if (const auto known = knownEndpoints(m_env, m_services.discovery)) {
             readClientSecret(*known);
             return;
         }
-        auto *job = new EndpointResolveJob(m_services.nam, m_services.discovery, m_env,
-                                           httpPolicyFor(m_services, m_env), this);
-        m_step = job;
-        connect(job, &EndpointResolveJob::finished, this, [this, job] {
-            job->deleteLater();
-            if (!job->result())
-                finish(job->result().error());
-            else
-                readClientSecret(job->result().value());
-        });
-        job->start();
+        runSubJob(new EndpointResolveJob(m_services.nam, m_services.discovery, m_env,
+                                         httpPolicyFor(m_services, m_env)),
+                  [this](EndpointResolveJob *job) { readClientSecret(job->result().value()); });
     });
+}
+
+void OAuthClientJob::finishWithError(const Error &error)
+{
+    finish(error);
 }
 
 void OAuthClientJob::readClientSecret(const OAuthEndpoints &endpoints)
@@ -62,11 +62,10 @@ void OAuthClientJob::readClientSecret(const OAuthEndpoints &endpoints)
 
 void OAuthClientJob::finish(const Result<OAuthClient> &result)
 {
-    if (m_finished)
+    if (isFinished())
         return;
-    m_finished = true;
     m_result = result;
-    Q_EMIT finished();
+    emitFinished(m_result);
 }
 
 } // namespace TokenTray

@@ -4,6 +4,7 @@
 #include "core/oauth/oauthendpoints.h"
 #include "core/oauth/oauthjobs.h"
 #include "core/refresh/credentialfetch.h"
+#include "core/util/job.h"
 #include "core/util/result.h"
 
 #include <QObject>
@@ -20,7 +21,7 @@ struct OAuthClient
     ClientAuthentication authentication;
 };
 
-class OAuthClientJob final : public QObject
+class OAuthClientJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(OAuthClientJob)
@@ -29,12 +30,11 @@ public:
                    QObject *parent = nullptr);
     ~OAuthClientJob() override;
 
-    // Never finishes inside start(): finished() comes from the event loop, exactly once.
-    void start();
     [[nodiscard]] const Result<OAuthClient> &result() const { return m_result; }
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override;
+    void finishWithError(const Error &error) override;
 
 private:
     void readClientSecret(const OAuthEndpoints &endpoints);
@@ -45,7 +45,6 @@ private:
     Environment m_env;
     QPointer<QObject> m_step;
     Result<OAuthClient> m_result = OAuthClient();
-    bool m_finished = false;
 };
 
 } // namespace TokenTray

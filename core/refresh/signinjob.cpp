@@ -13,11 +13,12 @@ namespace TokenTray {
 
 SignInJob::SignInJob(const FetchServices &services, const Profile &profile, const Environment &env,
                      QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_services(services)
     , m_profile(profile)
     , m_env(env)
 {
+    setAutoDelete(false); // the caller reads result() and deletes it
 }
 
 // Destroyed while running: the device flow is a child and stops polling with it.
@@ -41,19 +42,24 @@ Result<bool> SignInJob::recordInConfig(Config &config, bool refreshTokenStored) 
     return true;
 }
 
-void SignInJob::start()
+void SignInJob::doStart()
 {
     QTimer::singleShot(0, this, &SignInJob::run);
 }
 
-void SignInJob::cancel()
+QString SignInJob::cancelledDetail() const
 {
-    finish(Error {ErrorCode::Cancelled, QStringLiteral("sign-in cancelled")});
+    return QStringLiteral("sign-in cancelled");
+}
+
+void SignInJob::finishWithError(const Error &error)
+{
+    finish(error);
 }
 
 void SignInJob::run()
 {
-    if (m_finished)
+    if (isFinished())
         return; // cancelled before it began
     if (m_profile.kind != ProfileKind::OAuth2) {
         finish(Error {ErrorCode::Invalid,
@@ -148,9 +154,8 @@ void SignInJob::store(const SignInResult &outcome, const Secret &refreshToken)
 
 void SignInJob::finish(const Result<SignInResult> &result)
 {
-    if (m_finished)
+    if (isFinished())
         return;
-    m_finished = true;
     m_result = result;
     if (QObject *step = m_step.data()) {
         step->disconnect(this);
@@ -160,7 +165,7 @@ void SignInJob::finish(const Result<SignInResult> &result)
             step->deleteLater();
         m_step = nullptr;
     }
-    Q_EMIT finished();
+    emitFinished(m_result);
 }
 
 } // namespace TokenTray

@@ -4,6 +4,7 @@
 #include "core/model/credential.h"
 #include "core/model/profile.h"
 #include "core/refresh/credentialfetch.h"
+#include "core/util/job.h"
 #include "core/util/result.h"
 #include "core/util/secret.h"
 
@@ -37,7 +38,7 @@ struct SignInResult
 // QtKeychain's job contract: start() never emits synchronously; finished() is emitted exactly
 // once; result() is valid after it. Time limits come from the server's code lifetime and the
 // HTTP timeout of each request.
-class SignInJob final : public QObject
+class SignInJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SignInJob)
@@ -52,10 +53,7 @@ public:
               QObject *parent = nullptr);
     ~SignInJob() override;
 
-    void start();
-    // Stops polling and ends the job with Cancelled; finished() is emitted before this returns
-    // (nothing happens when it has finished already).
-    void cancel();
+    // cancel() stops polling and ends the job with Cancelled ("sign-in cancelled").
     void setBeforeStore(BeforeStore hook) { m_beforeStore = std::move(hook); }
     // Tests shrink the wait between polls (the server's interval still scales it).
     void setIntervalScale(double scale) { m_intervalScale = scale; }
@@ -67,7 +65,6 @@ public:
     Result<bool> recordInConfig(Config &config, bool refreshTokenStored) const;
 
     [[nodiscard]] const Result<SignInResult> &result() const { return m_result; }
-    [[nodiscard]] bool isFinished() const { return m_finished; }
     [[nodiscard]] QString profileId() const { return m_profile.id; }
     [[nodiscard]] QString profileName() const { return m_profile.name; }
     [[nodiscard]] QString environmentName() const { return m_env.name; }
@@ -80,7 +77,11 @@ Q_SIGNALS:
     // While polling: "pending" (not approved yet), "slow_down" (the server asked to poll less
     // often), "retrying" (a transient network or server error).
     void statusChanged(const QString &status);
-    void finished();
+
+protected:
+    void doStart() override;
+    void finishWithError(const Error &error) override;
+    [[nodiscard]] QString cancelledDetail() const override;
 
 private:
     void run();
@@ -97,7 +98,6 @@ private:
     double m_intervalScale = 1.0;
     QPointer<QObject> m_step; // the sub-job running now
     Result<SignInResult> m_result = SignInResult();
-    bool m_finished = false;
 };
 
 } // namespace TokenTray

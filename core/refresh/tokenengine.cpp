@@ -152,7 +152,7 @@ void TokenEngine::setConfig(const Config &config)
             Entry *e = it->second.get();
             if (e->flight) {
                 e->flight->disconnect(this);
-                e->flight->abort();
+                e->flight->cancel();
                 --m_running;
             }
             for (const QPointer<TokenAsk> &a : e->waiters + e->pendingAsks) {
@@ -409,7 +409,7 @@ void TokenEngine::forget(const QString &profileId, const QString &env)
         // A refresh under way would bring back what was just signed out.
         if (e->flight) {
             e->flight->disconnect(this);
-            e->flight->abort();
+            e->flight->cancel();
             e->flight->deleteLater();
             e->flight = nullptr;
             --m_running;

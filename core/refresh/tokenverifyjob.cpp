@@ -11,12 +11,13 @@ namespace TokenTray {
 
 TokenVerifyJob::TokenVerifyJob(const FetchServices &services, const Profile &profile,
                                const Environment &env, const Secret &token, QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_services(services)
     , m_profile(profile)
     , m_env(env)
     , m_token(token)
 {
+    setAutoDelete(false); // the caller reads result() and deletes it
 }
 
 TokenVerifyJob::TokenVerifyJob(const FetchServices &services, const Profile &profile,
@@ -29,19 +30,19 @@ TokenVerifyJob::TokenVerifyJob(const FetchServices &services, const Profile &pro
 
 TokenVerifyJob::~TokenVerifyJob() = default;
 
-void TokenVerifyJob::start()
+void TokenVerifyJob::doStart()
 {
     QTimer::singleShot(0, this, &TokenVerifyJob::run);
 }
 
-void TokenVerifyJob::abort()
+void TokenVerifyJob::doCancel()
 {
-    finish(Error {ErrorCode::Cancelled, QStringLiteral("cancelled")});
+    finish(Error {ErrorCode::Cancelled, cancelledDetail()});
 }
 
 void TokenVerifyJob::run()
 {
-    if (m_finished)
+    if (isFinished())
         return;
     if (m_profile.kind == ProfileKind::AwsAccessKey
         || m_profile.kind == ProfileKind::AwsAssumeRole) {
@@ -126,9 +127,8 @@ void TokenVerifyJob::callerIdentity()
 
 void TokenVerifyJob::finish(const Result<Introspection> &result)
 {
-    if (m_finished)
+    if (isFinished())
         return;
-    m_finished = true;
     m_result = result;
     m_token.clear();
     m_credential = Credential();
@@ -138,7 +138,7 @@ void TokenVerifyJob::finish(const Result<Introspection> &result)
             step->deleteLater();
         m_step = nullptr;
     }
-    Q_EMIT finished();
+    emitFinished(m_result);
 }
 
 } // namespace TokenTray

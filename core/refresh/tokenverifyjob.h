@@ -3,6 +3,7 @@
 #include "core/model/profile.h"
 #include "core/oauth/oauthjobs.h"
 #include "core/refresh/credentialfetch.h"
+#include "core/util/job.h"
 #include "core/util/result.h"
 #include "core/util/secret.h"
 
@@ -19,7 +20,7 @@ struct OAuthEndpoints;
 // with the keys; active with claims Account, Arn and UserId, inactive when STS no longer knows
 // the keys (InvalidClientTokenId, ExpiredToken). QtKeychain's job contract: start() never
 // emits synchronously, finished() exactly once, result() valid after it.
-class TokenVerifyJob final : public QObject
+class TokenVerifyJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TokenVerifyJob)
@@ -30,12 +31,11 @@ public:
                    const Credential &credential, QObject *parent = nullptr);
     ~TokenVerifyJob() override;
 
-    void start();
-    void abort();
     [[nodiscard]] const Result<Introspection> &result() const { return m_result; }
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override;
+    void doCancel() override;
 
 private:
     void run();
@@ -50,7 +50,6 @@ private:
     Credential m_credential; // AWS kinds
     QPointer<QObject> m_step;
     Result<Introspection> m_result = Introspection();
-    bool m_finished = false;
 };
 
 } // namespace TokenTray

@@ -31,7 +31,13 @@ void Job::cancel()
     if (m_subJob)
         m_subJob->cancel();
     doCancel();
-    emitFinished(Error {ErrorCode::Cancelled, cancelledDetail()});
+    if (!m_finished)
+        finishWithError(Error {ErrorCode::Cancelled, cancelledDetail()});
+}
+
+void Job::finishWithError(const Error &error)
+{
+    emitFinished(error);
 }
 
 QString Job::cancelledDetail() const

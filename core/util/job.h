@@ -45,8 +45,11 @@ protected:
     // The job's first step; called once, from start().
     virtual void doStart() = 0;
     // Stops the work in flight (aborts replies, cancels sub-jobs). The base finishes the job with
-    // ErrorCode::Cancelled afterwards unless doCancel() finished it itself.
+    // ErrorCode::Cancelled afterwards (through finishWithError()) unless doCancel() finished it.
     virtual void doCancel() { }
+    // How the base finishes the job with an error (a cancellation, a sub-job's error). A job
+    // with a typed result overrides it to store the error in its result.
+    virtual void finishWithError(const Error &error);
     // The job's detail for a cancellation.
     [[nodiscard]] virtual QString cancelledDetail() const;
 
@@ -69,7 +72,7 @@ protected:
             if (m_subJob == sub)
                 m_subJob = nullptr;
             if (sub->error()) {
-                emitFinished(sub->error());
+                finishWithError(*sub->error());
                 return;
             }
             onSuccess(sub);

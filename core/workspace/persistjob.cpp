@@ -8,11 +8,12 @@
 namespace TokenTray {
 
 PersistJob::PersistJob(TokenEngine *engine, SecretStore *secrets, QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_engine(engine)
     , m_secrets(secrets)
     , m_deadline(new QTimer(this))
 {
+    setAutoDelete(false); // the caller reads unsavedCount() and deletes it
     m_deadline->setSingleShot(true);
     connect(m_deadline, &QTimer::timeout, this, [this] {
         m_timedOut = true;
@@ -22,16 +23,20 @@ PersistJob::PersistJob(TokenEngine *engine, SecretStore *secrets, QObject *paren
 
 PersistJob::~PersistJob() = default;
 
-void PersistJob::start()
+void PersistJob::doStart()
 {
-    if (m_started)
-        return;
-    m_started = true;
     QTimer::singleShot(0, this, &PersistJob::run);
+}
+
+void PersistJob::finishWithError(const Error &error)
+{
+    finish(error);
 }
 
 void PersistJob::run()
 {
+    if (isFinished())
+        return; // cancelled before it began
     m_deadline->start(m_timeoutMs);
     if (m_engine) {
         connect(m_engine, &TokenEngine::cacheWritesFinished, this, &PersistJob::check);
@@ -62,18 +67,17 @@ void PersistJob::check()
         finish();
 }
 
-void PersistJob::finish()
+void PersistJob::finish(const std::optional<Error> &error)
 {
-    if (m_finished)
+    if (isFinished())
         return;
-    m_finished = true;
     m_deadline->stop();
     m_unsaved = m_secrets ? m_secrets->unsavedCount() : 0;
     if (m_engine)
         m_engine->disconnect(this);
     if (m_secrets)
         m_secrets->disconnect(this);
-    Q_EMIT finished();
+    emitFinished(error);
 }
 
 } // namespace TokenTray

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/util/job.h"
+
 #include <QObject>
 #include <QPointer>
 
@@ -15,7 +17,7 @@ class TokenEngine;
 // (a rotated refresh token). Refreshes under way are waited for first, since one may bring a
 // rotated refresh token. finished() follows once everything is written or failed, or at the
 // deadline; unsavedCount() then tells what could only be kept in memory.
-class PersistJob final : public QObject
+class PersistJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(PersistJob)
@@ -26,28 +28,25 @@ public:
     ~PersistJob() override;
 
     void setTimeout(int msecs) { m_timeoutMs = msecs; }
-    void start(); // queued; finished() exactly once
-    [[nodiscard]] bool isFinished() const { return m_finished; }
     // Values still only in memory when it finished; 0 means everything reached the keychain.
     [[nodiscard]] int unsavedCount() const { return m_unsaved; }
     [[nodiscard]] bool timedOut() const { return m_timedOut; }
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override; // queued
+    void finishWithError(const Error &error) override;
 
 private:
     void run();
     void check();
-    void finish();
+    void finish(const std::optional<Error> &error = std::nullopt);
 
     QPointer<TokenEngine> m_engine;
     QPointer<SecretStore> m_secrets;
     QTimer *m_deadline;
     int m_timeoutMs = kDefaultTimeoutMs;
     int m_unsaved = 0;
-    bool m_started = false;
     bool m_running = false;
-    bool m_finished = false;
     bool m_timedOut = false;
 };
 
