@@ -2,43 +2,36 @@
 
 #include "core/secrets/secretstore.h"
 
-#include <QTimer>
-
 namespace TokenTray {
 
 SecretBatchJob::SecretBatchJob(SecretStore *store, QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_store(store)
 {
+    setAutoDelete(false); // the caller reads result() and deletes it
 }
 
 SecretBatchJob::~SecretBatchJob() = default;
 
 void SecretBatchJob::addWrite(const QString &key, const Secret &value)
 {
-    Q_ASSERT(!m_started);
+    Q_ASSERT(!isStarted());
     m_jobs << m_store->write(key, value);
     m_keys << key;
 }
 
 void SecretBatchJob::addRemove(const QString &key)
 {
-    Q_ASSERT(!m_started);
+    Q_ASSERT(!isStarted());
     m_jobs << m_store->remove(key);
     m_keys << key;
 }
 
-void SecretBatchJob::start()
+void SecretBatchJob::doStart()
 {
-    if (m_started)
-        return;
-    m_started = true;
     m_pending = static_cast<int>(m_jobs.size());
     if (m_jobs.isEmpty()) {
-        QTimer::singleShot(0, this, [this] {
-            m_finished = true;
-            Q_EMIT finished();
-        });
+        emitFinished(); // Job delivers it from the event loop
         return;
     }
     for (SecretJob *job : std::as_const(m_jobs)) {
@@ -47,8 +40,16 @@ void SecretBatchJob::start()
     }
 }
 
+void SecretBatchJob::finishWithError(const Error &error)
+{
+    m_result = error;
+    emitFinished(m_result);
+}
+
 void SecretBatchJob::onJobFinished(SecretJob *job)
 {
+    if (isFinished())
+        return; // cancelled: the operations still answer, but nobody listens
     const Result<Secret> &r = job->result();
     const bool removedMissing = !r && job->operation() == SecretJob::Operation::Remove
         && r.error().code == ErrorCode::SecretNotFound;
@@ -65,8 +66,7 @@ void SecretBatchJob::onJobFinished(SecretJob *job)
             ordered << key;
     }
     m_succeeded = ordered;
-    m_finished = true;
-    Q_EMIT finished();
+    emitFinished(m_result);
 }
 
 } // namespace TokenTray

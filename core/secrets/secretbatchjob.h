@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/util/job.h"
 #include "core/util/result.h"
 #include "core/util/secret.h"
 
@@ -12,10 +13,10 @@ namespace TokenTray {
 class SecretJob;
 class SecretStore;
 
-// Several keychain writes and removals as one job (QtKeychain's contract): start() never emits
-// synchronously, finished() is emitted exactly once, after every operation has answered. A
-// removal of an item that is not there counts as done.
-class SecretBatchJob final : public QObject
+// Several keychain writes and removals as one Job: finished() comes after every operation has
+// answered. A removal of an item that is not there counts as done. Not auto-deleted: the caller
+// reads the result.
+class SecretBatchJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SecretBatchJob)
@@ -27,15 +28,14 @@ public:
     void addWrite(const QString &key, const Secret &value);
     void addRemove(const QString &key);
 
-    void start();
-    [[nodiscard]] bool isFinished() const { return m_finished; }
     [[nodiscard]] QStringList keys() const { return m_keys; }
     // Valid after finished(): the keys whose operation succeeded, and the first failure.
     [[nodiscard]] QStringList succeeded() const { return m_succeeded; }
     [[nodiscard]] const Result<void> &result() const { return m_result; }
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override;
+    void finishWithError(const Error &error) override;
 
 private:
     void onJobFinished(SecretJob *job);
@@ -46,8 +46,6 @@ private:
     QStringList m_succeeded;
     Result<void> m_result;
     int m_pending = 0;
-    bool m_started = false;
-    bool m_finished = false;
 };
 
 } // namespace TokenTray

@@ -11,26 +11,31 @@ namespace TokenTray {
 
 RemovalJob::RemovalJob(Workspace *workspace, SecretStore *store, const QString &profileId,
                        const QString &envName, QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_workspace(workspace)
     , m_store(store)
     , m_profileId(profileId)
     , m_env(envName)
 {
+    setAutoDelete(false); // the caller reads result() and deletes it
 }
 
 RemovalJob::~RemovalJob() = default;
 
-void RemovalJob::start()
+void RemovalJob::doStart()
 {
-    if (m_started)
-        return;
-    m_started = true;
     QTimer::singleShot(0, this, &RemovalJob::run);
+}
+
+void RemovalJob::finishWithError(const Error &error)
+{
+    finish(error);
 }
 
 void RemovalJob::run()
 {
+    if (isFinished())
+        return; // cancelled before it began
     if (m_workspace->isReadOnly())
         return finish(Error {ErrorCode::ConfigReadOnly, m_workspace->loadError()->detail});
     const Config &config = m_workspace->config();
@@ -55,6 +60,8 @@ void RemovalJob::run()
 
 void RemovalJob::onRemoved()
 {
+    if (isFinished())
+        return;
     for (const QString &key : m_batch->succeeded())
         m_removed << key.mid(m_profileId.size() + 1);
     if (!m_batch->result()) {
@@ -62,27 +69,35 @@ void RemovalJob::onRemoved()
             if (!m_removed.contains(entry))
                 m_notRemoved << entry;
         }
-        // Keep the profile; forget only what is really gone, so a later attempt finds the rest.
-        if (!m_removed.isEmpty()) {
-            (void)m_workspace->update([this](Config &c) -> Result<void> {
-                unindexSecrets(c, m_profileId, m_removed);
+        const Result<void> refused = m_batch->result();
+        if (m_removed.isEmpty())
+            return finish(refused);
+        // Keep the profile; forget only what is really gone, so a later attempt finds the rest
+        // (best effort: the keychain's refusal is what the job reports).
+        m_workspace->updateSoon(
+            [profileId = m_profileId, removed = m_removed](Config &c) -> Result<void> {
+                unindexSecrets(c, profileId, removed);
                 return {};
-            });
-        }
-        return finish(m_batch->result());
+            },
+            this, [this, refused](const Result<void> &) { finish(refused); });
+        return;
     }
-    finish(m_workspace->update([this](Config &c) -> Result<void> {
-        if (m_env.isEmpty())
-            return removeProfile(c, m_profileId);
-        unindexSecrets(c, m_profileId, m_entries);
-        return removeEnvironment(c, m_profileId, m_env);
-    }));
+    m_workspace->updateSoon(
+        [profileId = m_profileId, env = m_env, entries = m_entries](Config &c) -> Result<void> {
+            if (env.isEmpty())
+                return removeProfile(c, profileId);
+            unindexSecrets(c, profileId, entries);
+            return removeEnvironment(c, profileId, env);
+        },
+        this, [this](const Result<void> &removed) { finish(removed); });
 }
 
 void RemovalJob::finish(const Result<void> &result)
 {
+    if (isFinished())
+        return;
     m_result = result;
-    Q_EMIT finished();
+    emitFinished(m_result);
 }
 
 } // namespace TokenTray

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/util/job.h"
 #include "core/util/result.h"
 
 #include <QObject>
@@ -15,11 +16,11 @@ class Workspace;
 
 // Removes a profile (envName empty) or one of its environments with everything it keeps in the
 // keychain: first the keychain items (secretEntriesToRemove), then the config entry through
-// Workspace::update. If the keychain refuses any removal (locked, missing), the config keeps
-// the profile and the index keeps what is still there, so nothing is orphaned; result() says
-// why and notRemovedEntries() what is left. start() never emits synchronously; finished()
-// exactly once.
-class RemovalJob final : public QObject
+// Workspace::updateSoon (a config file another process holds briefly is tried again, never
+// waited on). If the keychain refuses any removal (locked, missing), the config keeps the
+// profile and the index keeps what is still there, so nothing is orphaned; result() says why
+// and notRemovedEntries() what is left. A Job; not auto-deleted: the caller reads the result.
+class RemovalJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RemovalJob)
@@ -28,7 +29,6 @@ public:
                const QString &envName = QString(), QObject *parent = nullptr);
     ~RemovalJob() override;
 
-    void start();
     [[nodiscard]] const Result<void> &result() const { return m_result; }
     [[nodiscard]] QString profileId() const { return m_profileId; }
     [[nodiscard]] QString environmentName() const { return m_env; }
@@ -37,8 +37,9 @@ public:
     [[nodiscard]] QStringList removedEntries() const { return m_removed; }
     [[nodiscard]] QStringList notRemovedEntries() const { return m_notRemoved; }
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override; // queued
+    void finishWithError(const Error &error) override;
 
 private:
     void run();
@@ -54,7 +55,6 @@ private:
     QStringList m_notRemoved;
     QPointer<SecretBatchJob> m_batch;
     Result<void> m_result;
-    bool m_started = false;
 };
 
 } // namespace TokenTray

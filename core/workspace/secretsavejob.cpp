@@ -13,7 +13,7 @@ namespace TokenTray {
 SecretSaveJob::SecretSaveJob(Workspace *workspace, SecretStore *store, const QString &profileId,
                              const QString &envName,
                              const QList<std::pair<QString, Secret>> &secrets, QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_workspace(workspace)
     , m_store(store)
     , m_profileId(profileId)
@@ -23,20 +23,25 @@ SecretSaveJob::SecretSaveJob(Workspace *workspace, SecretStore *store, const QSt
         if (!value.isEmpty())
             m_secrets.append({name, value});
     }
+    setAutoDelete(false); // the caller reads result() and deletes it
 }
 
 SecretSaveJob::~SecretSaveJob() = default;
 
-void SecretSaveJob::start()
+void SecretSaveJob::doStart()
 {
-    if (m_started)
-        return;
-    m_started = true;
     QTimer::singleShot(0, this, &SecretSaveJob::run);
+}
+
+void SecretSaveJob::finishWithError(const Error &error)
+{
+    finish(error);
 }
 
 void SecretSaveJob::run()
 {
+    if (isFinished())
+        return; // cancelled before it began
     if (m_secrets.isEmpty())
         return finish({});
     const Profile *profile = m_workspace->config().profileById(m_profileId);
@@ -44,26 +49,33 @@ void SecretSaveJob::run()
         return finish(
             Error {ErrorCode::NotFound, QStringLiteral("the profile or environment was removed")});
     const QStringList allowed = secretNamesFor(profile->kind);
-    QStringList entries;
     for (const auto &[name, value] : std::as_const(m_secrets)) {
         if (!allowed.contains(name))
             return finish(
                 Error {ErrorCode::Usage,
                        kindName(profile->kind) + QStringLiteral(" profiles keep no ") + name});
         const QString entry = secretIndexEntry(m_env, name);
-        entries << entry;
         if (!profile->secretIndex.contains(entry))
             m_added << entry;
     }
-    if (!m_added.isEmpty()) {
-        const QStringList added = m_added;
-        if (auto r = m_workspace->update(
-                [this, &added](Config &c) { return indexSecrets(c, m_profileId, added); });
-            !r) {
-            m_added.clear();
-            return finish(r);
-        }
-    }
+    if (m_added.isEmpty())
+        return write();
+    m_workspace->updateSoon([profileId = m_profileId, added = m_added](
+                                Config &c) { return indexSecrets(c, profileId, added); },
+                            this,
+                            [this](const Result<void> &indexed) {
+                                if (isFinished())
+                                    return;
+                                if (!indexed) {
+                                    m_added.clear();
+                                    return finish(indexed);
+                                }
+                                write();
+                            });
+}
+
+void SecretSaveJob::write()
+{
     m_batch = new SecretBatchJob(m_store, this);
     for (const auto &[name, value] : std::as_const(m_secrets))
         m_batch->addWrite(secretKey(m_profileId, m_env, name), value);
@@ -75,6 +87,8 @@ void SecretSaveJob::run()
 
 void SecretSaveJob::onWritten()
 {
+    if (isFinished())
+        return;
     const QString prefix = m_profileId + QLatin1Char('/') + m_env + QLatin1Char('/');
     QStringList failedEntries;
     for (const QString &key : m_batch->keys()) {
@@ -84,14 +98,20 @@ void SecretSaveJob::onWritten()
         else if (m_added.contains(secretIndexEntry(m_env, name)))
             failedEntries << secretIndexEntry(m_env, name);
     }
-    if (!failedEntries.isEmpty()) {
-        // Best effort: a leftover index entry for an item never written is harmless.
-        (void)m_workspace->update([this, &failedEntries](Config &c) -> Result<void> {
-            unindexSecrets(c, m_profileId, failedEntries);
-            return {};
-        });
-    }
     const Result<void> written = m_batch->result();
+    if (failedEntries.isEmpty())
+        return dropTokenCache(written);
+    // Best effort: a leftover index entry for an item never written is harmless.
+    m_workspace->updateSoon(
+        [profileId = m_profileId, failedEntries](Config &c) -> Result<void> {
+            unindexSecrets(c, profileId, failedEntries);
+            return {};
+        },
+        this, [this, written](const Result<void> &) { dropTokenCache(written); });
+}
+
+void SecretSaveJob::dropTokenCache(const Result<void> &written)
+{
     if (m_stored.isEmpty())
         return finish(written);
     // The cached credential came from the old secrets: a static token or key pair never
@@ -108,8 +128,10 @@ void SecretSaveJob::onWritten()
 
 void SecretSaveJob::finish(const Result<void> &result)
 {
+    if (isFinished())
+        return;
     m_result = result;
-    Q_EMIT finished();
+    emitFinished(m_result);
 }
 
 } // namespace TokenTray

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/util/job.h"
 #include "core/util/result.h"
 #include "core/util/secret.h"
 
@@ -20,8 +21,10 @@ class Workspace;
 // profile's secretIndex first (an indexed item never written is harmless; an item written but
 // not indexed would outlive its profile), then the values into the keychain. When the keychain
 // refuses (locked, missing), the entries this job added are taken out of the index again and
-// result() says why. start() never emits synchronously; finished() exactly once.
-class SecretSaveJob final : public QObject
+// result() says why. The index is edited through Workspace::updateSoon: a config file another
+// process holds briefly is tried again, never waited on. A Job; not auto-deleted: the caller
+// reads the result.
+class SecretSaveJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SecretSaveJob)
@@ -32,17 +35,19 @@ public:
                   QObject *parent = nullptr);
     ~SecretSaveJob() override;
 
-    void start();
     [[nodiscard]] const Result<void> &result() const { return m_result; }
     // The names that reached the keychain (valid after finished()).
     [[nodiscard]] QStringList stored() const { return m_stored; }
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override; // queued
+    void finishWithError(const Error &error) override;
 
 private:
     void run();
+    void write();
     void onWritten();
+    void dropTokenCache(const Result<void> &written);
     void finish(const Result<void> &result);
 
     Workspace *m_workspace;
@@ -54,7 +59,6 @@ private:
     QPointer<SecretBatchJob> m_batch;
     QStringList m_stored;
     Result<void> m_result;
-    bool m_started = false;
 };
 
 } // namespace TokenTray

@@ -1,11 +1,14 @@
 // The desktop app's edits against another process's locks: a CLI refresh (the refresh lock)
 // never delays a switch; a held config lock is retried on timers, never waited on, and reported
-// when it stays held.
+// when it stays held, by a switch and by the jobs that edit the config (SecretSaveJob,
+// RemovalJob).
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/tokenengine.h"
 #include "core/secrets/secretstore.h"
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
+#include "core/workspace/removaljob.h"
+#include "core/workspace/secretsavejob.h"
 #include "core/workspace/workspace.h"
 #include "tests/support/memorysecretbackend.h"
 
@@ -104,10 +107,20 @@ private Q_SLOTS:
     void updateNeverWaitsOnTheConfigLock();
     void retriesUntilTheConfigLockIsReleased();
     void reportsBusyWhenTheConfigLockStaysHeld();
+    void secretSaveRetriesUntilTheConfigLockIsReleased();
+    void secretSaveReportsBusyWhenTheConfigLockStaysHeld();
+    void removalRetriesUntilTheConfigLockIsReleased();
+    void removalReportsBusyWhenTheConfigLockStaysHeld();
 
 private:
     std::optional<Result<void>> switchAndWait(const QString &env);
     QString activeOnDisk() const;
+    Config configOnDisk() const;
+    SecretSaveJob *saveClientSecret(const QByteArray &value);
+    [[nodiscard]] QString clientSecretKey() const
+    {
+        return secretKey("id-api", "QA", "client_secret");
+    }
 
     std::unique_ptr<QTemporaryDir> m_dir;
     ManualClock m_clock {QDateTime(QDate(2026, 11, 21), QTime(12, 0), Qt::UTC)};
@@ -119,11 +132,14 @@ private:
     std::unique_ptr<ProfileStore> m_store;
     std::unique_ptr<Workspace> m_workspace;
     std::optional<Result<void>> m_done;
+    std::unique_ptr<Job> m_job;
 };
 
 void tst_WorkspaceLock::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
+    m_keychain.clear();
+    m_secrets.forgetCache();
     m_engine
         = std::make_unique<TokenEngine>(FetchServices {&m_nam, &m_secrets, &m_discovery, &m_clock});
     m_store = std::make_unique<ProfileStore>(m_dir->path());
@@ -135,6 +151,7 @@ void tst_WorkspaceLock::init()
 
 void tst_WorkspaceLock::cleanup()
 {
+    m_job.reset();
     m_workspace.reset();
     m_store.reset();
     m_engine.reset();
@@ -153,6 +170,21 @@ QString tst_WorkspaceLock::activeOnDisk() const
     const auto loaded = other.load();
     return loaded && !loaded->profiles.isEmpty() ? loaded->profiles.first().activeEnvironment
                                                  : QString();
+}
+
+Config tst_WorkspaceLock::configOnDisk() const
+{
+    ProfileStore other(m_dir->path());
+    const auto loaded = other.load();
+    return loaded ? *loaded : Config();
+}
+
+SecretSaveJob *tst_WorkspaceLock::saveClientSecret(const QByteArray &value)
+{
+    auto *job = new SecretSaveJob(m_workspace.get(), &m_secrets, "id-api", "QA",
+                                  {{"client_secret", Secret(value)}});
+    m_job.reset(job);
+    return job;
 }
 
 void tst_WorkspaceLock::switchesWhileACliRefreshHoldsTheRefreshLock()
@@ -239,6 +271,94 @@ void tst_WorkspaceLock::reportsBusyWhenTheConfigLockStaysHeld()
     QCOMPARE(switched.count(), 0);
     QCOMPARE(activeOnDisk(), QStringLiteral("QA"));
     QCOMPARE(m_workspace->config().profiles.first().activeEnvironment, QStringLiteral("QA"));
+}
+
+void tst_WorkspaceLock::secretSaveRetriesUntilTheConfigLockIsReleased()
+{
+    auto editing = std::make_unique<LockHolder>("config", m_dir->path());
+    QVERIFY(editing->waitHeld());
+    m_workspace->setLockRetryDelays({20, 40, 80, 160, 320, 640, 1280, 2560, 5120});
+    SecretSaveJob *job = saveClientSecret("s3cret-value");
+    QSignalSpy finished(job, &Job::finished);
+    LoopTicker ticker;
+    job->start();
+    // Indexing waits for the lock on timers; nothing reaches the keychain before the index.
+    QTRY_VERIFY_WITH_TIMEOUT(ticker.ticks() >= 50, 10000);
+    QCOMPARE(finished.count(), 0);
+    QVERIFY(!m_keychain.contains(m_secrets.service(), clientSecretKey()));
+    QVERIFY(configOnDisk().profiles.first().secretIndex.isEmpty());
+
+    editing->release();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+    QVERIFY2(job->result(), job->result() ? "" : qPrintable(job->result().error().detail));
+    QVERIFY(!job->error());
+    QCOMPARE(job->stored(), QStringList {"client_secret"});
+    QCOMPARE(configOnDisk().profiles.first().secretIndex, QStringList {"QA/client_secret"});
+    QCOMPARE(m_keychain.value(m_secrets.service(), clientSecretKey()), QByteArray("s3cret-value"));
+}
+
+void tst_WorkspaceLock::secretSaveReportsBusyWhenTheConfigLockStaysHeld()
+{
+    LockHolder editing("config", m_dir->path());
+    QVERIFY(editing.waitHeld());
+    m_workspace->setLockRetryDelays({10, 20, 40});
+    SecretSaveJob *job = saveClientSecret("s3cret-value");
+    QSignalSpy finished(job, &Job::finished);
+    job->start();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+    QVERIFY(!job->result());
+    QCOMPARE(errorCodeName(job->result().error().code), errorCodeName(ErrorCode::ConfigIo));
+    QVERIFY2(job->result().error().detail.contains(QLatin1String("busy")),
+             qPrintable(job->result().error().detail));
+    QVERIFY(job->error());
+    QCOMPARE(job->error()->detail, job->result().error().detail);
+    QVERIFY(job->stored().isEmpty());
+    // Not indexed, so not written either.
+    QVERIFY(!m_keychain.contains(m_secrets.service(), clientSecretKey()));
+    QVERIFY(configOnDisk().profiles.first().secretIndex.isEmpty());
+}
+
+void tst_WorkspaceLock::removalRetriesUntilTheConfigLockIsReleased()
+{
+    auto editing = std::make_unique<LockHolder>("config", m_dir->path());
+    QVERIFY(editing->waitHeld());
+    m_workspace->setLockRetryDelays({20, 40, 80, 160, 320, 640, 1280, 2560, 5120});
+    auto *job = new RemovalJob(m_workspace.get(), &m_secrets, "id-api", "DEV");
+    m_job.reset(job);
+    QSignalSpy finished(job, &Job::finished);
+    LoopTicker ticker;
+    job->start();
+    QTRY_VERIFY_WITH_TIMEOUT(ticker.ticks() >= 50, 10000);
+    QCOMPARE(finished.count(), 0);
+    QCOMPARE(configOnDisk().profiles.first().environments.size(), 2);
+
+    editing->release();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+    QVERIFY2(job->result(), job->result() ? "" : qPrintable(job->result().error().detail));
+    const Config after = configOnDisk();
+    QCOMPARE(after.profiles.first().environments.size(), 1);
+    QVERIFY(!after.profiles.first().environment("DEV"));
+    QVERIFY(!m_workspace->config().profiles.first().environment("DEV"));
+}
+
+void tst_WorkspaceLock::removalReportsBusyWhenTheConfigLockStaysHeld()
+{
+    LockHolder editing("config", m_dir->path());
+    QVERIFY(editing.waitHeld());
+    m_workspace->setLockRetryDelays({10, 20, 40});
+    auto *job = new RemovalJob(m_workspace.get(), &m_secrets, "id-api", "DEV");
+    m_job.reset(job);
+    QSignalSpy finished(job, &Job::finished);
+    job->start();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+    QVERIFY(!job->result());
+    QCOMPARE(errorCodeName(job->result().error().code), errorCodeName(ErrorCode::ConfigIo));
+    QVERIFY2(job->result().error().detail.contains(QLatin1String("busy")),
+             qPrintable(job->result().error().detail));
+    QVERIFY2(job->result().error().detail.contains(m_store->filePath()),
+             qPrintable(job->result().error().detail));
+    QVERIFY(configOnDisk().profiles.first().environment("DEV"));
+    QVERIFY(m_workspace->config().profiles.first().environment("DEV"));
 }
 
 QTEST_GUILESS_MAIN(tst_WorkspaceLock)
