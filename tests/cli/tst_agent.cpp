@@ -9,6 +9,7 @@
 #include "core/secrets/keychainbackend.h"
 #include "core/secrets/secretstore.h"
 #include "tests/support/clitest.h"
+#include "tests/support/secretjobs.h"
 #include "tests/support/testenv.h"
 
 #include <QDateTime>
@@ -662,14 +663,8 @@ bool TestAgent::seedTokenCache(const QString &profileId, const QString &env, con
 {
     KeychainBackend keychain;
     SecretStore store(&keychain, QStringLiteral("tokentray"));
-    SecretJob *job = store.write(secretKey(profileId, env, QStringLiteral("token_cache")),
-                                 Secret(c.toCacheBytes()));
-    job->setAutoDelete(false);
-    QSignalSpy finished(job, &SecretJob::finished);
-    job->start();
-    const bool written = finished.wait(15000) && job->result().has_value();
-    delete job;
-    return written;
+    return TestEnv::writeSecret(&store, secretKey(profileId, env, QStringLiteral("token_cache")),
+                                c.toCacheBytes());
 }
 
 QJsonObject TestAgent::profilesJson() const

@@ -2,6 +2,7 @@
 // with the backend locked, slow or failing, and counting what the store asks of it.
 #include "core/secrets/secretstore.h"
 #include "tests/support/memorysecretbackend.h"
+#include "tests/support/secretjobs.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -25,22 +26,7 @@ private Q_SLOTS:
     void slowBackendMeetsTheDeadline();
     void failuresAreReported_data();
     void failuresAreReported();
-
-private:
-    static Result<Secret> run(SecretJob *job);
 };
-
-Result<Secret> tst_SecretBackend::run(SecretJob *job)
-{
-    QSignalSpy spy(job, &SecretJob::finished);
-    job->setAutoDelete(false);
-    job->start();
-    if (!spy.wait(15000))
-        return Error {ErrorCode::Internal, QStringLiteral("job did not finish")};
-    const Result<Secret> result = job->result();
-    delete job;
-    return result;
-}
 
 void tst_SecretBackend::backendJobsNeverFinishFromStart()
 {
@@ -67,22 +53,22 @@ void tst_SecretBackend::writeThenReadComesFromTheCache()
 {
     MemorySecretBackend backend;
     SecretStore store(&backend, kService);
-    QVERIFY(run(store.write(kKey, Secret("v1"))));
+    QVERIFY(TestEnv::runSecretJob(store.write(kKey, Secret("v1"))));
     QCOMPARE(backend.value(kService, kKey), QByteArray("v1"));
     QCOMPARE(backend.calls(SecretBackendJob::Operation::Write), 1);
 
-    const auto read = run(store.read(kKey));
+    const auto read = TestEnv::runSecretJob(store.read(kKey));
     QVERIFY(read);
     QCOMPARE(read->expose(), QByteArray("v1"));
     QCOMPARE(backend.calls(SecretBackendJob::Operation::Read), 0); // answered from memory
 
     SecretStore fresh(&backend, kService); // as after a restart
-    const auto reread = run(fresh.read(kKey));
+    const auto reread = TestEnv::runSecretJob(fresh.read(kKey));
     QVERIFY(reread);
     QCOMPARE(reread->expose(), QByteArray("v1"));
     QCOMPARE(backend.calls(SecretBackendJob::Operation::Read), 1);
 
-    QVERIFY(run(fresh.remove(kKey)));
+    QVERIFY(TestEnv::runSecretJob(fresh.remove(kKey)));
     QVERIFY(!backend.contains(kService, kKey));
     QVERIFY(!fresh.isCached(kKey));
 }
@@ -91,7 +77,7 @@ void tst_SecretBackend::missingItemIsNotFound()
 {
     MemorySecretBackend backend;
     SecretStore store(&backend, kService);
-    const auto r = run(store.read(kKey));
+    const auto r = TestEnv::runSecretJob(store.read(kKey));
     QVERIFY(!r);
     QCOMPARE(errorCodeName(r.error().code), errorCodeName(ErrorCode::SecretNotFound));
     // "Not found" is double-checked against a lock: the backend was probed after the read.
@@ -107,12 +93,12 @@ void tst_SecretBackend::lockedBackendIsReportedAndKeptValuesAreWrittenLater()
     QSignalSpy available(&store, &SecretStore::keychainAvailable);
     backend.setLocked(true);
 
-    const auto r = run(store.read(kKey));
+    const auto r = TestEnv::runSecretJob(store.read(kKey));
     QVERIFY(!r);
     QCOMPARE(errorCodeName(r.error().code), errorCodeName(ErrorCode::KeychainLocked));
     QCOMPARE(unavailable.count(), 1);
 
-    const auto kept = run(store.keep(kKey, Secret("new")));
+    const auto kept = TestEnv::runSecretJob(store.keep(kKey, Secret("new")));
     QVERIFY(!kept);
     QCOMPARE(errorCodeName(kept.error().code), errorCodeName(ErrorCode::KeychainLocked));
     QVERIFY(store.hasUnsaved(kKey));
@@ -132,13 +118,13 @@ void tst_SecretBackend::slowBackendMeetsTheDeadline()
     backend.setDelay(60000);
     SecretStore store(&backend, kService);
     store.setTimeout(100);
-    const auto r = run(store.read(kKey));
+    const auto r = TestEnv::runSecretJob(store.read(kKey));
     QVERIFY(!r);
     QCOMPARE(errorCodeName(r.error().code), errorCodeName(ErrorCode::KeychainTimeout));
 
     backend.setDelay(20); // slow but in time
     store.setTimeout(10000);
-    QVERIFY(run(store.write(kKey, Secret("v"))));
+    QVERIFY(TestEnv::runSecretJob(store.write(kKey, Secret("v"))));
     QCOMPARE(backend.value(kService, kKey), QByteArray("v"));
 }
 
@@ -159,7 +145,7 @@ void tst_SecretBackend::failuresAreReported()
     backend.setFailure(status, QStringLiteral("scripted failure"));
     SecretStore store(&backend, kService);
     for (SecretJob *job : {store.read(kKey), store.write(kKey, Secret("v")), store.remove(kKey)}) {
-        const auto r = run(job);
+        const auto r = TestEnv::runSecretJob(job);
         QVERIFY(!r);
         QCOMPARE(errorCodeName(r.error().code), errorCodeName(expected));
         QVERIFY2(r.error().detail.contains(QLatin1String("scripted failure")),

@@ -2,6 +2,7 @@
 #include "../support/testenv.h"
 #include "core/secrets/keychainbackend.h"
 #include "core/secrets/secretstore.h"
+#include "tests/support/secretjobs.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -23,7 +24,6 @@ private Q_SLOTS:
     void deadlineFinishesTheJob();
 
 private:
-    static Result<Secret> runJob(SecretJob *job);
     QString uniqueKey() const
     {
         return QStringLiteral("test-") + QUuid::createUuid().toString(QUuid::WithoutBraces)
@@ -32,18 +32,6 @@ private:
     const QString m_service = QStringLiteral("tokentray-test");
     KeychainBackend m_keychain;
 };
-
-Result<Secret> tst_SecretStore::runJob(SecretJob *job)
-{
-    QSignalSpy spy(job, &SecretJob::finished);
-    job->setAutoDelete(false);
-    job->start();
-    if (!spy.wait(15000))
-        return Error {ErrorCode::Internal, QStringLiteral("job did not finish")};
-    const Result<Secret> result = job->result();
-    delete job;
-    return result;
-}
 
 void tst_SecretStore::initTestCase()
 {
@@ -80,25 +68,27 @@ void tst_SecretStore::writeReadOverwriteDelete()
     const QString key = uniqueKey();
     {
         SecretStore store(&m_keychain, m_service);
-        QVERIFY(runJob(store.write(key, Secret(QByteArrayLiteral("first-value")))).has_value());
+        QVERIFY(TestEnv::runSecretJob(store.write(key, Secret(QByteArrayLiteral("first-value"))))
+                    .has_value());
     }
     QCOMPARE(TestEnv::secretToolLookup(m_service, key), QByteArrayLiteral("first-value"));
     {
         SecretStore store(&m_keychain, m_service); // fresh: nothing cached
-        const auto read = runJob(store.read(key));
+        const auto read = TestEnv::runSecretJob(store.read(key));
         QVERIFY(read.has_value());
         QCOMPARE(read->expose(), QByteArrayLiteral("first-value"));
-        QVERIFY(runJob(store.write(key, Secret(QByteArrayLiteral("second-välue")))).has_value());
+        QVERIFY(TestEnv::runSecretJob(store.write(key, Secret(QByteArrayLiteral("second-välue"))))
+                    .has_value());
     }
     QCOMPARE(TestEnv::secretToolLookup(m_service, key), QByteArrayLiteral("second-välue"));
     SecretStore store(&m_keychain, m_service);
-    const auto reread = runJob(store.read(key));
+    const auto reread = TestEnv::runSecretJob(store.read(key));
     QVERIFY(reread.has_value());
     QCOMPARE(reread->exposeUtf8(), QStringLiteral("second-välue"));
-    QVERIFY(runJob(store.remove(key)).has_value());
+    QVERIFY(TestEnv::runSecretJob(store.remove(key)).has_value());
     QVERIFY(!store.isCached(key));
     QCOMPARE(TestEnv::secretToolLookup(m_service, key), QByteArray());
-    const auto gone = runJob(store.read(key));
+    const auto gone = TestEnv::runSecretJob(store.read(key));
     QVERIFY(!gone.has_value());
     QCOMPARE(gone.error().code, ErrorCode::SecretNotFound);
 }
@@ -107,7 +97,8 @@ void tst_SecretStore::readsAreCached()
 {
     const QString key = uniqueKey();
     SecretStore store(&m_keychain, m_service);
-    QVERIFY(runJob(store.write(key, Secret(QByteArrayLiteral("cached")))).has_value());
+    QVERIFY(
+        TestEnv::runSecretJob(store.write(key, Secret(QByteArrayLiteral("cached")))).has_value());
     QVERIFY(store.isCached(key));
     // Changed behind the store's back: the store keeps serving what it read (once per unlock).
     TestEnv::run(QStringLiteral("secret-tool"),
@@ -115,18 +106,18 @@ void tst_SecretStore::readsAreCached()
                   m_service, QStringLiteral("user"), key, QStringLiteral("type"),
                   QStringLiteral("plaintext")},
                  QByteArrayLiteral("changed"));
-    const auto read = runJob(store.read(key));
+    const auto read = TestEnv::runSecretJob(store.read(key));
     QVERIFY(read.has_value());
     QCOMPARE(read->expose(), QByteArrayLiteral("cached"));
     store.forgetCache();
     QVERIFY(!store.isCached(key));
-    QVERIFY(runJob(store.remove(key)).has_value());
+    QVERIFY(TestEnv::runSecretJob(store.remove(key)).has_value());
 }
 
 void tst_SecretStore::missingItemIsNotFound()
 {
     SecretStore store(&m_keychain, m_service);
-    const auto read = runJob(store.read(uniqueKey()));
+    const auto read = TestEnv::runSecretJob(store.read(uniqueKey()));
     QVERIFY(!read.has_value());
     QCOMPARE(read.error().code, ErrorCode::SecretNotFound);
 }
@@ -136,22 +127,24 @@ void tst_SecretStore::lockedKeychainIsReportedAndNothingIsLost()
     const QString key = uniqueKey();
     {
         SecretStore store(&m_keychain, m_service);
-        QVERIFY(runJob(store.write(key, Secret(QByteArrayLiteral("keep-me")))).has_value());
+        QVERIFY(TestEnv::runSecretJob(store.write(key, Secret(QByteArrayLiteral("keep-me"))))
+                    .has_value());
     }
     QVERIFY(TestEnv::lockKeyring());
 
     SecretStore store(&m_keychain, m_service);
     QSignalSpy unavailable(&store, &SecretStore::keychainUnavailable);
-    const auto read = runJob(store.read(key));
+    const auto read = TestEnv::runSecretJob(store.read(key));
     QVERIFY(!read.has_value());
     QCOMPARE(read.error().code, ErrorCode::KeychainLocked); // not "not found"
     QCOMPARE(unavailable.count(), 1);
 
-    const auto write = runJob(store.write(key, Secret(QByteArrayLiteral("overwritten"))));
+    const auto write
+        = TestEnv::runSecretJob(store.write(key, Secret(QByteArrayLiteral("overwritten"))));
     QVERIFY(!write.has_value());
     QCOMPARE(write.error().code, ErrorCode::KeychainLocked);
 
-    const auto remove = runJob(store.remove(key));
+    const auto remove = TestEnv::runSecretJob(store.remove(key));
     QVERIFY(!remove.has_value());
     QCOMPARE(remove.error().code, ErrorCode::KeychainLocked); // not "done"
 
@@ -170,7 +163,7 @@ void tst_SecretStore::deadlineFinishesTheJob()
 {
     SecretStore store(&m_keychain, m_service);
     store.setTimeout(0); // expires before the keychain can answer
-    const auto read = runJob(store.read(uniqueKey()));
+    const auto read = TestEnv::runSecretJob(store.read(uniqueKey()));
     QVERIFY(!read.has_value());
     QCOMPARE(read.error().code, ErrorCode::KeychainTimeout);
 }

@@ -3,14 +3,15 @@
 // asked at each refresh (a prompter, an mfa_process command), STS faults, and short-lived
 // credentials refreshed before they expire (DESIGN §4, §7).
 #include "../support/fakests.h"
-#include "../support/testenv.h"
 #include "../support/memorysecretbackend.h"
+#include "../support/testenv.h"
 #include "core/aws/mfa.h"
 #include "core/model/config.h"
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/tokenengine.h"
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
+#include "tests/support/secretjobs.h"
 
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
@@ -171,20 +172,10 @@ Profile tst_AwsRoles::roleProfile(const QString &name, const QString &source,
 bool tst_AwsRoles::storeKeys(const QString &profileId, const QString &keyId,
                              const QByteArray &secret)
 {
-    int done = 0;
-    int failed = 0;
     const QList<std::pair<QString, QByteArray>> items {
         {secretKey(profileId, kEnv, QStringLiteral("aws_access_key_id")), keyId.toLatin1()},
         {secretKey(profileId, kEnv, QStringLiteral("aws_secret_access_key")), secret}};
-    for (const auto &[key, value] : items) {
-        SecretJob *job = m_secrets->write(key, Secret(value));
-        connect(job, &SecretJob::finished, this, [&done, &failed](SecretJob *j) {
-            ++done;
-            failed += j->result() ? 0 : 1;
-        });
-        job->start();
-    }
-    return QTest::qWaitFor([&done, &items] { return done == items.size(); }, 30000) && failed == 0;
+    return TestEnv::writeSecrets(m_secrets.get(), items);
 }
 
 std::unique_ptr<TokenEngine> tst_AwsRoles::makeEngine(const QList<Profile> &profiles, int cap)

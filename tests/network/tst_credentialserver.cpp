@@ -1,15 +1,16 @@
 // The loopback credential server (core/delivery/credentialserver) as a client sees it: raw
 // QTcpSocket requests against a server that asks a real TokenEngine, which fetches from the
 // project's loopback token endpoint with its client secret in the test session's keychain.
+#include "../support/memorysecretbackend.h"
 #include "../support/testenv.h"
 #include "../support/testhttpserver.h"
-#include "../support/memorysecretbackend.h"
 #include "core/delivery/credentialserver.h"
 #include "core/model/config.h"
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/tokenengine.h"
 #include "core/secrets/secretstore.h"
 #include "core/util/clock.h"
+#include "tests/support/secretjobs.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
@@ -204,13 +205,8 @@ Profile tst_CredentialServer::makeProfile(const QString &id, bool isProtected) c
 
 bool tst_CredentialServer::storeClientSecret(const QString &id)
 {
-    SecretJob *job = m_secrets->write(secretKey(id, kEnv, QStringLiteral("client_secret")),
-                                      Secret(kClientSecret));
-    QSignalSpy done(job, &SecretJob::finished);
-    job->start();
-    if (done.isEmpty() && !done.wait(30000))
-        return false;
-    return bool(job->result());
+    return TestEnv::writeSecret(
+        m_secrets.get(), secretKey(id, kEnv, QStringLiteral("client_secret")), kClientSecret);
 }
 
 void tst_CredentialServer::start(const QList<Profile> &extraProfiles)

@@ -9,6 +9,7 @@
 #include "core/util/clock.h"
 #include "tests/support/fakeauthority.h"
 #include "tests/support/memorysecretbackend.h"
+#include "tests/support/secretjobs.h"
 #include "tests/support/testenv.h"
 
 #include <QNetworkAccessManager>
@@ -81,10 +82,8 @@ void tst_SignInJob::cleanup()
 {
     // Nothing of a test stays in the keyring.
     for (const QString &id : std::as_const(m_ids)) {
-        SecretJob *job = m_secrets->remove(secretKey(id, kEnv, QStringLiteral("refresh_token")));
-        QSignalSpy done(job, &SecretJob::finished);
-        job->start();
-        QVERIFY(done.wait(10000));
+        QVERIFY(TestEnv::removeSecret(m_secrets.get(),
+                                      secretKey(id, kEnv, QStringLiteral("refresh_token"))));
     }
     m_ids.clear();
     m_secrets.reset();

@@ -11,6 +11,7 @@
 #include "core/util/clock.h"
 #include "core/util/randomsource.h"
 #include "core/workspace/persistjob.h"
+#include "tests/support/secretjobs.h"
 
 #include <QElapsedTimer>
 #include <QNetworkAccessManager>
@@ -251,19 +252,7 @@ std::unique_ptr<TokenEngine> tst_TokenEngine::makeEngine(const Config &config,
 bool tst_TokenEngine::storeSecrets(const QList<std::pair<QString, QByteArray>> &items,
                                    SecretStore *store)
 {
-    SecretStore *s = store ? store : m_secrets.get();
-    int done = 0;
-    int failed = 0;
-    for (const auto &[key, value] : items) {
-        SecretJob *job = s->write(key, Secret(value));
-        connect(job, &SecretJob::finished, this, [&done, &failed](SecretJob *j) {
-            ++done;
-            if (!j->result())
-                ++failed;
-        });
-        job->start();
-    }
-    return QTest::qWaitFor([&done, &items] { return done == items.size(); }, 60000) && failed == 0;
+    return TestEnv::writeSecrets(store ? store : m_secrets.get(), items, 60000);
 }
 
 bool tst_TokenEngine::storeClientSecret(const QString &id)

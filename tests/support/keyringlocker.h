@@ -1,7 +1,7 @@
 #pragma once
 
-// Locks the test keyring in the middle of a batch of keychain removals, to check what a
-// removal that the keychain stopped half way says and leaves.
+// Locks the keychain in the middle of a batch of keychain removals, to check what a removal
+// that the keychain stopped half way says and leaves.
 
 #include "core/secrets/secretstore.h"
 #include "tests/support/testenv.h"
@@ -11,15 +11,20 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
+
 namespace TestEnv {
 
-// Locks the test keyring the moment the first item is really removed through `store`. The
+// Locks the keychain (`lock`; by default the test keyring) the moment the first item is really
+// removed through `store`, before any other job of the store goes on. The
 // store runs a few jobs at once, so the jobs after those find the keychain locked: a removal
 // stopped half way, as when the screen locks during `profile remove`.
 class LockAfterFirstRemoval final : public QObject
 {
 public:
-    explicit LockAfterFirstRemoval(TokenTray::SecretStore *store)
+    explicit LockAfterFirstRemoval(TokenTray::SecretStore *store,
+                                   std::function<bool()> lock = lockKeyring)
+        : m_lock(std::move(lock))
     {
         store->installEventFilter(this);
     }
@@ -47,9 +52,10 @@ private:
             || !job->result())
             return;
         m_locked = true;
-        m_lockSucceeded = lockKeyring();
+        m_lockSucceeded = m_lock();
     }
 
+    std::function<bool()> m_lock;
     bool m_locked = false;
     bool m_lockSucceeded = false;
 };

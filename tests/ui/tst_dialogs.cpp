@@ -12,6 +12,7 @@
 #include "tests/support/fakeauthority.h"
 #include "tests/support/filesizelimit.h"
 #include "tests/support/memorysecretbackend.h"
+#include "tests/support/secretjobs.h"
 #include "tests/support/testenv.h"
 #include "ui/activitylog.h"
 #include "ui/activitylogview.h"
@@ -83,25 +84,6 @@ void screenshot(const QString &name)
                                  QDir(dir).filePath(name + QStringLiteral(".png"))});
     if (r.exitCode != 0)
         qWarning() << "import failed:" << r.err;
-}
-
-bool removeSecret(SecretStore *store, const QString &key)
-{
-    SecretJob *job = store->remove(key);
-    QSignalSpy done(job, &SecretJob::finished);
-    job->start();
-    return done.wait(10000);
-}
-
-bool writeSecret(SecretStore *store, const QString &key, const QByteArray &value)
-{
-    SecretJob *job = store->write(key, Secret(value));
-    job->setAutoDelete(false);
-    QSignalSpy done(job, &SecretJob::finished);
-    job->start();
-    const bool ok = done.wait(10000) && job->result();
-    job->deleteLater();
-    return ok;
 }
 
 // A copy of an INI file at a path this process never opened, for QSettings to read back: Qt
@@ -196,7 +178,8 @@ void tst_Dialogs::cleanup()
 {
     for (const QString &id : std::as_const(m_ids)) {
         for (const char *name : {"refresh_token", "client_secret", "token_cache"})
-            QVERIFY(removeSecret(m_secrets.get(), secretKey(id, kEnv, QLatin1String(name))));
+            QVERIFY(
+                TestEnv::removeSecret(m_secrets.get(), secretKey(id, kEnv, QLatin1String(name))));
     }
     m_ids.clear();
     QFile::remove(AppSettings::autostartFilePath());
@@ -512,9 +495,9 @@ void tst_Dialogs::inspectorVerify()
 {
     const Profile profile = makeProfile(Grant::ClientCredentials);
     // Introspection needs the confidential client's secret.
-    QVERIFY(writeSecret(m_secrets.get(),
-                        secretKey(profile.id, kEnv, QStringLiteral("client_secret")),
-                        "demo-secret"));
+    QVERIFY(TestEnv::writeSecret(m_secrets.get(),
+                                 secretKey(profile.id, kEnv, QStringLiteral("client_secret")),
+                                 "demo-secret"));
     // A token the authority issued.
     TokenGrantJob grant(m_nam.get(), m_clock.get(),
                         QUrl(m_authority->issuer().toString() + QStringLiteral("/token")),

@@ -5,7 +5,6 @@
 #include "core/model/envfields.h"
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/tokenengine.h"
-#include "core/secrets/keychainbackend.h"
 #include "core/secrets/secretstore.h"
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
@@ -13,6 +12,7 @@
 #include "core/workspace/secretsavejob.h"
 #include "core/workspace/workspace.h"
 #include "tests/support/keyringlocker.h"
+#include "tests/support/memorysecretbackend.h"
 #include "tests/support/testenv.h"
 #include "ui/environmentform.h"
 #include "ui/managertext.h"
@@ -101,13 +101,13 @@ Config sampleConfig()
     return c;
 }
 
-// A workspace on a temporary config dir with a real store, engine and keychain service.
+// A workspace on a temporary config dir with a real store and engine; secrets in memory.
 struct Fixture
 {
     QTemporaryDir dir;
     ManualClock clock {QDateTime(QDate(2026, 11, 21), QTime(12, 0), Qt::UTC)};
     QNetworkAccessManager nam;
-    KeychainBackend keychain;
+    MemorySecretBackend keychain;
     SecretStore secrets {&keychain, kService};
     DiscoveryCache discovery;
     std::unique_ptr<TokenEngine> engine;
@@ -673,19 +673,15 @@ void tst_ManagerWindow::addProfileAndEnvironmentThroughDialogs()
     QCOMPARE(secret->lineEdit()->echoMode(), QLineEdit::Password);
     QCOMPARE(secret->lineEdit()->placeholderText(), QString("not stored"));
 
-    const bool keychain = TestEnv::hasTestKeyring();
-    if (keychain) {
-        QTest::keyClicks(secret->lineEdit(), "s3cret-value");
-        // Shown only on purpose, and hidden again.
-        secret->revealAction()->trigger();
-        QCOMPARE(secret->lineEdit()->echoMode(), QLineEdit::Normal);
-        secret->revealAction()->trigger();
-        QCOMPARE(secret->lineEdit()->echoMode(), QLineEdit::Password);
-    }
+    QTest::keyClicks(secret->lineEdit(), "s3cret-value");
+    // Shown only on purpose, and hidden again.
+    secret->revealAction()->trigger();
+    QCOMPARE(secret->lineEdit()->echoMode(), QLineEdit::Normal);
+    secret->revealAction()->trigger();
+    QCOMPARE(secret->lineEdit()->echoMode(), QLineEdit::Password);
     QVERIFY(envForm->okButton()->isEnabled());
     QTest::mouseClick(envForm->okButton(), Qt::LeftButton);
-    if (keychain)
-        QVERIFY(secret->isEmpty()); // handed to the keychain job, not kept in the widget
+    QVERIFY(secret->isEmpty()); // handed to the keychain job, not kept in the widget
     QTRY_VERIFY_WITH_TIMEOUT(!envForm, 15000);
 
     disk = f.onDisk();
@@ -699,11 +695,8 @@ void tst_ManagerWindow::addProfileAndEnvironmentThroughDialogs()
     QCOMPARE(qa->scopes, (QStringList {"read", "write"}));
     QVERIFY(window.model()->environmentIndex(api.id, "QA").isValid());
 
-    if (!keychain)
-        QSKIP("no test keyring (run under scripts/desktop-session): secrets not checked");
     QCOMPARE(saved->secretIndex, QStringList {"QA/client_secret"});
-    QCOMPARE(TestEnv::secretToolLookup(kService, api.id + "/QA/client_secret"),
-             QByteArray("s3cret-value"));
+    QCOMPARE(f.keychain.value(kService, api.id + "/QA/client_secret"), QByteArray("s3cret-value"));
 
     // Editing again: the stored secret is not shown, only said to be there; empty keeps it.
     selectRow(window, api.id, "QA");
@@ -715,8 +708,7 @@ void tst_ManagerWindow::addProfileAndEnvironmentThroughDialogs()
              QString("stored — leave empty to keep"));
     QTest::mouseClick(envForm->okButton(), Qt::LeftButton);
     QTRY_VERIFY(!envForm);
-    QCOMPARE(TestEnv::secretToolLookup(kService, api.id + "/QA/client_secret"),
-             QByteArray("s3cret-value"));
+    QCOMPARE(f.keychain.value(kService, api.id + "/QA/client_secret"), QByteArray("s3cret-value"));
 
     // Clean up the keychain through the window.
     selectRow(window, api.id);
@@ -725,7 +717,7 @@ void tst_ManagerWindow::addProfileAndEnvironmentThroughDialogs()
     QVERIFY(box);
     box->findChild<QPushButton *>("confirmRemoveButton")->click();
     QTRY_VERIFY_WITH_TIMEOUT(f.onDisk().profiles.isEmpty(), 15000);
-    QCOMPARE(TestEnv::secretToolLookup(kService, api.id + "/QA/client_secret"), QByteArray());
+    QCOMPARE(f.keychain.value(kService, api.id + "/QA/client_secret"), QByteArray());
 }
 
 void tst_ManagerWindow::editProfileRenames()
@@ -794,13 +786,10 @@ void tst_ManagerWindow::duplicateAndMakeCurrent()
 
 void tst_ManagerWindow::removeAsksAndDeletesKeychainItems()
 {
-    if (!TestEnv::hasTestKeyring())
-        QSKIP("needs the test keyring (scripts/desktop-session)");
     Fixture f(sampleConfig());
     QVERIFY(storeSecret(f, "id-work", "QA", "client_secret", "qa-secret"));
     QVERIFY(storeSecret(f, "id-work", "PROD", "client_secret", "prod-secret"));
-    QCOMPARE(TestEnv::secretToolLookup(kService, "id-work/QA/client_secret"),
-             QByteArray("qa-secret"));
+    QCOMPARE(f.keychain.value(kService, "id-work/QA/client_secret"), QByteArray("qa-secret"));
     QCOMPARE(f.onDisk().profileById("id-work")->secretIndex,
              (QStringList {"QA/client_secret", "PROD/client_secret"}));
 
@@ -826,9 +815,8 @@ void tst_ManagerWindow::removeAsksAndDeletesKeychainItems()
     QTRY_COMPARE_WITH_TIMEOUT(f.onDisk().profileById("id-work")->environmentNames(),
                               QStringList {"QA"}, 15000);
     QCOMPARE(f.onDisk().profileById("id-work")->secretIndex, QStringList {"QA/client_secret"});
-    QCOMPARE(TestEnv::secretToolLookup(kService, "id-work/PROD/client_secret"), QByteArray());
-    QCOMPARE(TestEnv::secretToolLookup(kService, "id-work/QA/client_secret"),
-             QByteArray("qa-secret"));
+    QCOMPARE(f.keychain.value(kService, "id-work/PROD/client_secret"), QByteArray());
+    QCOMPARE(f.keychain.value(kService, "id-work/QA/client_secret"), QByteArray("qa-secret"));
 
     // Then the whole profile.
     selectRow(window, "id-work");
@@ -838,7 +826,7 @@ void tst_ManagerWindow::removeAsksAndDeletesKeychainItems()
     QVERIFY(box->text().contains("work"));
     box->findChild<QPushButton *>("confirmRemoveButton")->click();
     QTRY_VERIFY_WITH_TIMEOUT(!f.onDisk().profileById("id-work"), 15000);
-    QCOMPARE(TestEnv::secretToolLookup(kService, "id-work/QA/client_secret"), QByteArray());
+    QCOMPARE(f.keychain.value(kService, "id-work/QA/client_secret"), QByteArray());
     QVERIFY(!window.model()->profileIndex("id-work").isValid());
     QCOMPARE(f.onDisk().currentProfileId, QString("id-keys"));
     auto *info = window.findChild<QLabel *>("info");
@@ -862,49 +850,37 @@ void tst_ManagerWindow::removeRefusedWhileSourceOfAnother()
 
 void tst_ManagerWindow::removeWithLockedKeychainChangesNothing()
 {
-    if (!TestEnv::hasTestKeyring())
-        QSKIP("needs the test keyring (scripts/desktop-session)");
     Fixture f(sampleConfig());
     QVERIFY(storeSecret(f, "id-work", "QA", "client_secret", "qa-secret"));
     const Config before = f.onDisk();
 
     ManagerWindow window(f.workspace.get(), &f.secrets);
     window.show();
-    QVERIFY(TestEnv::lockKeyring());
+    f.keychain.setLocked(true);
     selectRow(window, "id-work");
     QVERIFY(confirmRemove(window));
     auto *error = window.findChild<QLabel *>("error");
     QTRY_VERIFY_WITH_TIMEOUT(!error->isHidden(), 20000);
     const QString shown = error->text();
-    QVERIFY(TestEnv::unlockKeyring());
+    f.keychain.setLocked(false);
     QVERIFY2(shown.contains("locked") || shown.contains("keychain"), qPrintable(shown));
     QCOMPARE(f.onDisk(), before);
-    QCOMPARE(TestEnv::secretToolLookup(kService, "id-work/QA/client_secret"),
-             QByteArray("qa-secret"));
+    QCOMPARE(f.keychain.value(kService, "id-work/QA/client_secret"), QByteArray("qa-secret"));
     QVERIFY(action(&window, "removeAction")->isEnabled()); // not stuck busy
 
     // Unlocked, the same removal goes through.
     f.secrets.forgetCache();
     QVERIFY(confirmRemove(window));
     QTRY_VERIFY_WITH_TIMEOUT(!f.onDisk().profileById("id-work"), 20000);
-    QCOMPARE(TestEnv::secretToolLookup(kService, "id-work/QA/client_secret"), QByteArray());
+    QCOMPARE(f.keychain.value(kService, "id-work/QA/client_secret"), QByteArray());
 }
 
 void tst_ManagerWindow::removeLockedHalfWaySaysWhatIsLeft()
 {
-    if (!TestEnv::hasTestKeyring())
-        QSKIP("needs the test keyring (scripts/desktop-session)");
     Fixture f(sampleConfig());
     const QStringList stored {"QA/client_secret", "PROD/client_secret"};
-    // Stored by secret-tool: an earlier test replaced the keyring daemon, which refuses secret
-    // transfers from this process's old session (removals need none).
-    for (const QString &entry : stored) {
-        const auto r = TestEnv::run(
-            "secret-tool",
-            {"store", "--label=TokenTray test", "server", kService, "user", "id-work/" + entry},
-            "s");
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-    }
+    for (const QString &entry : stored)
+        f.keychain.insert(kService, "id-work/" + entry, "s");
     QVERIFY(f.workspace->update([&stored](Config &c) -> Result<void> {
         for (Profile &p : c.profiles) {
             if (p.id == "id-work")
@@ -916,7 +892,10 @@ void tst_ManagerWindow::removeLockedHalfWaySaysWhatIsLeft()
     ManagerWindow window(f.workspace.get(), &f.secrets);
     window.show();
     // The keyring locks as soon as the first item is gone (the profile has six to remove).
-    TestEnv::LockAfterFirstRemoval locker(&f.secrets);
+    TestEnv::LockAfterFirstRemoval locker(&f.secrets, [&f] {
+        f.keychain.setLocked(true);
+        return true;
+    });
     selectRow(window, "id-work");
     QVERIFY(confirmRemove(window));
     auto *error = window.findChild<QLabel *>("error");
@@ -925,7 +904,7 @@ void tst_ManagerWindow::removeLockedHalfWaySaysWhatIsLeft()
     if (const QString dir = qEnvironmentVariable("TOKENTRAY_SCREENSHOTS"); !dir.isEmpty())
         window.grab().save(dir + "/manager-removal-half-way.png"); // to look at, not a check
     QVERIFY(locker.hasLocked());
-    QVERIFY(TestEnv::unlockKeyring());
+    f.keychain.setLocked(false);
     QVERIFY2(!shown.contains("nothing was changed"), qPrintable(shown));
     QVERIFY2(shown.contains("Not removed, or not confirmed: ") && shown.contains("was kept"),
              qPrintable(shown));
@@ -935,7 +914,7 @@ void tst_ManagerWindow::removeLockedHalfWaySaysWhatIsLeft()
     QVERIFY(kept);
     int left = 0;
     for (const QString &entry : stored) {
-        if (TestEnv::secretToolLookup(kService, "id-work/" + entry).isEmpty())
+        if (f.keychain.value(kService, "id-work/" + entry).isEmpty())
             continue;
         ++left;
         QVERIFY2(shown.contains(entry), qPrintable(entry + ": " + shown));
@@ -947,7 +926,7 @@ void tst_ManagerWindow::removeLockedHalfWaySaysWhatIsLeft()
     QVERIFY(confirmRemove(window));
     QTRY_VERIFY_WITH_TIMEOUT(!f.onDisk().profileById("id-work"), 20000);
     for (const QString &entry : stored)
-        QCOMPARE(TestEnv::secretToolLookup(kService, "id-work/" + entry), QByteArray());
+        QCOMPARE(f.keychain.value(kService, "id-work/" + entry), QByteArray());
 }
 
 void tst_ManagerWindow::readOnlyWorkspaceDisablesEditing()
