@@ -204,7 +204,7 @@ int main(int argc, char *argv[])
         SecretJob *job
             = secrets.write(secretKey(id, QStringLiteral("QA"), QStringLiteral("client_secret")),
                             Secret(QByteArrayLiteral("demo-secret")));
-        QObject::connect(job, &SecretJob::finished, &app, [&](SecretJob *j) {
+        QObject::connect(job, &SecretJob::finished, &app, [&, j = job] {
             if (!j->result()) {
                 std::fprintf(stderr, "keychain: %s\n", qPrintable(j->result().error().detail));
                 std::exit(1);

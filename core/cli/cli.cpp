@@ -779,7 +779,7 @@ void Cli::runSecretJobs(const QList<SecretJob *> &jobs,
         return;
     }
     for (qsizetype i = 0; i < jobs.size(); ++i) {
-        connect(jobs.at(i), &SecretJob::finished, this, [batch, done, i](SecretJob *job) {
+        connect(jobs.at(i), &SecretJob::finished, this, [batch, done, i, job = jobs.at(i)] {
             batch->results[i] = job->result();
             if (--batch->pending == 0)
                 done(batch->results);

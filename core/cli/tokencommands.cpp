@@ -327,20 +327,17 @@ void Cli::logout()
     if (profile->kind != ProfileKind::OAuth2)
         return forget(QString());
     SecretJob *read = m_secrets->read(secretKey(id, envName, QStringLiteral("refresh_token")));
-    connect(
-        read, &SecretJob::finished, this,
-        [this, read, environment, id, envName, forget](SecretJob *) {
-            const Result<Secret> refresh = read->result();
-            if (!refresh) {
-                if (refresh.error().code != ErrorCode::SecretNotFound)
-                    return fail(refresh.error()); // locked: nothing is forgotten half-way
-                return forget(QString());
-            }
-            const FetchServices services = fetchServices();
-            const Profile *p = m_config.profileById(id);
-            auto *client = new OAuthClientJob(services, *p, environment, this);
-            connect(
-                client, &OAuthClientJob::finished, this,
+    connect(read, &SecretJob::finished, this, [this, read, environment, id, envName, forget] {
+        const Result<Secret> refresh = read->result();
+        if (!refresh) {
+            if (refresh.error().code != ErrorCode::SecretNotFound)
+                return fail(refresh.error()); // locked: nothing is forgotten half-way
+            return forget(QString());
+        }
+        const FetchServices services = fetchServices();
+        const Profile *p = m_config.profileById(id);
+        auto *client = new OAuthClientJob(services, *p, environment, this);
+        connect(client, &OAuthClientJob::finished, this,
                 [this, client, refresh, environment, forget, services] {
                     client->deleteLater();
                     const auto &r = client->result();
@@ -364,8 +361,8 @@ void Cli::logout()
                     });
                     revoke->start();
                 });
-            client->start();
-        });
+        client->start();
+    });
     read->start();
 }
 

@@ -84,7 +84,7 @@ void DemoSetup::start()
             SecretJob *job = m_secrets->write(
                 secretKey(QStringLiteral("demo-api"), env.name, QStringLiteral("client_secret")),
                 Secret(QByteArrayLiteral("demo-secret")));
-            connect(job, &SecretJob::finished, this, [this, pending](SecretJob *j) {
+            connect(job, &SecretJob::finished, this, [this, pending, j = job] {
                 if (!j->result())
                     finish(j->result().error());
                 else if (--*pending == 0)

@@ -98,7 +98,7 @@ void CredentialFetchJob::readSecret(const QString &name, bool required,
     }
     SecretJob *job = m_services.secrets->read(secretKey(m_profile.id, m_env.name, name));
     m_step = job;
-    connect(job, &SecretJob::finished, this, [this, name, required, next](SecretJob *j) {
+    connect(job, &SecretJob::finished, this, [this, name, required, next, j = job] {
         const Result<Secret> &r = j->result();
         if (r) {
             m_secrets.insert(name, *r);
@@ -222,7 +222,7 @@ void CredentialFetchJob::onTokenResponse(const Result<TokenResponse> &response,
         secretKey(m_profile.id, m_env.name, QStringLiteral("refresh_token")),
         response->refreshToken);
     m_step = job;
-    connect(job, &SecretJob::finished, this, [this, credential](SecretJob *j) {
+    connect(job, &SecretJob::finished, this, [this, credential, j = job] {
         if (!j->result())
             qCWarning(lcRefresh).noquote()
                 << "the rotated refresh token of" << m_profile.name << m_env.name
@@ -240,7 +240,7 @@ void CredentialFetchJob::dropRefreshToken(const Error &cause)
     SecretJob *job = m_services.secrets->remove(
         secretKey(m_profile.id, m_env.name, QStringLiteral("refresh_token")));
     m_step = job;
-    connect(job, &SecretJob::finished, this, [this, cause](SecretJob *) { finish(cause); });
+    connect(job, &SecretJob::finished, this, [this, cause] { finish(cause); });
     job->start();
 }
 

@@ -49,7 +49,7 @@ void OAuthClientJob::readClientSecret(const OAuthEndpoints &endpoints)
     }
     SecretJob *job = m_services.secrets->read(key);
     m_step = job;
-    connect(job, &SecretJob::finished, this, [this, endpoints, method](SecretJob *j) {
+    connect(job, &SecretJob::finished, this, [this, endpoints, method, j = job] {
         const Result<Secret> &secret = j->result();
         if (!secret && secret.error().code != ErrorCode::SecretNotFound) {
             finish(secret.error());

@@ -139,7 +139,7 @@ void SignInJob::store(const SignInResult &outcome, const Secret &refreshToken)
     SecretJob *job = m_services.secrets->write(
         secretKey(m_profile.id, m_env.name, QStringLiteral("refresh_token")), refreshToken);
     m_step = job;
-    connect(job, &SecretJob::finished, this, [this, outcome](SecretJob *j) {
+    connect(job, &SecretJob::finished, this, [this, outcome, j = job] {
         if (!j->result()) {
             finish(j->result().error());
             return;

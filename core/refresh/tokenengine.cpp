@@ -348,7 +348,7 @@ void TokenEngine::loadCache(Entry *target)
     SecretJob *job = m_services.secrets->read(
         secretKey(target->profileId, target->env, QStringLiteral("token_cache")));
     const QString key = keyOf(target->profileId, target->env);
-    connect(job, &SecretJob::finished, this, [this, key](SecretJob *j) {
+    connect(job, &SecretJob::finished, this, [this, key, j = job] {
         auto it = m_entries.find(key);
         if (it == m_entries.end())
             return;
@@ -656,7 +656,7 @@ void TokenEngine::flushCacheWrites()
             secretKey(e->profileId, e->env, QStringLiteral("token_cache")),
             Secret(e->credential->toCacheBytes()));
         ++m_pendingWrites;
-        connect(job, &SecretJob::finished, this, [this](SecretJob *j) {
+        connect(job, &SecretJob::finished, this, [this, j = job] {
             if (!j->result())
                 qCWarning(lcRefresh).noquote()
                     << "could not cache the token in the keychain:" << j->result().error().detail;

@@ -35,7 +35,7 @@ void SecretBatchJob::doStart()
         return;
     }
     for (SecretJob *job : std::as_const(m_jobs)) {
-        connect(job, &SecretJob::finished, this, &SecretBatchJob::onJobFinished);
+        connect(job, &SecretJob::finished, this, [this, job] { onJobFinished(job); });
         job->start();
     }
 }

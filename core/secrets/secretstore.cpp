@@ -186,7 +186,7 @@ bool SecretStore::recentlyAvailable() const
 
 SecretJob::SecretJob(SecretStore *store, Operation operation, const QString &key,
                      const Secret &value, bool kept)
-    : QObject(store)
+    : Job(store)
     , m_store(store)
     , m_operation(operation)
     , m_key(key)
@@ -198,11 +198,8 @@ SecretJob::SecretJob(SecretStore *store, Operation operation, const QString &key
 // Backend jobs are children: they go with the job and never call back.
 SecretJob::~SecretJob() = default;
 
-void SecretJob::start()
+void SecretJob::doStart()
 {
-    if (m_started)
-        return;
-    m_started = true;
     m_store->noteStarted();
     if (m_kept) {
         m_store->m_unsaved.insert(m_key, m_value); // the truth from now on, written or not
@@ -321,6 +318,11 @@ void SecretJob::onBackendFinished()
     finish(Error {ErrorCode::KeychainFailure, QStringLiteral("keychain error: ") + message});
 }
 
+void SecretJob::finishWithError(const Error &error)
+{
+    finish(error);
+}
+
 void SecretJob::confirmNotLocked()
 {
     finish(m_pendingError.value_or(Error {ErrorCode::KeychainFailure, QString()}));
@@ -344,9 +346,8 @@ void SecretJob::succeed()
 
 void SecretJob::finish(const Result<Secret> &result)
 {
-    if (m_finished)
+    if (isFinished())
         return;
-    m_finished = true;
     m_result = result;
     if (m_deadline)
         m_deadline->stop();
@@ -355,16 +356,14 @@ void SecretJob::finish(const Result<Secret> &result)
     if (m_probe)
         m_probe->disconnect(this);
     m_store->release(this);
-    if (m_started)
+    if (isStarted())
         m_store->noteFinished(this);
     m_value.clear();
     if (!result)
         qCDebug(lcSecrets) << m_operation << m_key
                            << "failed:" << errorCodeName(result.error().code)
                            << result.error().detail;
-    Q_EMIT finished(this);
-    if (m_autoDelete)
-        deleteLater();
+    emitFinished(m_result);
 }
 
 } // namespace TokenTray

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/util/job.h"
 #include "core/util/result.h"
 #include "core/util/secret.h"
 
@@ -17,10 +18,10 @@ class SecretBackend;
 class SecretBackendJob;
 class SecretStore;
 
-// One keychain operation, with QtKeychain's contract plus what it lacks: start() never emits
-// synchronously, finished() is emitted exactly once, the job enforces its own deadline, and a
-// locked keychain is reported as KeychainLocked (never as "not found" or "deleted").
-class SecretJob final : public QObject
+// One keychain operation, a Job (QtKeychain's contract) plus what QtKeychain lacks: the job
+// enforces its own deadline, and a locked keychain is reported as KeychainLocked (never as "not
+// found" or "deleted"). Deletes itself after finished() (autoDelete, like QKeychain::Job).
+class SecretJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SecretJob)
@@ -30,17 +31,14 @@ public:
 
     ~SecretJob() override;
 
-    void start();
     [[nodiscard]] Operation operation() const { return m_operation; }
     [[nodiscard]] QString key() const { return m_key; }
     // The secret for Read; an empty Secret for Write and Remove. Valid after finished().
     [[nodiscard]] const Result<Secret> &result() const { return m_result; }
-    [[nodiscard]] bool isFinished() const { return m_finished; }
-    // Deletes itself after finished() (the default), like QKeychain::Job.
-    void setAutoDelete(bool autoDelete) { m_autoDelete = autoDelete; }
 
-Q_SIGNALS:
-    void finished(TokenTray::SecretJob *job);
+protected:
+    void doStart() override;
+    void finishWithError(const Error &error) override;
 
 private:
     friend class SecretStore;
@@ -66,9 +64,6 @@ private:
     QPointer<SecretBackendJob> m_backendJob;
     QPointer<SecretBackendJob> m_probe;
     bool m_kept = false; // SecretStore::keep(): the value stays in memory until written
-    bool m_started = false;
-    bool m_finished = false;
-    bool m_autoDelete = true;
 };
 
 // The secrets of one service name in a SecretBackend (the OS keychain in production:

@@ -40,7 +40,7 @@ protected:
         QTimer::singleShot(0, this, [this, child] {
             if (auto *job = qobject_cast<TokenTray::SecretJob *>(child.data()))
                 connect(job, &TokenTray::SecretJob::finished, this,
-                        &LockAfterFirstRemoval::onFinished);
+                        [this, job] { onFinished(job); });
         });
         return false;
     }
