@@ -26,24 +26,28 @@ const QString kDBusPath = QStringLiteral("/org/freedesktop/DBus");
 } // namespace
 
 KeychainProbe::KeychainProbe(QObject *parent)
-    : QObject(parent)
+    : Job(parent)
 {
+    setAutoDelete(false); // the caller reads state() and deletes it
 }
 
 KeychainProbe::~KeychainProbe() = default;
 
-void KeychainProbe::start()
+void KeychainProbe::doStart()
 {
-    QTimer::singleShot(0, this, &KeychainProbe::run);
+    QTimer::singleShot(0, this, [this] {
+        if (!isFinished()) // not cancelled before it began
+            run();
+    });
 }
 
-std::optional<Error> KeychainProbe::error() const
+std::optional<Error> KeychainProbe::verdict(State state, const QString &detail)
 {
-    switch (m_state) {
+    switch (state) {
     case State::Locked:
-        return Error {ErrorCode::KeychainLocked, m_detail};
+        return Error {ErrorCode::KeychainLocked, detail};
     case State::Missing:
-        return Error {ErrorCode::NoKeychain, m_detail};
+        return Error {ErrorCode::NoKeychain, detail};
     case State::Available:
     case State::Unknown:
         break;
@@ -53,13 +57,12 @@ std::optional<Error> KeychainProbe::error() const
 
 void KeychainProbe::finish(State state, const QString &detail)
 {
-    if (m_finished)
+    if (isFinished())
         return;
-    m_finished = true;
     m_state = state;
     m_detail = detail;
     qCDebug(lcSecrets) << "keychain probe:" << state << detail;
-    Q_EMIT finished();
+    emitFinished(verdict(state, detail));
 }
 
 #ifdef TOKENTRAY_SECRET_SERVICE

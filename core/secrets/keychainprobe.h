@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/util/job.h"
 #include "core/util/result.h"
 
 #include <QObject>
@@ -10,8 +11,10 @@ namespace TokenTray {
 // 0.13 cannot tell: on a locked Secret Service collection a read says "entry not found" and a
 // delete says "done" while deleting nothing. So before (and after ambiguous answers) every
 // secret job asks here. On Linux it reads the Secret Service's default collection and its
-// `Locked` property over D-Bus; elsewhere it reports Available.
-class KeychainProbe final : public QObject
+// `Locked` property over D-Bus; elsewhere it reports Available. A Job: error() is the verdict
+// (KeychainLocked, NoKeychain), none when the keychain is usable. Not auto-deleted: the caller
+// reads state() and deletes it.
+class KeychainProbe final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(KeychainProbe)
@@ -22,16 +25,15 @@ public:
     explicit KeychainProbe(QObject *parent = nullptr);
     ~KeychainProbe() override;
 
-    void start(); // queued; emits finished() exactly once
     [[nodiscard]] State state() const { return m_state; }
     [[nodiscard]] QString detail() const { return m_detail; }
-    // The probe's verdict as an error, or none when the keychain is usable.
-    [[nodiscard]] std::optional<Error> error() const;
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override; // queued
 
 private:
+    // The verdict on `state` as an error, none when the keychain is usable.
+    [[nodiscard]] static std::optional<Error> verdict(State state, const QString &detail);
     void run();
     void checkOwner();
     void checkActivatable();
@@ -41,7 +43,6 @@ private:
 
     State m_state = State::Unknown;
     QString m_detail;
-    bool m_finished = false;
 };
 
 } // namespace TokenTray

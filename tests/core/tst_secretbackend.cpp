@@ -24,6 +24,7 @@ private Q_SLOTS:
     void missingItemIsNotFound();
     void lockedBackendIsReportedAndKeptValuesAreWrittenLater();
     void slowBackendMeetsTheDeadline();
+    void cancelFreesTheTurnAtTheBackend();
     void failuresAreReported_data();
     void failuresAreReported();
 };
@@ -126,6 +127,51 @@ void tst_SecretBackend::slowBackendMeetsTheDeadline()
     store.setTimeout(10000);
     QVERIFY(TestEnv::runSecretJob(store.write(kKey, Secret("v"))));
     QCOMPARE(backend.value(kService, kKey), QByteArray("v"));
+}
+
+void tst_SecretBackend::cancelFreesTheTurnAtTheBackend()
+{
+    MemorySecretBackend backend;
+    backend.setDelay(60000);
+    SecretStore store(&backend, kService);
+    QList<SecretJob *> hanging;
+    for (int i = 0; i < SecretStore::kMaxActiveJobs; ++i) {
+        SecretJob *job = store.write(kKey + QString::number(i), Secret("h"));
+        job->setAutoDelete(false);
+        job->start();
+        hanging << job;
+    }
+    SecretJob *waiting = store.write(kKey, Secret("w"));
+    waiting->setAutoDelete(false);
+    QSignalSpy waitingDone(waiting, &Job::finished);
+    waiting->start();
+    // Every turn is taken by a job whose probe hangs; the last one waits.
+    QTRY_COMPARE_WITH_TIMEOUT(backend.calls(SecretBackendJob::Operation::Probe),
+                              SecretStore::kMaxActiveJobs, 5000);
+    QCOMPARE(waitingDone.count(), 0);
+
+    backend.setDelay(0);
+    QSignalSpy cancelledDone(hanging.first(), &Job::finished);
+    hanging.first()->cancel();
+    QCOMPARE(cancelledDone.count(), 1); // a running job finishes at once
+    QVERIFY(!hanging.first()->result());
+    QCOMPARE(errorCodeName(hanging.first()->result().error().code),
+             errorCodeName(ErrorCode::Cancelled));
+    QVERIFY(hanging.first()->error());
+    // Its turn went to the waiting job.
+    QVERIFY(waitingDone.wait(5000));
+    QVERIFY2(waiting->result(),
+             waiting->result() ? "" : qPrintable(waiting->result().error().detail));
+    QCOMPARE(backend.value(kService, kKey), QByteArray("w"));
+    QVERIFY(!backend.contains(kService, kKey + QString::number(0)));
+    QVERIFY(!store.isIdle());
+
+    for (SecretJob *job : std::as_const(hanging))
+        job->cancel();
+    QVERIFY(store.isIdle());
+    QCOMPARE(cancelledDone.count(), 1); // cancelling a finished job does nothing
+    qDeleteAll(hanging);
+    delete waiting;
 }
 
 void tst_SecretBackend::failuresAreReported_data()
