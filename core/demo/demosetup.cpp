@@ -21,11 +21,12 @@ DemoAuthority::Options authorityOptions()
 } // namespace
 
 DemoSetup::DemoSetup(ProfileStore *store, SecretStore *secrets, QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_store(store)
     , m_secrets(secrets)
     , m_authority(authorityOptions())
 {
+    setAutoDelete(false); // the app owns it
 }
 
 Config DemoSetup::demoConfig(const QUrl &issuer)
@@ -66,9 +67,11 @@ Config DemoSetup::demoConfig(const QUrl &issuer)
     return config;
 }
 
-void DemoSetup::start()
+void DemoSetup::doStart()
 {
     QTimer::singleShot(0, this, [this] {
+        if (isFinished())
+            return; // cancelled before it began
         if (!m_authority.listen()) {
             finish(Error {ErrorCode::Network,
                           QStringLiteral("the demo authority could not listen on 127.0.0.1")});
@@ -97,11 +100,15 @@ void DemoSetup::start()
 
 void DemoSetup::finish(const Result<void> &result)
 {
-    if (m_finished)
+    if (isFinished())
         return; // the first outcome stands
-    m_finished = true;
     m_result = result;
-    Q_EMIT finished();
+    emitFinished(m_result);
+}
+
+void DemoSetup::finishWithError(const Error &error)
+{
+    finish(error);
 }
 
 } // namespace TokenTray

@@ -2,6 +2,7 @@
 
 #include "core/demo/demoauthority.h"
 #include "core/model/config.h"
+#include "core/util/job.h"
 #include "core/util/result.h"
 
 #include <QObject>
@@ -15,7 +16,7 @@ class SecretStore;
 // (an OAuth2 service with PROD, QA and DEV and short-lived tokens, and a device-code sign-in that
 // approves itself), so a newcomer sees tokens refresh, the icon change colour and switching work
 // within a minute, with no account anywhere.
-class DemoSetup final : public QObject
+class DemoSetup final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(DemoSetup)
@@ -23,16 +24,17 @@ public:
     static constexpr int kTokenLifetimeSeconds = 90;
 
     DemoSetup(ProfileStore *store, SecretStore *secrets, QObject *parent = nullptr);
-    // Starts the authority, writes the demo config and the client secret; finished() once.
-    void start();
+    // A Job (not auto-deleted): start() starts the authority, writes the demo config and the
+    // client secret.
     [[nodiscard]] const Result<void> &result() const { return m_result; }
     [[nodiscard]] QUrl issuer() const { return m_authority.issuer(); }
 
     // The demo profiles for an authority at `issuer` (pure; tested).
     static Config demoConfig(const QUrl &issuer);
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override; // queued
+    void finishWithError(const Error &error) override;
 
 private:
     void finish(const Result<void> &result);
@@ -41,7 +43,6 @@ private:
     SecretStore *m_secrets;
     DemoAuthority m_authority;
     Result<void> m_result;
-    bool m_finished = false;
 };
 
 } // namespace TokenTray

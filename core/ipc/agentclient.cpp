@@ -100,13 +100,14 @@ Result<Credential> credentialFromReply(const Result<QJsonObject> &reply)
 
 AgentRequestJob::AgentRequestJob(const QString &configDir, const QJsonObject &request,
                                  int timeoutMs, QObject *parent)
-    : QObject(parent)
+    : Job(parent)
     , m_configDir(configDir)
     , m_request(request)
     , m_timeoutMs(timeoutMs)
     , m_timeout(new QTimer(this))
     , m_reader(kMaxReplyFrameSize)
 {
+    setAutoDelete(false); // the caller reads result() and deletes it
     m_timeout->setSingleShot(true);
     // Still connecting: an agent listens but does not take the connection (its queue is full);
     // it is still the one refresher, so this is a failure, not "no agent". Connected: the agent
@@ -123,14 +124,21 @@ AgentRequestJob::AgentRequestJob(const QString &configDir, const QJsonObject &re
 
 AgentRequestJob::~AgentRequestJob() = default;
 
-void AgentRequestJob::start()
+void AgentRequestJob::doStart()
 {
-    // Queued: a refused connection is reported at once, and finished() must not come from here.
+    // Queued: a refused connection is reported on the next turn of the event loop.
     QTimer::singleShot(0, this, &AgentRequestJob::connectToAgent);
+}
+
+void AgentRequestJob::finishWithError(const Error &error)
+{
+    finish(Result<QJsonObject>(error));
 }
 
 void AgentRequestJob::connectToAgent()
 {
+    if (isFinished())
+        return; // cancelled before it began
     const QString path = socketPathFor(m_configDir);
     if (path.isEmpty())
         return finish(std::nullopt);
@@ -171,9 +179,8 @@ void AgentRequestJob::onReadyRead()
 
 void AgentRequestJob::finish(const std::optional<Result<QJsonObject>> &result)
 {
-    if (m_finished)
+    if (isFinished())
         return;
-    m_finished = true;
     m_timeout->stop();
     m_result = result;
     if (m_socket) {
@@ -181,7 +188,10 @@ void AgentRequestJob::finish(const std::optional<Result<QJsonObject>> &result)
         m_socket->abort();
         m_socket->deleteLater();
     }
-    Q_EMIT finished();
+    std::optional<Error> error; // none when no agent answers: the caller does the work itself
+    if (result && !*result)
+        error = result->error();
+    emitFinished(error);
 }
 
 } // namespace TokenTray

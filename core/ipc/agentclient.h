@@ -2,6 +2,7 @@
 
 #include "core/ipc/frame.h"
 #include "core/model/credential.h"
+#include "core/util/job.h"
 #include "core/util/result.h"
 
 #include <QJsonObject>
@@ -30,9 +31,10 @@ QJsonObject credentialRequest(const QString &profileId, const QString &env,
 // broke the request).
 Result<Credential> credentialFromReply(const Result<QJsonObject> &reply);
 
-// askAgent() as a job, for a process that keeps serving others while the agent works (serve).
-// start() never finishes synchronously; finished() comes exactly once, within timeoutMs.
-class AgentRequestJob final : public QObject
+// askAgent() as a Job, for a process that keeps serving others while the agent works (serve).
+// finished() comes within timeoutMs; error() is set when the agent failed (not when there is
+// none). Not auto-deleted: the caller reads the result.
+class AgentRequestJob final : public Job
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(AgentRequestJob)
@@ -41,12 +43,12 @@ public:
                     QObject *parent = nullptr);
     ~AgentRequestJob() override;
 
-    void start();
     // nullopt: no agent answers for the config dir, so the caller does the work itself.
     [[nodiscard]] const std::optional<Result<QJsonObject>> &result() const { return m_result; }
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override; // queued
+    void finishWithError(const Error &error) override;
 
 private:
     void connectToAgent();
@@ -60,7 +62,6 @@ private:
     QTimer *m_timeout;
     FrameReader m_reader;
     bool m_connected = false;
-    bool m_finished = false;
     std::optional<Result<QJsonObject>> m_result;
 };
 
