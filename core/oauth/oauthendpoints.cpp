@@ -103,8 +103,7 @@ Result<OAuthEndpoints> parseDiscoveryDocument(const QByteArray &body, const QStr
                           QStringLiteral("the discovery document's ") + ok.error().detail};
         *target = url;
     }
-    for (const QJsonValue &m :
-         o.value(QLatin1String("token_endpoint_auth_methods_supported")).toArray())
+    for (const auto &m : o.value(QLatin1String("token_endpoint_auth_methods_supported")).toArray())
         e.authMethods << m.toString();
     if (e.token.isEmpty())
         return Error {ErrorCode::Parse,
