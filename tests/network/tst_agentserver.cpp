@@ -1,5 +1,6 @@
 // The agent socket (core/ipc/agentserver) in-process, driven by QLocalSocket clients, raw
 // sockets and the real Qt-free tokentray-cli front (app/cli/lean) against stub handlers.
+#include "core/ipc/agentclient.h"
 #include "core/ipc/agentserver.h"
 #include "core/ipc/frame.h"
 #include "tests/support/testenv.h"
@@ -207,6 +208,12 @@ private Q_SLOTS:
     void peerUidOfSocketPair();
     void otherUidIsRefused();
 
+    // AgentRequestJob, the asynchronous client
+    void requestJobWithoutAgentIsNoError();
+    void requestJobAnswered();
+    void requestJobMalformedReplyIsAnError();
+    void requestJobCancelled();
+
     // the lean tokentray-cli front
     void leanForwardsAndPrintsExactly();
     void leanForwardsCommands_data();
@@ -288,6 +295,80 @@ std::unique_ptr<QLocalServer> tst_AgentServer::startRawServer(const QByteArray &
         }
     });
     return server;
+}
+
+// ---- AgentRequestJob ------------------------------------------------------------------------
+
+void tst_AgentServer::requestJobWithoutAgentIsNoError()
+{
+    AgentRequestJob job(m_config->path(), {{"op", "ping"}}, 5000);
+    QSignalSpy finished(&job, &Job::finished);
+    job.start();
+    QCOMPARE(finished.count(), 0); // never from start()
+    QVERIFY(finished.wait(5000));
+    QVERIFY(!job.result().has_value()); // the caller does the work itself
+    QVERIFY(!job.error());
+}
+
+void tst_AgentServer::requestJobAnswered()
+{
+    const auto server = startServer();
+    QVERIFY(server);
+    server->setHandler([this](const QJsonObject &request, AgentServer::Responder respond) {
+        m_lastRequest = request;
+        respond.ok({{"answer", 42}});
+    });
+    AgentRequestJob job(m_config->path(), {{"op", "work"}}, 5000);
+    QSignalSpy finished(&job, &Job::finished);
+    job.start();
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(m_lastRequest.value("op").toString(), QStringLiteral("work"));
+    QVERIFY(job.result().has_value());
+    QVERIFY(*job.result());
+    QCOMPARE(job.result()->value().value("answer").toInt(), 42);
+    QVERIFY(!job.error());
+}
+
+void tst_AgentServer::requestJobMalformedReplyIsAnError()
+{
+    const auto raw = startRawServer(frameOf("{{{"));
+    QVERIFY(raw);
+    AgentRequestJob job(m_config->path(), {{"op", "ping"}}, 5000);
+    QSignalSpy finished(&job, &Job::finished);
+    job.start();
+    QVERIFY(finished.wait(5000));
+    QVERIFY(job.result().has_value());
+    QVERIFY(!*job.result());
+    QCOMPARE(errorCodeName(job.result()->error().code), errorCodeName(ErrorCode::Parse));
+    QVERIFY(job.error());
+    QCOMPARE(errorCodeName(job.error()->code), errorCodeName(job.result()->error().code));
+    QCOMPARE(job.error()->detail, job.result()->error().detail);
+}
+
+void tst_AgentServer::requestJobCancelled()
+{
+    const auto server = startServer();
+    QVERIFY(server);
+    std::optional<AgentServer::Responder> held;
+    server->setHandler([&held](const QJsonObject &, AgentServer::Responder respond) {
+        held = std::move(respond);
+    });
+    AgentRequestJob job(m_config->path(), {{"op", "work"}}, 60000);
+    QSignalSpy finished(&job, &Job::finished);
+    job.start();
+    QTRY_VERIFY_WITH_TIMEOUT(held.has_value(), 5000);
+    job.cancel();
+    QCOMPARE(finished.count(), 1); // at once: it was running
+    QVERIFY(job.result().has_value());
+    QVERIFY(!*job.result());
+    QCOMPARE(errorCodeName(job.result()->error().code), errorCodeName(ErrorCode::Cancelled));
+    QVERIFY(job.error());
+    QCOMPARE(errorCodeName(job.error()->code), errorCodeName(ErrorCode::Cancelled));
+    held->ok({{"late", true}}); // the answer after the cancel changes nothing
+    QTest::qWait(0);
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(errorCodeName(job.result()->error().code), errorCodeName(ErrorCode::Cancelled));
 }
 
 // ---- the server -----------------------------------------------------------------------------
