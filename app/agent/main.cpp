@@ -1,5 +1,6 @@
 // tokentray-agent: the headless agent (no display, no Qt Gui); the composition root only.
 #include "core/agent/headlessagent.h"
+#include "core/secrets/keychainbackend.h"
 #include "core/util/processhardening.h"
 #include "core/util/redact.h"
 
@@ -33,5 +34,6 @@ int main(int argc, char *argv[])
     parser.process(app); // --help, --version; a wrong argument exits 1 with the reason
     if (parser.isSet(verbose))
         TokenTray::enableVerboseLogging();
-    return TokenTray::runHeadlessAgent(parser.value(configDir));
+    TokenTray::KeychainBackend keychain;
+    return TokenTray::runHeadlessAgent(&keychain, parser.value(configDir));
 }

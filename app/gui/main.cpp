@@ -140,7 +140,8 @@ int main(int argc, char *argv[])
         TokenTray::enableVerboseLogging();
     if (options->noTray) { // an alias of tokentray-agent
         QCoreApplication app(argc, argv);
-        return TokenTray::runHeadlessAgent(options->configDir);
+        TokenTray::KeychainBackend keychain;
+        return TokenTray::runHeadlessAgent(&keychain, options->configDir);
     }
     if (!haveDisplay()) {
         std::fputs("tokentray: no display to show the tray on (DISPLAY is not set); run "

@@ -6,7 +6,6 @@
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/sleepwatcher.h"
 #include "core/refresh/tokenengine.h"
-#include "core/secrets/keychainbackend.h"
 #include "core/secrets/secretstore.h"
 #include "core/store/profilestore.h"
 #include "core/util/clock.h"
@@ -44,12 +43,11 @@ void announceAgent(const ProfileStore &store, const AgentServer &agent)
                  qPrintable(agent.socketPath()));
 }
 
-int runHeadlessAgent(const QString &configDirOption)
+int runHeadlessAgent(SecretBackend *backend, const QString &configDirOption)
 {
     const SystemClock clock;
     QNetworkAccessManager nam;
-    KeychainBackend keychain;
-    SecretStore secrets(&keychain);
+    SecretStore secrets(backend);
     DiscoveryCache discovery;
     OfferedCodePrompter mfa; // only codes a client passes: nobody to ask here
     FetchServices fetch {&nam, &secrets, &discovery, &clock};

@@ -9,6 +9,7 @@ namespace TokenTray {
 class AgentServer;
 class AgentService;
 class ProfileStore;
+class SecretBackend;
 
 // Serves CLI clients of the config directory (core/ipc) through `service`: this process is the
 // desktop's one refresher. Null (and the reason on stderr) when it cannot listen.
@@ -21,7 +22,8 @@ void announceAgent(const ProfileStore &store, const AgentServer &agent);
 // The agent without any display: the engine, the workspace and the agent server for one config
 // directory (`--config-dir`, else the usual one). Runs the event loop of the QCoreApplication the
 // caller made until SIGINT, SIGTERM or SIGHUP, and writes what is pending before it returns the
-// exit code. Shared by tokentray-agent and `tokentray --no-tray`.
-int runHeadlessAgent(const QString &configDirOption);
+// exit code. Secrets live in `secrets` (main() supplies the KeychainBackend). Shared by
+// tokentray-agent and `tokentray --no-tray`.
+int runHeadlessAgent(SecretBackend *secrets, const QString &configDirOption);
 
 } // namespace TokenTray

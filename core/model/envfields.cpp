@@ -67,7 +67,7 @@ QList<EnvFieldSpec> buildTable()
         = row(EnvField::ClientAuth, F::Choice, &E::clientAuth, "clientAuth", "auth", "METHOD",
               "client auth", kOAuth2, "client authentication: basic (default) or post", "post",
               QT_TRANSLATE_NOOP("EnvFields", "Client authentication"), nullptr);
-    clientAuth.choices = {QStringLiteral("basic"), QStringLiteral("post")};
+    clientAuth.choices = clientAuthNames();
     clientAuth.choiceLabels
         = {QT_TRANSLATE_NOOP("EnvFields", "HTTP Basic (client_secret_basic)"),
            QT_TRANSLATE_NOOP("EnvFields", "In the request body (client_secret_post)")};
@@ -207,8 +207,8 @@ const EnvFieldSpec &envFieldSpec(EnvField field)
         if (spec.id == field)
             return spec;
     }
-    Q_UNREACHABLE(); // every EnvField has a row (tst_envfields)
-    return table.first();
+    // Every EnvField has a row (tst_envfields::everyFieldHasOneRow).
+    qFatal("EnvField %d has no row in the environment field table", static_cast<int>(field));
 }
 
 QStringList envFieldOptions(const EnvFieldSpec &spec)

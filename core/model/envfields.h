@@ -41,7 +41,11 @@ enum class EnvField {
     ApiUrl,
     CaFile,
     TokenVariable,
+    // Not a field: how many there are. New fields go above.
+    Count,
 };
+
+inline constexpr int kEnvFieldCount = static_cast<int>(EnvField::Count);
 
 // How a field's value is typed, parsed and checked.
 enum class FieldType {

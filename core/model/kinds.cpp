@@ -103,6 +103,10 @@ std::optional<ClientAuth> clientAuthFromName(const QString &name)
 {
     return lookup(kAuths, name);
 }
+QStringList clientAuthNames()
+{
+    return allNames(kAuths);
+}
 
 QStringList secretNamesFor(ProfileKind kind)
 {

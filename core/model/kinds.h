@@ -25,6 +25,7 @@ std::optional<RefreshPolicy> refreshPolicyFromName(const QString &name);
 
 QString clientAuthName(ClientAuth auth);
 std::optional<ClientAuth> clientAuthFromName(const QString &name);
+QStringList clientAuthNames();
 
 // The keychain item names a profile of this kind may hold (`secret set` accepts only these).
 QStringList secretNamesFor(ProfileKind kind);

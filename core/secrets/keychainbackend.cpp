@@ -51,9 +51,11 @@ void KeychainJob::run()
         break;
     }
     case Operation::Remove:
-    case Operation::Probe:
         job = new QKeychain::DeletePasswordJob(service());
         break;
+    case Operation::Probe: // KeychainBackend::create() gives probes a KeychainProbeJob
+        finish(Status::Failed, QStringLiteral("a keychain item job cannot probe"));
+        return;
     }
     job->setAutoDelete(true);
     job->setInsecureFallback(false);

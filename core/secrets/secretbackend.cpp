@@ -2,6 +2,8 @@
 
 #include <QTimer>
 
+#include <utility>
+
 namespace TokenTray {
 
 SecretBackendJob::SecretBackendJob(Operation operation, const QString &service, const QString &key,

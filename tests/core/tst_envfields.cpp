@@ -102,9 +102,8 @@ Environment tst_EnvFields::exampleEnvironment(const EnvFieldSpec &spec) const
 
 void tst_EnvFields::everyFieldHasOneRow()
 {
-    const int last = static_cast<int>(EnvField::TokenVariable);
-    QCOMPARE(envFieldTable().size(), last + 1);
-    for (int i = 0; i <= last; ++i) {
+    QCOMPARE(envFieldTable().size(), kEnvFieldCount);
+    for (int i = 0; i < kEnvFieldCount; ++i) {
         const auto field = static_cast<EnvField>(i);
         int rows = 0;
         for (const EnvFieldSpec &spec : envFieldTable())

@@ -1,11 +1,13 @@
 #include "core/model/validation.h"
 #include "core/store/configcodec.h"
 #include "core/store/profilestore.h"
+#include "tests/support/testenv.h"
 
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLockFile>
@@ -260,6 +262,7 @@ private Q_SLOTS:
     void roundTrip();
     void roundTripEmptyConfig();
     void savedFileIsDeterministicSchema1();
+    void fileFormatNamesEveryField();
     void missingFileIsEmptyConfig();
     void permissions();
     void saveTightensExistingFileMode();
@@ -375,6 +378,71 @@ void tst_ProfileStore::savedFileIsDeterministicSchema1()
              ConfigCodec::kSchemaVersion);
     // Only profiles.json: no temp file, backup or lock left behind by a plain save.
     QCOMPARE(entries(tmp.path()), QStringList {QStringLiteral("profiles.json")});
+}
+
+// The file format, written down independently of the code: a checked-in profiles.json with
+// every environment key. It decodes to these values, member by member, and encodes back to the
+// same JSON, so a key renamed in the field table breaks here rather than in users' files.
+void tst_ProfileStore::fileFormatNamesEveryField()
+{
+    QFile file(TestEnv::sourceDir() + QStringLiteral("/tests/data/config/every-key.json"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject json = QJsonDocument::fromJson(file.readAll()).object();
+    QVERIFY(!json.isEmpty());
+    const Result<Config> decoded = ConfigCodec::decode(json);
+    QVERIFY2(decoded, qPrintable(decoded ? QString() : decoded.error().detail));
+    QCOMPARE(decoded->profiles.size(), 1);
+    const Profile &p = decoded->profiles.first();
+    QCOMPARE(p.kind, ProfileKind::OAuth2);
+    QCOMPARE(p.grant, Grant::ClientCredentials);
+    QCOMPARE(p.refresh, RefreshPolicy::Eager);
+    QCOMPARE(p.secretIndex, QStringList {QStringLiteral("PROD/client_secret")});
+    QCOMPARE(p.environments.size(), 1);
+    const Environment &e = p.environments.first();
+
+    Environment expected;
+    expected.name = QStringLiteral("PROD");
+    expected.isProtected = true;
+    expected.issuer = QUrl(QStringLiteral("https://idp.example.com/realms/main"));
+    expected.tokenUrl = QUrl(QStringLiteral("https://idp.example.com/realms/main/token?aud=a%20b"));
+    expected.deviceUrl = QUrl(QStringLiteral("https://idp.example.com/realms/main/device"));
+    expected.revocationUrl = QUrl(QStringLiteral("https://idp.example.com:8443/revoke"));
+    expected.clientId = QStringLiteral(u"tokentray-\u00fc \"quoted\"");
+    expected.clientAuth = QStringLiteral("post");
+    expected.scopes = {QStringLiteral("openid"), QStringLiteral("offline_access")};
+    expected.audience = QStringLiteral("https://api.example.com");
+    expected.apiUrl = QUrl(QStringLiteral("http://[::1]:9443/v1/"));
+    expected.caFile = QStringLiteral(u"/etc/ssl/corp ca/\u00e9.pem");
+    expected.tokenVariable = QStringLiteral("GITHUB_TOKEN");
+    expected.roleArn = QStringLiteral("arn:aws:iam::123456789012:role/team/Admin");
+    expected.sourceProfile = QStringLiteral("keys");
+    expected.region = QStringLiteral("eu-central-1");
+    expected.stsEndpoint = QUrl(QStringLiteral("https://sts.eu-central-1.amazonaws.com"));
+    expected.durationSeconds = 3600;
+    expected.externalId = QStringLiteral("ext-123");
+    expected.mfaSerial = QStringLiteral("arn:aws:iam::123456789012:mfa/alice");
+    expected.sessionName = QStringLiteral("alice@example.com");
+    expected.mfaProcess = QStringLiteral("oathtool --totp -b SECRETFILE");
+    expected.sourceIdentity = QStringLiteral("alice");
+    QCOMPARE(e.tokenUrl, expected.tokenUrl);
+    QCOMPARE(e.mfaProcess, expected.mfaProcess);
+    QVERIFY(e == expected);
+
+    // Back to the same JSON, key for key.
+    const QJsonObject written = ConfigCodec::encode(*decoded);
+    const auto environment = [](const QJsonObject &config) {
+        return config.value(QLatin1String("profiles"))
+            .toArray()
+            .first()
+            .toObject()
+            .value(QLatin1String("environments"))
+            .toArray()
+            .first()
+            .toObject();
+    };
+    QCOMPARE(environment(written).keys(), environment(json).keys());
+    QCOMPARE(environment(written), environment(json));
+    QCOMPARE(written, json);
 }
 
 void tst_ProfileStore::missingFileIsEmptyConfig()

@@ -35,7 +35,7 @@ protected:
     {
         if (event->type() != QEvent::ChildAdded)
             return false;
-        // Still being constructed here; a job answers only after a D-Bus round trip.
+        // Still being constructed here; connect once it is, before its queued start runs.
         const QPointer<QObject> child = static_cast<QChildEvent *>(event)->child();
         QTimer::singleShot(0, this, [this, child] {
             if (auto *job = qobject_cast<TokenTray::SecretJob *>(child.data()))

@@ -85,8 +85,20 @@ int MemorySecretBackend::totalCalls() const
 MemorySecretBackend::Answer MemorySecretBackend::answer(Operation operation, const QString &service,
                                                         const QString &key, const Secret &value)
 {
-    if (m_locked)
+    if (m_locked && (operation == Operation::Probe || m_lockedAnswers == LockedAnswers::Plainly))
         return {Status::Locked, {}, QStringLiteral("the memory keychain is locked")};
+    if (m_locked) {
+        switch (operation) {
+        case Operation::Read:
+            return {Status::NotFound, {}, QStringLiteral("no such item")};
+        case Operation::Remove:
+            return {};
+        case Operation::Write:
+        case Operation::Probe:
+            break;
+        }
+        return {Status::Denied, {}, QStringLiteral("the collection is locked")};
+    }
     if (operation == Operation::Probe)
         return {};
     if (m_failure != Status::Ok)

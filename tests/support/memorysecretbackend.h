@@ -28,6 +28,12 @@ public:
 
     void setLocked(bool locked) { m_locked = locked; }
     [[nodiscard]] bool isLocked() const { return m_locked; }
+    // How a locked backend answers. Plainly: every request says Locked. LikeSecretService: as
+    // the Secret Service does through QtKeychain, which SecretStore must see through: a read
+    // finds nothing, a removal is "done" and removes nothing, a write is denied; only the probe
+    // says Locked.
+    enum class LockedAnswers { Plainly, LikeSecretService };
+    void setLockedAnswers(LockedAnswers answers) { m_lockedAnswers = answers; }
     void setDelay(int msecs) { m_delayMs = msecs; }
     [[nodiscard]] int delay() const { return m_delayMs; }
     // Reads, writes and removes answer `status` (Ok: work normally) with `message`.
@@ -61,6 +67,7 @@ private:
     Status m_failure = Status::Ok;
     QString m_failureMessage;
     int m_delayMs = 0;
+    LockedAnswers m_lockedAnswers = LockedAnswers::Plainly;
     bool m_locked = false;
 };
 

@@ -116,6 +116,8 @@ struct Fixture
 
     explicit Fixture(const Config &config = Config(), const QByteArray &rawFile = QByteArray())
     {
+        // A locked keychain answers as the Secret Service does; the store sees through it.
+        keychain.setLockedAnswers(MemorySecretBackend::LockedAnswers::LikeSecretService);
         engine = std::make_unique<TokenEngine>(FetchServices {&nam, &secrets, &discovery, &clock});
         TokenEngine::Options options = engine->options();
         options.cacheWriteDelayMs = 3600 * 1000; // nothing adopted here reaches the keychain

@@ -1,5 +1,6 @@
 // The tray: menu structure and one-click switching, state → icon and tooltip, the tray-or-window
 // fallback, translations. Runs twice: under the X test session (xcb + jwm's tray) and offscreen.
+#include "core/model/envfields.h"
 #include "core/oauth/oauthendpoints.h"
 #include "core/refresh/tokenengine.h"
 #include "core/secrets/secretstore.h"
@@ -125,6 +126,7 @@ private Q_SLOTS:
     void trayOrWindow();
     void statusIconsRender();
     void germanTranslationIsEmbedded();
+    void everyFieldTextIsTranslated();
 };
 
 void tst_Tray::severityMapping_data()
@@ -327,6 +329,29 @@ void tst_Tray::germanTranslationIsEmbedded()
              QStringLiteral("Token kopieren"));
     for (QTranslator *t : qApp->findChildren<QTranslator *>())
         QCoreApplication::removeTranslator(t);
+}
+
+// The field table's texts carry their translation context by hand (QT_TRANSLATE_NOOP); one
+// mistyped context would get an entry of its own and show English. Each text must be found in
+// the German catalogue under the table's context.
+void tst_Tray::everyFieldTextIsTranslated()
+{
+    QTranslator german;
+    QVERIFY(german.load(QLocale(QLocale::German, QLocale::Germany), QStringLiteral("tokentray"),
+                        QStringLiteral("_"), QStringLiteral(":/i18n")));
+    int checked = 0;
+    for (const EnvFieldSpec &spec : envFieldTable()) {
+        QList<const char *> texts = spec.choiceLabels;
+        texts << spec.label << spec.hint;
+        for (const char *text : std::as_const(texts)) {
+            if (!text)
+                continue;
+            ++checked;
+            QVERIFY2(!german.translate(kEnvFieldsContext, text).isEmpty(),
+                     qPrintable(spec.jsonKey + QStringLiteral(": ") + QLatin1String(text)));
+        }
+    }
+    QVERIFY(checked >= envFieldTable().size()); // every row has a label at least
 }
 
 QTEST_MAIN(tst_Tray)
